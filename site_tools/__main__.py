@@ -1,0 +1,3 @@
+from site_tools.cli import main
+
+main()

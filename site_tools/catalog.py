@@ -1,0 +1,236 @@
+"""Load a whole hub into a read-only :class:`Catalog`, reporting every problem in one pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from site_tools.citations import Bibliography, load_bibliography
+from site_tools.entry_errors import model_problems
+from site_tools.html_safety import unsafe_html
+from site_tools.hub import HubPaths, find_root, load_settings
+from site_tools.models import Claim, HubSettings, OpenQuestion, Taxonomy
+from site_tools.problems import HubError, Problem
+from site_tools.suggest import did_you_mean
+from site_tools.yaml_source import Loc, SourceDoc, read_yaml_file
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every valid entry of a hub, with its bibliography and settings. Built once, then read."""
+
+    paths: HubPaths
+    settings: HubSettings
+    taxonomy: Taxonomy
+    bib: Bibliography
+    claims: dict[str, Claim]
+    questions: dict[str, OpenQuestion]
+    sources: dict[str, str] = field(default_factory=dict)
+    """Entry id (``claim:x`` or ``question:x``) to its YAML path relative to the root."""
+
+    @property
+    def root(self) -> Path:
+        return self.paths.root
+
+    def strand(self, strand_id: str) -> Any:
+        return next(s for s in self.taxonomy.strands if s.id == strand_id)
+
+    def script_path(self, claim: Claim) -> Path:
+        return self.root / claim.reproduction.script
+
+
+def load_catalog(root: Path | None = None) -> Catalog:
+    """Load and validate the hub at ``root`` (default: the hub around the working folder).
+
+    Raises
+    ------
+    HubError
+        With every problem found in every file, sorted by file and line.
+    """
+    catalog, problems = check_hub(root)
+    if problems:
+        raise HubError(problems)
+    assert catalog is not None
+    return catalog
+
+
+def check_hub(root: Path | None = None) -> tuple[Catalog | None, list[Problem]]:
+    """Like :func:`load_catalog`, but return the problems instead of raising."""
+    paths = HubPaths(find_root(root) if root is None else root.resolve())
+    if not paths.taxonomy.is_file():
+        return None, [Problem(paths.shown(paths.taxonomy), 0, 0, "",
+                              "missing: a hub needs taxonomy.yaml at its root")]
+    try:
+        settings, taxonomy = load_settings(paths)
+    except HubError as exc:
+        return None, list(exc.problems)
+    bib, problems = load_bibliography(paths.bib, paths.shown(paths.bib))
+    claim_docs = list(_read_folder(paths, paths.claims, settings, problems))
+    question_docs = list(_read_folder(paths, paths.questions, settings, problems))
+    claims: dict[str, Claim] = {}
+    questions: dict[str, OpenQuestion] = {}
+    sources: dict[str, str] = {}
+    for doc in claim_docs:
+        claim, found = model_problems(Claim, doc)
+        problems += found
+        if claim is not None:
+            claims[claim.id] = claim
+            sources[f"claim:{claim.id}"] = doc.path
+    for doc in question_docs:
+        question, found = model_problems(OpenQuestion, doc)
+        problems += found
+        if question is not None:
+            questions[question.id] = question
+            sources[f"question:{question.id}"] = doc.path
+    checker = _CrossChecker(paths, settings, taxonomy, bib, claims, questions, problems)
+    for doc in claim_docs:
+        checker.check_text(doc)
+        checker.check_claim(doc)
+    for doc in question_docs:
+        checker.check_text(doc)
+        checker.check_question(doc)
+    catalog = Catalog(paths, settings, taxonomy, bib, claims, questions, sources)
+    return catalog, sorted(set(problems))
+
+
+def _read_folder(paths: HubPaths, folder: Path, settings: HubSettings,
+                 problems: list[Problem]) -> Iterator[SourceDoc]:
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        shown = paths.shown(path)
+        if path.suffix == ".yml":
+            problems.append(Problem(shown, 0, 0, "", "use the .yaml extension"))
+            continue
+        if path.suffix != ".yaml" or path.name.startswith("."):
+            continue
+        doc = read_yaml_file(path, shown, max_bytes=settings.limits.max_file_bytes)
+        if isinstance(doc, Problem):
+            problems.append(doc)
+        else:
+            yield doc
+
+
+@dataclass
+class _CrossChecker:
+    """Checks that need more than one entry: references, ids, paths, limits, safety."""
+
+    paths: HubPaths
+    settings: HubSettings
+    taxonomy: Taxonomy
+    bib: Bibliography
+    claims: dict[str, Claim]
+    questions: dict[str, OpenQuestion]
+    problems: list[Problem]
+
+    def add(self, doc: SourceDoc, loc: Loc, message: str) -> None:
+        self.problems.append(doc.problem(loc, message))
+
+    def check_common(self, doc: SourceDoc, kind: str) -> None:
+        data = doc.data
+        stem = Path(doc.path).stem
+        entry_id = data.get("id")
+        if isinstance(entry_id, str) and entry_id != stem:
+            self.add(doc, ("id",), f"id '{entry_id}' must equal the file name '{stem}'; "
+                                   f"rename the file or set id: {stem}")
+        other = self.questions if kind == "claim" else self.claims
+        if isinstance(entry_id, str) and entry_id in other:
+            self.add(doc, ("id",), f"id '{entry_id}' is used by both a claim and an open question")
+        strand = data.get("strand")
+        strands = [s.id for s in self.taxonomy.strands]
+        if isinstance(strand, str) and strand not in strands:
+            self.add(doc, ("strand",), f"unknown strand '{strand}'{did_you_mean(strand, strands)}; "
+                                       f"one of {', '.join(strands)}")
+        for i, key in enumerate(_strings(data.get("citations"))):
+            if key not in self.bib:
+                self.add(doc, ("citations", i),
+                         f"unknown citation key '{key}'{did_you_mean(key, self.bib.references)}; "
+                         "add it to references.bib")
+
+    def check_claim(self, doc: SourceDoc) -> None:
+        self.check_common(doc, "claim")
+        data = doc.data
+        claim_id = data.get("id")
+        for i, qid in enumerate(_strings(data.get("open_questions"))):
+            question = self.questions.get(qid)
+            if question is None:
+                self.add(doc, ("open_questions", i),
+                         f"unknown open question '{qid}'{did_you_mean(qid, self.questions)}")
+            elif claim_id not in question.related_claims:
+                self.add(doc, ("open_questions", i),
+                         f"open question '{qid}' does not list this claim in related_claims; "
+                         "links go both ways")
+        repro = data.get("reproduction")
+        if isinstance(repro, dict):
+            self.check_script(doc, repro.get("script"))
+            self.check_limits(doc, repro)
+
+    def check_question(self, doc: SourceDoc) -> None:
+        self.check_common(doc, "question")
+        qid = doc.data.get("id")
+        for i, cid in enumerate(_strings(doc.data.get("related_claims"))):
+            claim = self.claims.get(cid)
+            if claim is None:
+                self.add(doc, ("related_claims", i),
+                         f"unknown claim '{cid}'{did_you_mean(cid, self.claims)}")
+            elif qid not in claim.open_questions:
+                self.add(doc, ("related_claims", i),
+                         f"claim '{cid}' does not list this question in open_questions; "
+                         "links go both ways")
+
+    def check_script(self, doc: SourceDoc, script: Any) -> None:
+        if not isinstance(script, str):
+            return
+        loc = ("reproduction", "script")
+        if script.startswith("/") or ".." in Path(script).parts:
+            self.add(doc, loc, f"script path '{script}' escapes repro/; give a path under repro/")
+            return
+        path = self.paths.root / script
+        if not path.is_file():
+            self.add(doc, loc, f"script '{script}' does not exist")
+            return
+        try:
+            path.resolve().relative_to(self.paths.repro.resolve())
+        except ValueError:
+            self.add(doc, loc, f"script '{script}' resolves outside repro/ (a symlink?)")
+
+    def check_limits(self, doc: SourceDoc, repro: dict[str, Any]) -> None:
+        limits = self.settings.limits
+        timeout = repro.get("timeout_s")
+        if isinstance(timeout, int) and timeout > limits.max_timeout_s:
+            self.add(doc, ("reproduction", "timeout_s"),
+                     f"timeout_s {timeout} is above this hub's ceiling of {limits.max_timeout_s}")
+        memory = repro.get("memory_mb")
+        if isinstance(memory, int) and memory > limits.max_memory_mb:
+            self.add(doc, ("reproduction", "memory_mb"),
+                     f"memory_mb {memory} is above this hub's ceiling of {limits.max_memory_mb}")
+        seeds = repro.get("seeds")
+        if isinstance(seeds, list) and len(seeds) > limits.max_seeds:
+            self.add(doc, ("reproduction", "seeds"),
+                     f"{len(seeds)} seeds is above this hub's ceiling of {limits.max_seeds}")
+        if isinstance(seeds, list) and 0 < len(seeds) < limits.min_seeds:
+            self.add(doc, ("reproduction", "seeds"),
+                     f"{len(seeds)} seeds is below this hub's minimum of {limits.min_seeds}")
+
+    def check_text(self, doc: SourceDoc) -> None:
+        for loc, text in _walk_strings(doc.data, ()):
+            why = unsafe_html(text)
+            if why:
+                self.add(doc, loc, why)
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _walk_strings(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk_strings(item, (*loc, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk_strings(item, (*loc, i))

@@ -1,0 +1,345 @@
+"""The entries of the hub: the single source of truth for what a claim or a question is.
+
+The JSON Schema in ``schemas/``, the field reference in the docs and the scaffolding templates
+are all generated from these classes. Every model is closed (unknown fields are errors) and
+strict (a YAML value of the wrong type is an error, never silently converted).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+TAG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+METRIC_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=2, max_length=80)]
+Tag = Annotated[str, Field(pattern=TAG_PATTERN, max_length=40)]
+Text = Annotated[str, Field(min_length=1)]
+Number = float  # strict mode still accepts a YAML int where a float is expected
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True,
+                              use_attribute_docstrings=True)
+
+
+# --- expectations: what the runner checks a measured number against -------------------------
+
+
+class Target(_Closed):
+    """The metric should equal a value, within a relative and/or absolute tolerance."""
+
+    kind: Literal["target"]
+    """Expectation kind: a value with a tolerance."""
+    value: Number
+    """The predicted value."""
+    rel_tol: Annotated[Number, Field(ge=0)] | None = None
+    """Allowed relative deviation, as a fraction of ``|value|`` (0.02 means 2%)."""
+    abs_tol: Annotated[Number, Field(ge=0)] | None = None
+    """Allowed absolute deviation, in the metric's own units."""
+
+    @model_validator(mode="after")
+    def _needs_a_tolerance(self) -> Target:
+        if self.rel_tol is None and self.abs_tol is None:
+            raise ValueError("a target needs rel_tol, abs_tol or both")
+        return self
+
+    def allowed(self) -> float:
+        """Largest allowed |measured - value|: the looser of the two tolerances."""
+        return max(self.abs_tol or 0.0, (self.rel_tol or 0.0) * abs(self.value))
+
+    def check(self, measured: float) -> bool:
+        return abs(measured - self.value) <= self.allowed()
+
+    def describe(self) -> str:
+        parts = []
+        if self.rel_tol is not None:
+            parts.append(f"±{self.rel_tol:.3g} rel")
+        if self.abs_tol is not None:
+            parts.append(f"±{self.abs_tol:.3g} abs")
+        return f"{self.value:.4g} ({', '.join(parts)})"
+
+
+class Interval(_Closed):
+    """The metric should lie in a closed interval ``[low, high]``."""
+
+    kind: Literal["interval"]
+    """Expectation kind: a closed interval."""
+    low: Number
+    """Lower end, included."""
+    high: Number
+    """Upper end, included."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Interval:
+        if self.low > self.high:
+            raise ValueError(f"interval is reversed: low {self.low} is above high {self.high}")
+        return self
+
+    def check(self, measured: float) -> bool:
+        return self.low <= measured <= self.high
+
+    def describe(self) -> str:
+        return f"in [{self.low:.4g}, {self.high:.4g}]"
+
+
+class AtLeast(_Closed):
+    """The metric should be at least a value (a one-sided bound)."""
+
+    kind: Literal["at_least"]
+    """Expectation kind: a lower bound."""
+    value: Number
+    """The bound, included."""
+
+    def check(self, measured: float) -> bool:
+        return measured >= self.value
+
+    def describe(self) -> str:
+        return f"≥ {self.value:.4g}"
+
+
+class AtMost(_Closed):
+    """The metric should be at most a value (a one-sided bound)."""
+
+    kind: Literal["at_most"]
+    """Expectation kind: an upper bound."""
+    value: Number
+    """The bound, included."""
+
+    def check(self, measured: float) -> bool:
+        return measured <= self.value
+
+    def describe(self) -> str:
+        return f"≤ {self.value:.4g}"
+
+
+Expectation = Annotated[Target | Interval | AtLeast | AtMost, Field(discriminator="kind")]
+EXPECTATION_KINDS = ("target", "interval", "at_least", "at_most")
+
+
+# --- seed rules -------------------------------------------------------------------------------
+
+
+SeedRule = Literal["all", "majority"]
+"""How many seeds must meet a prediction for it to hold."""
+
+
+def seeds_required(rule: SeedRule, n_seeds: int) -> int:
+    """Number of seeds that must pass under ``rule`` out of ``n_seeds``."""
+    return n_seeds if rule == "all" else n_seeds // 2 + 1
+
+
+class Alternative(_Closed):
+    """The naive prediction this one is sharp enough to rule out."""
+
+    description: Text
+    """The naive alternative in a sentence, e.g. "a 1/λ timescale without the logarithm"."""
+    expect: Expectation
+    """What the metric would have to satisfy if the naive alternative were right; the
+    measured value must fail it."""
+
+
+class Prediction(_Closed):
+    """One quantitative prediction about a metric the reproduction reports."""
+
+    metric: Annotated[str, Field(pattern=METRIC_PATTERN)]
+    """Name of the metric in the script's JSON output (snake_case)."""
+    description: Text
+    """What the metric measures, in words, with units."""
+    expect: Expectation
+    """The predicted value and its tolerance."""
+    source: Text
+    """Where the prediction comes from: formula, paper and equation, or a one-line
+    derivation. Written before the run; never a value read off a run."""
+    seeds: SeedRule = "all"
+    """How many seeds must meet the expectation: ``all`` or ``majority``."""
+    alternative: Alternative | None = None
+    """A naive alternative the tolerance is sharp enough to rule out."""
+
+
+# --- reproduction -----------------------------------------------------------------------------
+
+
+Device = Literal["cpu", "gpu"]
+"""Hardware a reproduction needs at full size."""
+
+
+class Smoke(_Closed):
+    """A tiny configuration (the script's ``--smoke`` flag) that runs on a CPU in seconds."""
+
+    timeout_s: Annotated[int, Field(gt=0, le=600)] = 120
+    """Wall-clock limit for the smoke run, in seconds."""
+
+
+class Plot(_Closed):
+    """How to draw the script's series on the claim page."""
+
+    title: str | None = None
+    """Plot title; defaults to the claim title."""
+    x_label: Text
+    """Label of the x axis, with units."""
+    y_label: Text
+    """Label of the y axis, with units."""
+    x_log: bool = False
+    """Log-scale x axis."""
+    y_log: bool = False
+    """Log-scale y axis."""
+
+
+class Reproduction(_Closed):
+    """How to reproduce the claim: a script run once per seed."""
+
+    script: Annotated[str, Field(pattern=r"^repro/[A-Za-z0-9_./-]+\.py$")]
+    """Path of the script from the hub root, under ``repro/``."""
+    device: Device = "cpu"
+    """``cpu``, or ``gpu`` when the full configuration needs a GPU."""
+    timeout_s: Annotated[int, Field(gt=0)] = 60
+    """Wall-clock limit per seed, in seconds (the hub caps it)."""
+    memory_mb: Annotated[int, Field(gt=0)] = 2048
+    """Memory limit per seed, in MiB (the hub caps it)."""
+    seeds: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)]
+    """Seeds to run; each run gets one as ``--seed``."""
+    cost_s: Annotated[Number, Field(gt=0)] | None = None
+    """Typical wall time per seed on one CPU core (or one GPU for GPU claims), in seconds."""
+    smoke: Smoke | None = None
+    """Tiny CPU configuration; required for GPU claims."""
+    plot: Plot | None = None
+    """How to plot the script's series."""
+
+    @field_validator("seeds")
+    @classmethod
+    def _distinct(cls, seeds: list[int]) -> list[int]:
+        if len(set(seeds)) != len(seeds):
+            raise ValueError("seeds must be distinct")
+        return seeds
+
+    @model_validator(mode="after")
+    def _gpu_needs_smoke(self) -> Reproduction:
+        if self.device == "gpu" and self.smoke is None:
+            raise ValueError("a gpu reproduction needs a smoke configuration that runs on CPU")
+        return self
+
+
+# --- entries ----------------------------------------------------------------------------------
+
+
+class Claim(_Closed):
+    """A falsifiable, quantitative prediction about training, with a minimal reproduction."""
+
+    id: Id
+    """Kebab-case identifier; equal to the file name without ``.yaml``."""
+    title: Annotated[str, Field(min_length=3, max_length=120)]
+    """Short title in sentence case."""
+    strand: Id
+    """One of the strands in ``taxonomy.yaml``."""
+    tags: list[Tag] = []
+    """Free keywords, kebab-case."""
+    statement: Text
+    """The claim in a few sentences of Markdown; LaTeX math between ``$...$``."""
+    setting: Text | None = None
+    """The exact setting the reproduction uses (model, data, optimiser), in Markdown."""
+    notes: Text | None = None
+    """Caveats, scope, and where the literature's headline number differs from this setting."""
+    citations: Annotated[list[str], Field(min_length=1)]
+    """Keys into ``references.bib``."""
+    open_questions: list[Id] = []
+    """Ids of open questions this claim bears on."""
+    reproduction: Reproduction
+    """How to reproduce the claim."""
+    predictions: Annotated[list[Prediction], Field(min_length=1)]
+    """The quantitative predictions the runner checks."""
+
+    @model_validator(mode="after")
+    def _metrics_unique(self) -> Claim:
+        names = [p.metric for p in self.predictions]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"metric predicted twice: {', '.join(dupes)}")
+        return self
+
+
+QuestionStatus = Literal["open", "partial", "resolved"]
+"""How far an open question has come."""
+
+
+class OpenQuestion(_Closed):
+    """A question the field cannot answer yet, with what would count as progress."""
+
+    id: Id
+    """Kebab-case identifier; equal to the file name without ``.yaml``."""
+    title: Annotated[str, Field(min_length=3, max_length=160)]
+    """The question, short."""
+    strand: Id
+    """One of the strands in ``taxonomy.yaml``."""
+    tags: list[Tag] = []
+    """Free keywords, kebab-case."""
+    statement: Text
+    """The question in Markdown, for a graduate student."""
+    why_it_matters: Text
+    """What an answer would change."""
+    progress_criteria: Annotated[list[Text], Field(min_length=1)]
+    """Concrete, checkable results that would count as an answer or as progress."""
+    status: QuestionStatus = "open"
+    """``open``, ``partial`` or ``resolved``."""
+    status_evidence: Text | None = None
+    """For ``partial`` or ``resolved``: the evidence, with citations."""
+    related_claims: list[Id] = []
+    """Ids of claims that bear on this question (each must list this question back)."""
+    citations: list[str] = []
+    """Keys into ``references.bib``."""
+
+    @model_validator(mode="after")
+    def _evidence_for_progress(self) -> OpenQuestion:
+        if self.status != "open" and not self.status_evidence:
+            raise ValueError(f"status '{self.status}' needs status_evidence")
+        return self
+
+
+# --- hub settings -----------------------------------------------------------------------------
+
+
+class Strand(_Closed):
+    """One strand of the taxonomy."""
+
+    id: Id
+    title: Text
+    summary: Text
+    physics_analogue: Text
+
+
+class Taxonomy(_Closed):
+    """The strands, as kept in ``taxonomy.yaml``."""
+
+    strands: Annotated[list[Strand], Field(min_length=1)]
+
+
+class Limits(_Closed):
+    """Ceilings a contributed entry must stay under."""
+
+    max_timeout_s: Annotated[int, Field(gt=0)] = 1800
+    max_seeds: Annotated[int, Field(gt=0)] = 16
+    min_seeds: Annotated[int, Field(gt=0)] = 1
+    max_memory_mb: Annotated[int, Field(gt=0)] = 8192
+    max_file_bytes: Annotated[int, Field(gt=0)] = 262144
+
+
+class HubSettings(_Closed):
+    """``hub.yaml``: the hub's name, where its source lives, and its limits."""
+
+    name: Text = "Learning Mechanics Hub"
+    description: Text = ""
+    repo_url: str = ""
+    edit_branch: str = "main"
+    limits: Limits = Limits()
+
+
+def field_names(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def is_id(text: str) -> bool:
+    return re.match(ID_PATTERN, text) is not None

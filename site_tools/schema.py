@@ -1,0 +1,47 @@
+"""JSON Schema of the entries, generated from the models, for editors and other tools."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from site_tools.models import Claim, OpenQuestion
+
+SCHEMAS: dict[str, type[BaseModel]] = {"claim": Claim, "open_question": OpenQuestion}
+MODELINE = "# yaml-language-server: $schema=../schemas/{name}.schema.json"
+
+
+def schema_of(name: str) -> dict[str, Any]:
+    model = SCHEMAS[name]
+    schema = model.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"{name}.schema.json"
+    return schema
+
+
+def schema_text(name: str) -> str:
+    return json.dumps(schema_of(name), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write ``<name>.schema.json`` for each entry type into ``folder``; overwrites them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in SCHEMAS:
+        path = folder / f"{name}.schema.json"
+        path.write_text(schema_text(name), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def stale_schemas(folder: Path) -> list[str]:
+    """Names of the committed schemas that differ from what the models generate."""
+    stale = []
+    for name in SCHEMAS:
+        path = folder / f"{name}.schema.json"
+        if not path.is_file() or path.read_text(encoding="utf-8") != schema_text(name):
+            stale.append(name)
+    return stale
