@@ -74,6 +74,8 @@ class RunRecord(_Record):
     claim_id: str
     content_hash: str
     """Hash of everything the run depends on (see ``site_tools.runner.hashing``)."""
+    inputs: dict[str, str] = {}
+    """The hash of each input alone, so that a later run can say which input changed."""
     seed: int
     status: RunStatus
     smoke: bool = False
