@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,7 +85,11 @@ def check_hub(root: Path | None = None) -> tuple[Catalog | None, list[Problem]]:
         if question is not None:
             questions[question.id] = question
             sources[f"question:{question.id}"] = doc.path
-    checker = _CrossChecker(paths, settings, taxonomy, bib, claims, questions, problems)
+    # Ids whose file exists but failed validation: references to them are not "unknown", and
+    # their own errors already explain what is wrong.
+    broken = {Path(p).stem for p in _yaml_names(paths.claims) | _yaml_names(paths.questions)}
+    broken -= set(claims) | set(questions)
+    checker = _CrossChecker(paths, settings, taxonomy, bib, claims, questions, problems, broken)
     for doc in claim_docs:
         checker.check_text(doc)
         checker.check_claim(doc)
@@ -99,10 +104,11 @@ def _read_folder(paths: HubPaths, folder: Path, settings: HubSettings,
                  problems: list[Problem]) -> Iterator[SourceDoc]:
     if not folder.is_dir():
         return
+    prefix = folder.name
     for path in sorted(folder.iterdir()):
-        shown = paths.shown(path)
+        shown = f"{prefix}/{path.name}"
         if path.suffix == ".yml":
-            problems.append(Problem(shown, 0, 0, "", "use the .yaml extension"))
+            problems.append(Problem(shown, 1, 1, "", "use the .yaml extension, not .yml"))
             continue
         if path.suffix != ".yaml" or path.name.startswith("."):
             continue
@@ -124,6 +130,10 @@ class _CrossChecker:
     claims: dict[str, Claim]
     questions: dict[str, OpenQuestion]
     problems: list[Problem]
+    broken: set[str]
+
+    def __post_init__(self) -> None:
+        self.repro_real = os.path.realpath(self.paths.repro) + os.sep
 
     def add(self, doc: SourceDoc, loc: Loc, message: str) -> None:
         self.problems.append(doc.problem(loc, message))
@@ -155,10 +165,12 @@ class _CrossChecker:
         claim_id = data.get("id")
         for i, qid in enumerate(_strings(data.get("open_questions"))):
             question = self.questions.get(qid)
+            if qid in self.broken:
+                continue
             if question is None:
                 self.add(doc, ("open_questions", i),
                          f"unknown open question '{qid}'{did_you_mean(qid, self.questions)}")
-            elif claim_id not in question.related_claims:
+            elif claim_id in self.claims and claim_id not in question.related_claims:
                 self.add(doc, ("open_questions", i),
                          f"open question '{qid}' does not list this claim in related_claims; "
                          "links go both ways")
@@ -172,10 +184,12 @@ class _CrossChecker:
         qid = doc.data.get("id")
         for i, cid in enumerate(_strings(doc.data.get("related_claims"))):
             claim = self.claims.get(cid)
+            if cid in self.broken:
+                continue
             if claim is None:
                 self.add(doc, ("related_claims", i),
                          f"unknown claim '{cid}'{did_you_mean(cid, self.claims)}")
-            elif qid not in claim.open_questions:
+            elif qid in self.questions and qid not in claim.open_questions:
                 self.add(doc, ("related_claims", i),
                          f"claim '{cid}' does not list this question in open_questions; "
                          "links go both ways")
@@ -187,13 +201,11 @@ class _CrossChecker:
         if script.startswith("/") or ".." in Path(script).parts:
             self.add(doc, loc, f"script path '{script}' escapes repro/; give a path under repro/")
             return
-        path = self.paths.root / script
-        if not path.is_file():
+        path = os.path.join(self.paths.root, script)
+        if not os.path.isfile(path):
             self.add(doc, loc, f"script '{script}' does not exist")
             return
-        try:
-            path.resolve().relative_to(self.paths.repro.resolve())
-        except ValueError:
+        if not os.path.realpath(path).startswith(self.repro_real):
             self.add(doc, loc, f"script '{script}' resolves outside repro/ (a symlink?)")
 
     def check_limits(self, doc: SourceDoc, repro: dict[str, Any]) -> None:
@@ -215,10 +227,16 @@ class _CrossChecker:
                      f"{len(seeds)} seeds is below this hub's minimum of {limits.min_seeds}")
 
     def check_text(self, doc: SourceDoc) -> None:
+        if unsafe_html(doc.text) is None:
+            return  # nothing suspicious anywhere in the file: skip the walk
         for loc, text in _walk_strings(doc.data, ()):
             why = unsafe_html(text)
             if why:
                 self.add(doc, loc, why)
+
+
+def _yaml_names(folder: Path) -> set[str]:
+    return {p.name for p in folder.glob("*.yaml")} if folder.is_dir() else set()
 
 
 def _strings(value: Any) -> list[str]:

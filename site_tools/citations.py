@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import bibtexparser
+from bibtexparser.library import Library
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
 from site_tools.problems import Problem
@@ -148,11 +149,14 @@ def load_bibliography(path: Path, shown: str) -> tuple[Bibliography, list[Proble
     """Parse and check ``references.bib``; return what could be read and every problem found."""
     problems: list[Problem] = []
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
-        return Bibliography(shown, {}), [Problem(shown, 0, 0, "", "bibliography file is missing")]
-    except UnicodeDecodeError:
-        return Bibliography(shown, {}), [Problem(shown, 0, 0, "", "file is not valid UTF-8")]
+        return Bibliography(shown, {}), [Problem(shown, 1, 1, "", "bibliography file is missing")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return Bibliography(shown, {}), [Problem(shown, line, 1, "", "file is not valid UTF-8; save it as UTF-8")]
     library = _parse_quietly(text)
     refs: dict[str, Reference] = {}
     for entry in library.entries:
@@ -160,7 +164,7 @@ def load_bibliography(path: Path, shown: str) -> tuple[Bibliography, list[Proble
         refs[ref.key] = ref
         problems.extend(_check(ref, shown))
     for block in library.failed_blocks:
-        line = block.start_line + 1
+        line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
             first = f" (first defined on line {refs[block.key].line})" if block.key in refs else ""
             problems.append(Problem(shown, line, 1, block.key, f"duplicate BibTeX key '{block.key}'{first}"))
@@ -169,12 +173,12 @@ def load_bibliography(path: Path, shown: str) -> tuple[Bibliography, list[Proble
     return Bibliography(shown, refs), problems
 
 
-def _parse_quietly(text: str) -> bibtexparser.Library:
+def _parse_quietly(text: str) -> Library:
     logger = logging.getLogger("bibtexparser")
     previous = logger.level
     logger.setLevel(logging.CRITICAL)
     try:
-        return bibtexparser.parse_string(text)
+        return bibtexparser.parse_string(text)  # type: ignore[attr-defined]
     finally:
         logger.setLevel(previous)
 
@@ -185,7 +189,8 @@ def _first_line(error: object) -> str:
 
 def _to_reference(entry: Entry) -> Reference:
     fields = {k.lower(): str(f.value).strip() for k, f in entry.fields_dict.items()}
-    return Reference(entry.key, entry.entry_type.lower(), fields, entry.start_line + 1, entry.raw)
+    return Reference(entry.key, entry.entry_type.lower(), fields, (entry.start_line or 0) + 1,
+                     entry.raw or "")
 
 
 def _check(ref: Reference, shown: str) -> list[Problem]:

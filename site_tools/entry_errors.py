@@ -33,6 +33,10 @@ def model_problems(model: type[M], doc: SourceDoc) -> tuple[M | None, list[Probl
 def _problem(model: type[BaseModel], doc: SourceDoc, err: ErrorDetails) -> Problem:
     loc, owner = _data_loc(model, err["loc"])
     kind = err["type"]
+    if kind == "value_error" and str(err["msg"]).startswith("Value error, @"):
+        blamed, _, text = str(err["msg"]).removeprefix("Value error, @").partition(": ")
+        loc = (*loc, blamed)
+        err = {**err, "msg": text}
     value = err.get("input")
     field = ".".join(str(p) for p in loc)
     if kind == "extra_forbidden":
@@ -44,15 +48,16 @@ def _problem(model: type[BaseModel], doc: SourceDoc, err: ErrorDetails) -> Probl
         line, col = doc.position(loc[:-1])
         return Problem(doc.path, line, col, field, f"missing required field '{loc[-1]}'")
     line, col = doc.position(loc)
-    return Problem(doc.path, line, col, field, _message(kind, err, value))
+    return Problem(doc.path, line, col, field, _message(kind, err, value, doc, loc))
 
 
-def _message(kind: str, err: ErrorDetails, value: Any) -> str:
+def _message(kind: str, err: ErrorDetails, value: Any, doc: SourceDoc, loc: Loc) -> str:
     if kind in _EXPECTED:
         got = _YAML_TYPE.get(type(value), type(value).__name__)
-        message = f"expected {_EXPECTED[kind]}, got {got} ({value!r})"
+        shown = doc.raw_scalars.get(loc, repr(value))
+        message = f"expected {_EXPECTED[kind]}, got {got} ({shown})"
         if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
-            message += f"; quote it: '{value}'"
+            message += f"; quote it: '{shown}'"
         elif kind in ("float_type", "int_type") and isinstance(value, str):
             message += "; write the number without quotes"
         elif kind == "list_type" and not isinstance(value, list):

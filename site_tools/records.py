@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
 
 RunStatus = Literal["reproduced", "failed", "error", "timeout", "needs-gpu", "smoke-ok"]
 """Outcome of one run. ``failed`` is a scientific verdict (a prediction missed); ``error``
@@ -70,7 +70,7 @@ class Series(_Record):
 class RunRecord(_Record):
     """One run of one claim at one seed."""
 
-    format_version: Literal[1] = FORMAT_VERSION
+    format_version: Literal[1] = 1
     claim_id: str
     content_hash: str
     """Hash of everything the run depends on (see ``site_tools.runner.hashing``)."""
@@ -85,6 +85,9 @@ class RunRecord(_Record):
     message: str = ""
     """Why the run ended as it did, in a sentence (the miss, the crash, the timeout)."""
     stderr_tail: str = ""
+    """The end of the script's stderr; a cut is marked ``[... N bytes cut ...]``."""
+    stdout_tail: str = ""
+    """The end of the script's stdout, cut the same way."""
     started_at: datetime
     duration_s: Annotated[float, Field(ge=0)]
     peak_memory_mb: float | None = None

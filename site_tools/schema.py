@@ -8,10 +8,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from site_tools.models import Claim, OpenQuestion
+from site_tools.models import Claim, HubSettings, OpenQuestion, Taxonomy
 
-SCHEMAS: dict[str, type[BaseModel]] = {"claim": Claim, "open_question": OpenQuestion}
-MODELINE = "# yaml-language-server: $schema=../schemas/{name}.schema.json"
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "claim": Claim,
+    "open_question": OpenQuestion,
+    "taxonomy": Taxonomy,
+    "hub": HubSettings,
+}
 
 
 def schema_of(name: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -32,6 +33,41 @@ class ClaimStatus:
         return max(self.current, key=lambda r: r.started_at) if self.current else None
 
 
+def latest_per_seed(claim: Claim, records: Iterable[RunRecord],
+                    digest: str) -> dict[int, RunRecord]:
+    """The latest full record of each declared seed at content hash ``digest``.
+
+    A ``needs-gpu`` record only stands for a seed with no other record: a CPU machine that
+    could not run a GPU claim must not mask the result a GPU machine recorded.
+    """
+    latest: dict[int, RunRecord] = {}
+    for record in sorted(records, key=lambda r: r.started_at):
+        if (record.smoke or record.content_hash != digest
+                or record.seed not in claim.reproduction.seeds):
+            continue
+        earlier = latest.get(record.seed)
+        if record.status == "needs-gpu" and earlier is not None and earlier.status != "needs-gpu":
+            continue
+        latest[record.seed] = record
+    return latest
+
+
+def judge_latest(claim: Claim, latest: Mapping[int, RunRecord],
+                 has_history: bool) -> tuple[ClaimState, list[MetricSummary]]:
+    """The claim's state from the latest record of each seed (see :func:`claim_status`)."""
+    if not latest:
+        return ("stale" if has_history else "not run"), []
+    breakages: tuple[ClaimState, ...] = ("error", "timeout", "needs-gpu")
+    for breakage in breakages:
+        if any(r.status == breakage for r in latest.values()):
+            return breakage, []
+    if len(latest) < len(claim.reproduction.seeds):
+        return "stale", []
+    assert all(r.status in SETTLED for r in latest.values())
+    summaries = summarise(claim, sorted(latest.values(), key=lambda r: r.seed))
+    return ("reproduced" if all(s.held for s in summaries) else "failed"), summaries
+
+
 def claim_status(claim: Claim, results: Path, digest: str) -> ClaimStatus:
     """Status of ``claim`` whose current content hash is ``digest``.
 
@@ -48,23 +84,7 @@ def claim_status(claim: Claim, results: Path, digest: str) -> ClaimStatus:
         elif not record.smoke and record.claim_id == claim.id:
             history.append(record)
     history.sort(key=lambda r: r.started_at)
-    latest: dict[int, RunRecord] = {}
-    for record in history:
-        if record.content_hash == digest and record.seed in claim.reproduction.seeds:
-            latest[record.seed] = record
-    status = ClaimStatus(claim.id, "not run", digest, sorted(latest.values(), key=lambda r: r.seed),
-                         history, bad=bad)
-    if not latest:
-        status.state = "stale" if history else "not run"
-        return status
-    for breakage in ("error", "timeout", "needs-gpu"):
-        if any(r.status == breakage for r in latest.values()):
-            status.state = breakage  # type: ignore[assignment]
-            return status
-    if len(latest) < len(claim.reproduction.seeds):
-        status.state = "stale"
-        return status
-    assert all(r.status in SETTLED for r in latest.values())
-    status.summaries = summarise(claim, status.current)
-    status.state = "reproduced" if all(s.held for s in status.summaries) else "failed"
-    return status
+    latest = latest_per_seed(claim, history, digest)
+    state, summaries = judge_latest(claim, latest, bool(history))
+    return ClaimStatus(claim.id, state, digest, sorted(latest.values(), key=lambda r: r.seed),
+                       history, summaries, bad)

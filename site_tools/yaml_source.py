@@ -31,7 +31,16 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _constructor = yaml.constructor.SafeConstructor()
+# Direct calls: PyYAML's generic construct_object costs more than the parse itself here.
+_CONSTRUCT = {
+    "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
+    "tag:yaml.org,2002:null": _constructor.construct_yaml_null,
+}
 
 
 @dataclass
@@ -40,8 +49,12 @@ class SourceDoc:
 
     path: str
     data: dict[str, Any]
+    text: str = ""
     value_pos: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     key_pos: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    raw_scalars: dict[Loc, str] = field(default_factory=dict)
+    """Source text of values YAML read as numbers or booleans, for messages: ``1312.6120``
+    reads as the float 1312.612, and the message should quote what was written."""
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Best (line, col) for ``loc``: the key or value itself, else its nearest ancestor."""
@@ -73,7 +86,7 @@ def load_yaml(raw: bytes, path: str, *, max_bytes: int) -> SourceDoc | Problem:
     (encoding, size, syntax, top-level type, aliases, duplicate keys).
     """
     if len(raw) > max_bytes:
-        return Problem(path, 0, 0, "", f"file is {len(raw)} bytes; the limit is {max_bytes} bytes")
+        return Problem(path, 1, 1, "", f"file is {len(raw)} bytes; the limit is {max_bytes} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -89,12 +102,12 @@ def load_yaml(raw: bytes, path: str, *, max_bytes: int) -> SourceDoc | Problem:
     except yaml.YAMLError as exc:
         return Problem(path, 1, 1, "", f"YAML error: {exc}")
     if node is None:
-        return Problem(path, 0, 0, "", "file is empty; an entry is a YAML mapping of fields")
+        return Problem(path, 1, 1, "", "file is empty; an entry is a YAML mapping of fields")
     if not isinstance(node, yaml.MappingNode):
         kind = "list" if isinstance(node, yaml.SequenceNode) else "single value"
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
         return Problem(path, line, col, "", f"top level is a {kind}; an entry must be a mapping of fields")
-    doc = SourceDoc(path, {})
+    doc = SourceDoc(path, {}, text)
     try:
         data = _convert(node, (), doc, set())
     except _Refusal as exc:
@@ -109,8 +122,8 @@ def load_yaml(raw: bytes, path: str, *, max_bytes: int) -> SourceDoc | Problem:
 
 
 def _syntax_problem(text: str, path: str, exc: yaml.MarkedYAMLError) -> Problem:
-    for number, line in enumerate(text.splitlines(), start=1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
+    for number, source_line in enumerate(text.splitlines(), start=1):
+        indent = source_line[: len(source_line) - len(source_line.lstrip(" \t"))]
         if "\t" in indent:
             return Problem(path, number, indent.index("\t") + 1, "",
                            "tab used for indentation; YAML indents with spaces only")
@@ -131,9 +144,10 @@ def _convert(node: yaml.Node, loc: Loc, doc: SourceDoc, seen: set[int]) -> Any:
     if isinstance(node, yaml.ScalarNode):
         if node.tag not in _SCALAR_TAGS:
             raise _Refusal(node, f"unsupported YAML tag {node.tag!r}; use plain values")
-        if node.tag == "tag:yaml.org,2002:timestamp":
+        if node.tag == _STR or node.tag == _TIMESTAMP:
             return node.value
-        return _constructor.construct_object(node)
+        doc.raw_scalars[loc] = node.value
+        return _CONSTRUCT[node.tag](node)
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*loc, i), doc, seen) for i, item in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
@@ -158,7 +172,7 @@ def read_yaml_file(path: Path, shown: str, *, max_bytes: int) -> SourceDoc | Pro
             raw = handle.read(max_bytes + 1)
             if len(raw) > max_bytes:
                 size = path.stat().st_size
-                return Problem(shown, 0, 0, "", f"file is {size} bytes; the limit is {max_bytes} bytes")
+                return Problem(shown, 1, 1, "", f"file is {size} bytes; the limit is {max_bytes} bytes")
     except OSError as exc:
         return Problem(shown, 0, 0, "", f"cannot read file: {exc.strerror}")
     return load_yaml(raw, shown, max_bytes=max_bytes)

@@ -1,0 +1,135 @@
+"""A Markdown extension that renders ``$...$`` and ``$$...$$`` to MathML on the server.
+
+Pages need no MathJax, no CDN and no JavaScript for math: browsers render MathML Core
+natively. The conversion uses latex2mathml, and its output is parsed and rebuilt from an
+allow-list of MathML elements and attributes before it reaches the page, because
+latex2mathml copies ``\\text{...}`` verbatim and turns ``\\href`` into a link attribute.
+
+A formula latex2mathml cannot convert is shown as code and logged as a warning (which fails
+a strict build), so a broken formula is noticed rather than silently mangled.
+
+Use it in ``mkdocs.yml`` as ``site_tools.site.math``; the hub's plugin adds it when absent.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import xml.etree.ElementTree as ET
+from functools import lru_cache
+from typing import Any
+
+from latex2mathml.converter import convert
+from markdown import Markdown
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+
+log = logging.getLogger("mkdocs.plugins.lmhub")
+
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+
+_ELEMENTS = frozenset("""
+    math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mstyle merror
+    mpadded mphantom mfenced menclose munder mover munderover mmultiscripts mprescripts none
+    mtable mtr mtd mlabeledtr semantics
+""".split())
+_ATTRIBUTES = frozenset("""
+    display mathvariant stretchy fence separator separators lspace rspace accent accentunder
+    columnalign columnspacing columnlines rowalign rowspacing rowlines frame displaystyle
+    scriptlevel width height depth linethickness minsize maxsize movablelimits form largeop
+    symmetric notation open close align columnspan rowspan voffset
+""".split())
+
+# Inline: $$display$$ or $inline$ (pymdownx.arithmatex's "smart dollar": no space just inside
+# the dollars, so "costs $5 and $10" stays text). Group 1 catches escaped backslashes.
+_INLINE_RE = (r"(?:(?<!\\)((?:\\{2})+)(?=\$)"
+              r"|(?<!\\)\$\$((?:\\.|[^\\$])+?)\$\$"
+              r"|(?<!\\)\$(?![\s$])((?:\\.|[^\\$\x02\x03])+?)(?<!\s)\$(?!\d))")
+_BLOCK_RE = re.compile(r"^\s*\$\$(?P<math>(?:\\.|[^\\$])+?)\$\$\s*$", re.DOTALL)
+
+
+@lru_cache(maxsize=8192)
+def to_mathml(latex: str, display: bool = False) -> str | None:
+    """MathML for ``latex`` (entities already decoded), or None when it cannot be converted."""
+    try:
+        raw = convert(latex, display="block" if display else "inline")
+        root = ET.fromstring(raw)
+    except Exception:  # latex2mathml raises many types on bad input; all mean "cannot"
+        return None
+    clean = _rebuild(root)
+    if clean is None:
+        return None
+    clean.set("xmlns", MATHML_NS)
+    return ET.tostring(clean, encoding="unicode", method="xml", short_empty_elements=False)
+
+
+def _rebuild(node: ET.Element) -> ET.Element | None:
+    tag = node.tag.rsplit("}", 1)[-1]
+    if tag not in _ELEMENTS:
+        return None
+    out = ET.Element(tag, {k: v for k, v in node.attrib.items() if k in _ATTRIBUTES})
+    out.text = node.text
+    for child in node:
+        rebuilt = _rebuild(child)
+        if rebuilt is not None:
+            rebuilt.tail = child.tail
+            out.append(rebuilt)
+        elif child.tail and len(out):  # a dropped element keeps the text after it
+            out[-1].tail = (out[-1].tail or "") + child.tail
+        elif child.tail:
+            out.text = (out.text or "") + child.tail
+    return out
+
+
+def render(latex: str, display: bool) -> str:
+    """MathML for ``latex`` (may hold HTML entities), or escaped code when it fails."""
+    source = html.unescape(latex).strip()
+    mathml = to_mathml(source, display)
+    if mathml is not None:
+        return f'<div class="lmhub-math">{mathml}</div>' if display else mathml
+    log.warning("cannot render math %r; shown as code", source[:80])
+    return f'<code class="lmhub-math-error">{html.escape(source)}</code>'
+
+
+class _InlineMath(InlineProcessor):
+    def __init__(self, md: Markdown) -> None:
+        super().__init__(_INLINE_RE, md)
+
+    def handleMatch(  # type: ignore[override]
+            self, m: re.Match[str], data: str) -> tuple[str, int, int]:
+        if m.group(1):
+            return m.group(1).replace("\\\\", "\\"), m.start(0), m.end(0)
+        display = m.group(2) is not None
+        markup = render(m.group(2) if display else m.group(3), display)
+        return self.md.htmlStash.store(markup), m.start(0), m.end(0)
+
+
+class _BlockMath(BlockProcessor):
+    def test(self, parent: ET.Element, block: str) -> bool:
+        return _BLOCK_RE.match(block) is not None
+
+    def run(self, parent: ET.Element, blocks: list[str]) -> bool:
+        match = _BLOCK_RE.match(blocks.pop(0))
+        assert match is not None
+        paragraph = ET.SubElement(parent, "p")
+        paragraph.text = self.parser.md.htmlStash.store(render(match.group("math"), True))
+        return True
+
+
+class MathExtension(Extension):
+    """Server-side MathML for ``$...$`` (inline) and ``$$...$$`` (display)."""
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.registerExtension(self)
+        if "$" not in md.ESCAPED_CHARS:
+            md.ESCAPED_CHARS.append("$")
+        # After code spans (190), before backslash escapes (180): math keeps its backslashes.
+        md.inlinePatterns.register(_InlineMath(md), "lmhub-math", 189.9)
+        md.parser.blockprocessors.register(_BlockMath(md.parser), "lmhub-math-block", 79.9)
+
+
+def makeExtension(**kwargs: Any) -> MathExtension:  # noqa: N802 - Markdown's entry point name
+    """Entry point for ``markdown.Markdown(extensions=["site_tools.site.math"])``."""
+    return MathExtension(**kwargs)
