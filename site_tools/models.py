@@ -309,35 +309,50 @@ class Strand(_Closed):
     """One strand of the taxonomy."""
 
     id: Id
+    """Kebab-case identifier that entries put in their ``strand`` field."""
     title: Text
+    """Display name."""
     summary: Text
+    """What the strand studies, in a sentence or two."""
     physics_analogue: Text
+    """The piece of physics this strand resembles."""
 
 
 class Taxonomy(_Closed):
     """The strands, as kept in ``taxonomy.yaml``."""
 
     strands: Annotated[list[Strand], Field(min_length=1)]
+    """The strands, in display order."""
 
 
 class Limits(_Closed):
     """Ceilings a contributed entry must stay under."""
 
     max_timeout_s: Annotated[int, Field(gt=0)] = 1800
+    """Largest ``timeout_s`` an entry may ask for, in seconds."""
     max_seeds: Annotated[int, Field(gt=0)] = 16
+    """Most seeds an entry may declare."""
     min_seeds: Annotated[int, Field(gt=0)] = 1
+    """Fewest seeds an entry may declare."""
     max_memory_mb: Annotated[int, Field(gt=0)] = 8192
+    """Largest ``memory_mb`` an entry may ask for, in MiB."""
     max_file_bytes: Annotated[int, Field(gt=0)] = 262144
+    """Largest entry file accepted, in bytes."""
 
 
 class HubSettings(_Closed):
     """``hub.yaml``: the hub's name, where its source lives, and its limits."""
 
     name: Text = "Learning Mechanics Hub"
-    description: Text = ""
+    """The hub's name, shown on the site."""
+    description: Text = "Falsifiable claims about training dynamics"
+    """One line saying what the hub is."""
     repo_url: str = ""
+    """Web address of the source repository, for "edit this page" links."""
     edit_branch: str = "main"
+    """Branch that edit links point to."""
     limits: Limits = Limits()
+    """Ceilings on what entries may ask of the runner."""
 
 
 def field_names(model: type[BaseModel]) -> list[str]:

@@ -52,3 +52,9 @@ def test_schema_rejects_what_the_models_reject(case: str) -> None:
     schema = json.loads((REPO / "schemas" / "claim.schema.json").read_text())
     broken = yaml.safe_load((FIXTURES / "broken" / case / "claims" / "mean-shrinks.yaml").read_text())
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(broken))
+
+
+def test_field_reference_page_is_current() -> None:
+    from site_tools.reference_docs import reference_is_stale
+
+    assert not reference_is_stale(REPO), "run `lmhub schema` and commit docs/reference/fields.md"

@@ -88,7 +88,7 @@ def render(latex: str, display: bool) -> str:
     source = html.unescape(latex).strip()
     mathml = to_mathml(source, display)
     if mathml is not None:
-        return f'<div class="lmhub-math">{mathml}</div>' if display else mathml
+        return mathml
     log.warning("cannot render math %r; shown as code", source[:80])
     return f'<code class="lmhub-math-error">{html.escape(source)}</code>'
 
@@ -113,8 +113,8 @@ class _BlockMath(BlockProcessor):
     def run(self, parent: ET.Element, blocks: list[str]) -> bool:
         match = _BLOCK_RE.match(blocks.pop(0))
         assert match is not None
-        paragraph = ET.SubElement(parent, "p")
-        paragraph.text = self.parser.md.htmlStash.store(render(match.group("math"), True))
+        wrapper = ET.SubElement(parent, "div", {"class": "lmhub-math"})
+        wrapper.text = self.parser.md.htmlStash.store(render(match.group("math"), True))
         return True
 
 
