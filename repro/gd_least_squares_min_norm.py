@@ -32,7 +32,7 @@ predicted = pinv_y + null_part  # X⁺y plus the untouched null-space part of th
 zero_path = run_gd(np.zeros(d))
 rand_path = run_gd(w0)
 err = np.linalg.norm(rand_path - predicted, axis=1)
-t1, t2 = 80, 180  # late enough for the slowest mode to dominate, still above round-off
+t1, t2 = 100, 200  # late enough for the slowest mode to dominate, still above round-off
 rate = (err[t2] / err[t1]) ** (1 / (t2 - t1))
 rate_mp = 1 - ((1 - np.sqrt(n / d)) / (1 + np.sqrt(n / d))) ** 2
 

@@ -502,6 +502,9 @@ def run_isolated(spec: RunSpec) -> RawOutcome:
             _kill_group(proc.pid)
             _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
+        if (ending == "exited" and proc.returncode == -signal.SIGKILL
+                and _is_stopped(spec.session)):
+            ending, detail = "interrupted", "stopped by the user"  # killed by stop_session
         duration = time.monotonic() - start
         text, problem = _read_result(out) if ending == "exited" else (None, None)
         return RawOutcome(

@@ -1,0 +1,49 @@
+"""He initialisation: sw^2 = 2 is the variance-preserving scale for deep ReLU networks (He et al. 2015)."""
+
+import numpy as np
+from harness import parse_args, series, write_result
+
+args = parse_args(__doc__)
+rng = np.random.default_rng(args.seed)
+
+n_nets, width, depth = (2, 32, 10) if args.smoke else (8, 256, 50)
+
+
+def run(sw2):
+    """Per-layer mean squares of pre-activations (forward) and of dL/dh_l (backward)."""
+    W = rng.standard_normal((depth, n_nets, width, width)) * np.sqrt(sw2 / width)
+    h = rng.standard_normal((n_nets, width, 1))  # first-layer pre-activations, q_1 = 1
+    hs = [h]
+    for layer in range(1, depth):
+        h = W[layer] @ np.maximum(h, 0.0)
+        hs.append(h)
+    # backpropagate a random output direction: g_l = D_l W_{l+1}^T g_{l+1}
+    g = (hs[-1] > 0) * rng.standard_normal((n_nets, width, 1))
+    gs = [g]
+    for layer in range(depth - 1, 0, -1):
+        g = (hs[layer - 1] > 0) * (W[layer].transpose(0, 2, 1) @ g)
+        gs.append(g)
+    q = np.array([np.mean(h**2, axis=(1, 2)) for h in hs])  # (depth, n_nets)
+    gq = np.array([np.mean(g**2, axis=(1, 2)) for g in gs[::-1]])
+    return q, gq
+
+
+q_he, g_he = run(2.0)
+q_lecun, _ = run(1.0)
+layers = np.arange(1, depth + 1)
+
+write_result(
+    args,
+    metrics={
+        "forward_gain_he": np.mean(q_he[1:] / q_he[:-1]),
+        "forward_gain_lecun": np.mean(q_lecun[1:] / q_lecun[:-1]),
+        "backward_gain_he": np.mean(g_he[:-1] / g_he[1:]),
+        "log2_q_ratio_lecun": np.mean(np.log2(q_lecun[-1] / q_lecun[0])),
+    },
+    curves={
+        "sw2 = 2, theory": series(layers, np.ones(depth), style="theory"),
+        "sw2 = 2, measured": series(layers, np.exp(np.mean(np.log(q_he), axis=1))),
+        "sw2 = 1, theory": series(layers, 0.5 ** (layers - 1), style="theory"),
+        "sw2 = 1, measured": series(layers, np.exp(np.mean(np.log(q_lecun), axis=1))),
+    },
+)

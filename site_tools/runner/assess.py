@@ -1,0 +1,189 @@
+"""From what a run did to its record: read the script's output, judge it, name the outcome.
+
+Scripts measure, the YAML predicts, and this module judges. Every way a run can go wrong
+becomes a status with a one-sentence message a contributor can act on: ``error`` for
+breakage (non-zero exit, no or invalid ``result.json``, a missing, non-numeric or non-finite
+metric, a passed cap), ``timeout``, and ``failed`` (a scientific verdict: a prediction
+missed, saying by how much).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import signal
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import ValidationError
+
+from site_tools.judge import judge_run, metric_problem
+from site_tools.models import Claim
+from site_tools.records import Provenance, RunRecord, RunStatus, Series, Verdict
+from site_tools.runner.hashing import ContentHash
+from site_tools.runner.isolation import (
+    ADDRESS_SPACE_HEADROOM_MB,
+    RESULT_FILE,
+    HostInfo,
+    RawOutcome,
+    RunSpec,
+    host_info,
+)
+
+_MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc",
+                 "failed to allocate", "Unable to allocate")
+LAST_LINE_CHARS = 300
+
+
+class BadOutput(Exception):
+    """The script's output cannot be judged; the message says why."""
+
+
+def provenance(git_commit: str | None, host: HostInfo) -> Provenance:
+    return Provenance(git_commit=git_commit, python=host.python, numpy=host.numpy,
+                      torch=host.torch, platform=host.platform, machine=host.machine,
+                      device=host.device)
+
+
+def provenance_here(git_commit: str | None, device: str = "cpu") -> Provenance:
+    """Provenance of something decided on this machine (e.g. a ``needs-gpu`` record)."""
+    return provenance(git_commit, host_info(device))
+
+
+def _last_line(text: str) -> str:
+    for line in reversed(text.splitlines()):
+        line = line.strip()
+        if line and not line.startswith("[... "):
+            return line[:LAST_LINE_CHARS]
+    return ""
+
+
+def _crash_message(raw: RawOutcome, spec: RunSpec) -> str:
+    code = raw.returncode
+    last = _last_line(raw.stderr_tail)
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        if name == "SIGXFSZ":
+            return (f"a file it wrote passed the size cap of "
+                    f"{spec.limits.disk_bytes / (1 << 20):g} MiB; the script was stopped")
+        return f"killed by {name}" + (f": {last}" if last else "")
+    if spec.limits.address_space and any(s in raw.stderr_tail for s in _MEMORY_SIGNS):
+        return (f"ran out of memory under the limit of {spec.limits.memory_mb} MiB "
+                f"(memory_mb; address space capped at "
+                f"{spec.limits.memory_mb + ADDRESS_SPACE_HEADROOM_MB} MiB): {last}")
+    return f"exited with code {code}" + (f": {last}" if last else "")
+
+
+def read_output(text: str | None, problem: str | None) -> tuple[dict[str, Any], dict[str, Series]]:
+    """The metrics and series in ``result.json``'s text, checked against the contract.
+
+    Raises
+    ------
+    BadOutput
+        When there is no result, it is not a JSON object with a ``metrics`` object, or a
+        series is malformed.
+    """
+    if problem:
+        raise BadOutput(problem)
+    if text is None:
+        raise BadOutput(f"the script wrote no {RESULT_FILE} (call harness.write_result, or write "
+                        f"{RESULT_FILE} into the --out folder)")
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise BadOutput(f"{RESULT_FILE} is not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
+        raise BadOutput(f'{RESULT_FILE} has no "metrics" object')
+    raw_series = data.get("series", {})
+    if not isinstance(raw_series, dict):
+        raise BadOutput(f'{RESULT_FILE} "series" is not an object')
+    series: dict[str, Series] = {}
+    for name, value in raw_series.items():
+        try:
+            curve = Series.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise BadOutput(f"series '{name}' is invalid ({where}: {first['msg']})") from None
+        if len(curve.x) != len(curve.y):
+            raise BadOutput(f"series '{name}' has {len(curve.x)} x values "
+                            f"but {len(curve.y)} y values")
+        if not all(math.isfinite(v) for v in (*curve.x, *curve.y)):
+            raise BadOutput(f"series '{name}' has a value that is not a finite number")
+        series[str(name)] = curve
+    return data["metrics"], series
+
+
+def _judge(claim: Claim, smoke: bool, metrics: Mapping[str, object]) -> tuple[
+        RunStatus, list[Verdict], str]:
+    verdicts, why = judge_run(claim, metrics)
+    if why is None:
+        why = next((p for p in (metric_problem(k, v) for k, v in metrics.items()) if p), None)
+    if why is not None:
+        raise BadOutput(why)
+    if smoke:
+        return "smoke-ok", [], f"ran and wrote every predicted metric ({len(claim.predictions)})"
+    missed = [v for v in verdicts if not v.passed]
+    if not missed:
+        n = len(verdicts)
+        return "reproduced", verdicts, f"{'all ' if n > 1 else ''}{n} prediction{'s' * (n > 1)} met"
+    return "failed", verdicts, "missed " + "; ".join(
+        f"{v.metric}: measured {v.measured:.6g}, expected {v.expected}, {v.miss}" for v in missed)
+
+
+def _environment_mismatch(host: HostInfo, digest: ContentHash) -> str | None:
+    for name, seen in (("python", host.python), ("numpy", host.numpy), ("torch", host.torch)):
+        expected = digest.parts.get(name)
+        if expected is not None and (seen or "absent") != expected:
+            return (f"ran with {name} {seen or 'absent'} but the content hash assumes {name} "
+                    f"{expected}; the workers' environment must match this one")
+    return None
+
+
+def assess(claim: Claim, spec: RunSpec, raw: RawOutcome, digest: ContentHash,
+           git_commit: str | None) -> RunRecord | None:
+    """The record of one run, or ``None`` for a run stopped by the user (nothing is kept)."""
+    if raw.ending == "interrupted":
+        return None
+    status: RunStatus = "error"
+    verdicts: list[Verdict] = []
+    metrics: dict[str, float | None] = {}
+    series: dict[str, Series] = {}
+    if raw.ending == "timeout":
+        status = "timeout"
+        message = f"{raw.detail}; the script's whole process group was killed"
+    elif raw.ending in ("output-cap", "disk-cap", "memory-cap"):
+        message = f"{raw.detail}; the script was stopped"
+    elif raw.ending == "spawn-failed":
+        message = raw.detail
+    elif raw.returncode != 0:
+        message = _crash_message(raw, spec)
+    else:
+        try:
+            found, series = read_output(raw.result_text, raw.result_problem)
+            status, verdicts, message = _judge(claim, spec.smoke, found)
+            metrics = {k: float(v) for k, v in found.items()}
+        except BadOutput as exc:
+            status, message, series = "error", str(exc), {}
+        mismatch = _environment_mismatch(raw.host, digest)
+        if mismatch:
+            status, message = "error", mismatch
+    return RunRecord(
+        claim_id=claim.id, content_hash=digest.digest, inputs=digest.parts, seed=spec.seed,
+        status=status, smoke=spec.smoke, metrics=metrics, series=series, verdicts=verdicts,
+        message=message, stderr_tail=raw.stderr_tail, stdout_tail=raw.stdout_tail,
+        started_at=raw.started_at, duration_s=max(raw.duration_s, 0.0),
+        peak_memory_mb=raw.peak_memory_mb, provenance=provenance(git_commit, raw.host))
+
+
+def needs_gpu_record(claim: Claim, seed: int, digest: ContentHash, message: str,
+                     git_commit: str | None) -> RunRecord:
+    """The record of a GPU claim's seed that could not run here (it never settles a hash)."""
+    return RunRecord(
+        claim_id=claim.id, content_hash=digest.digest, inputs=digest.parts, seed=seed,
+        status="needs-gpu", message=message, started_at=datetime.now(timezone.utc),
+        duration_s=0.0, provenance=provenance_here(git_commit))

@@ -1,0 +1,193 @@
+"""What to run, and why: compare each chosen claim's content hash with its records.
+
+A seed is settled when its latest full record at the current content hash says
+``reproduced`` or ``failed``; ``error`` and ``timeout`` are history and never settle. Record
+file names carry the hash prefix, seed, status and mode (see :class:`RecordName`), so the
+plan is made from directory listings alone. The only files opened are the one settled
+record per seed whose numbers the summary shows, and, for a claim that must run again, its
+latest record, whose per-input hashes say what changed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_tools.models import Claim
+from site_tools.records import SETTLED, BadRecord, RecordName, RunRecord, read_record
+from site_tools.runner.hashing import ContentHash
+
+HASH_PREFIX = 12
+"""Characters of the content hash kept in a record's file name."""
+
+_INPUT_WORDS = {"script": "script", "reproduction": "reproduction settings",
+                "predictions": "predictions", "scheme": "hash scheme"}
+_VERSIONED = ("python", "numpy", "torch")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run to make: a claim at one seed."""
+
+    claim_id: str
+    seed: int
+    smoke: bool
+    reason: str
+    """Why it runs: ``new``, ``script changed``, ``forced``, ``previous run errored``..."""
+
+
+@dataclass
+class ClaimPlan:
+    """One chosen claim: what runs, what is already settled, what cannot run here."""
+
+    claim: Claim
+    hash: ContentHash
+    tasks: list[Task] = field(default_factory=list)
+    cached: dict[int, RunRecord] = field(default_factory=dict)
+    """Seed to the settled record that stands for it (not run again)."""
+    needs_gpu: dict[int, bool] = field(default_factory=dict)
+    """Seeds that need a GPU this runner does not have, to whether a ``needs-gpu`` record is
+    written for it (only for a seed with no record at all at this hash)."""
+    bad: list[BadRecord] = field(default_factory=list)
+    has_history: bool = False
+    """Whether the claim has any earlier full record (at any hash)."""
+
+    @property
+    def reason(self) -> str:
+        """Why the claim runs (each distinct reason of its tasks), or ``""``."""
+        return "; ".join(dict.fromkeys(t.reason for t in self.tasks))
+
+
+@dataclass(frozen=True)
+class _Name:
+    file: str
+    parsed: RecordName
+
+
+def _listing(folder: Path, bad: list[BadRecord]) -> list[_Name]:
+    try:
+        entries = sorted(os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    out = []
+    for name in entries:
+        if name.startswith(".") or not name.endswith(".json"):
+            continue
+        parsed = RecordName.parse(name)
+        if parsed is None:
+            bad.append(BadRecord(folder / name, "file name is not a record name; ignored"))
+        else:
+            out.append(_Name(name, parsed))
+    return out  # oldest first: names start with the UTC start time
+
+
+def changed_inputs(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    """Which inputs differ between two records' ``inputs``, in words."""
+    if not old:
+        return ["inputs changed"]
+    out = []
+    for key in sorted(set(old) | set(new), key=_input_order):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        if key in _VERSIONED:
+            out.append(f"{key} version changed ({before or 'absent'} → {after or 'absent'})")
+        elif key.startswith("helper "):
+            what = "changed" if before and after else "added" if after else "no longer imported"
+            out.append(f"{key} {what}")
+        else:
+            out.append(f"{_INPUT_WORDS.get(key, key)} changed")
+    return out or ["inputs changed"]
+
+
+def _input_order(key: str) -> tuple[int, str]:
+    rank = {"scheme": 0, "script": 1, "reproduction": 3, "predictions": 4}
+    if key.startswith("helper "):
+        return 2, key
+    return rank.get(key, 5), key
+
+
+def plan_claim(claim: Claim, digest: ContentHash, results: Path, *, smoke: bool = False,
+               force: bool = False, gpu: bool = True) -> ClaimPlan:
+    """Decide which seeds of ``claim`` run and why.
+
+    Parameters
+    ----------
+    claim, digest
+        The claim and its current content hash.
+    results
+        The hub's ``results/`` folder.
+    smoke
+        Plan a smoke run (first seed only, ``--smoke``, CPU) instead of full runs.
+    force
+        Run every seed even if settled.
+    gpu
+        Whether a GPU is available to full runs of GPU claims.
+    """
+    plan = ClaimPlan(claim, digest)
+    folder = results / claim.id
+    names = _listing(folder, plan.bad)
+    mode = [n for n in names if n.parsed.smoke == smoke]
+    plan.has_history = any(not n.parsed.smoke for n in names)
+    prefix = digest.digest[:HASH_PREFIX]
+    seeds = claim.reproduction.seeds[:1] if smoke else claim.reproduction.seeds
+    needs_gpu = not smoke and not gpu and claim.reproduction.device == "gpu"
+    change_reason: str | None = None
+
+    def why_changed() -> str:
+        nonlocal change_reason
+        if change_reason is None:
+            change_reason = _change_reason(folder, mode, prefix, digest)
+        return change_reason
+
+    ok_status = {"smoke-ok"} if smoke else SETTLED
+    for seed in seeds:
+        mine = [n for n in mode if n.parsed.hash_prefix == prefix and n.parsed.seed == seed]
+        real = [n for n in mine if n.parsed.status != "needs-gpu"]
+        latest = real[-1] if real else (mine[-1] if mine else None)
+        reason: str
+        if force:
+            reason = "forced"
+        elif latest is None:
+            reason = why_changed()
+        elif latest.parsed.status in ok_status:
+            record = read_record(folder / latest.file)
+            if isinstance(record, RunRecord) and record.content_hash == digest.digest:
+                plan.cached[seed] = record
+                continue
+            if isinstance(record, BadRecord):
+                plan.bad.append(record)
+            reason = "previous record unreadable"
+        elif latest.parsed.status == "timeout":
+            reason = "previous run timed out"
+        elif latest.parsed.status == "needs-gpu":
+            reason = "previous run needed a GPU"
+        else:
+            reason = "previous run errored"
+        if needs_gpu:
+            plan.needs_gpu[seed] = latest is None
+        else:
+            plan.tasks.append(Task(claim.id, seed, smoke, reason))
+    return plan
+
+
+def _change_reason(folder: Path, mode: list[_Name], prefix: str, digest: ContentHash) -> str:
+    """Why a seed with no record at the current hash runs: what changed since the last run."""
+    if not mode:
+        return "new"
+    last = mode[-1]
+    if last.parsed.hash_prefix == prefix:
+        return "not yet run at this seed"
+    record = read_record(folder / last.file)
+    if isinstance(record, BadRecord):
+        return "inputs changed (latest record unreadable)"
+    return ", ".join(changed_inputs(record.inputs, digest.parts))
+
+
+def plan_claims(claims: Sequence[Claim], hashes: dict[str, ContentHash], results: Path, *,
+                smoke: bool = False, force: bool = False, gpu: bool = True) -> list[ClaimPlan]:
+    """:func:`plan_claim` for each claim, in the given order."""
+    return [plan_claim(c, hashes[c.id], results, smoke=smoke, force=force, gpu=gpu)
+            for c in claims]

@@ -1,0 +1,261 @@
+"""The outcome of a ``lmhub run``: each claim's state, and the summary table in three forms.
+
+The table is the same data rendered as plain text (CI logs, tests), as a rich table (a
+terminal) and as Markdown (``--summary FILE``, e.g. ``$GITHUB_STEP_SUMMARY``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from rich.console import Console
+from rich.table import Table
+
+from site_tools.judge import MetricSummary
+from site_tools.models import Claim
+from site_tools.records import BadRecord, RunRecord
+from site_tools.runner.plan import ClaimPlan
+from site_tools.status import judge_latest
+
+RowState = Literal["reproduced", "failed", "error", "timeout", "needs-gpu", "smoke-ok", "stale",
+                   "not run", "interrupted"]
+FAILING: frozenset[str] = frozenset({"failed", "error", "timeout", "stale", "not run"})
+"""Claim states that make ``lmhub run`` exit 1."""
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+_MARK = {"reproduced": "✅", "smoke-ok": "✅", "failed": "❌", "error": "💥", "timeout": "⏱",
+         "needs-gpu": "⏸", "interrupted": "⏹", "stale": "…", "not run": "…"}
+_STYLE = {"reproduced": "green", "smoke-ok": "green", "failed": "red", "error": "bold red",
+          "timeout": "bold red", "needs-gpu": "yellow", "interrupted": "yellow"}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One prediction of a claim, as a row of the table."""
+
+    metric: str
+    expected: str
+    measured: str
+    seeds: str
+    ok: bool | None
+
+
+@dataclass
+class ClaimResult:
+    """Where one chosen claim stands after the run."""
+
+    claim: Claim
+    state: RowState
+    reason: str
+    """Why it ran (empty when it did not)."""
+    ran: list[RunRecord] = field(default_factory=list)
+    """Records written by this run, by seed."""
+    latest: dict[int, RunRecord] = field(default_factory=dict)
+    """The record standing for each seed (this run's, or a cached one)."""
+    summaries: list[MetricSummary] = field(default_factory=list)
+    not_run: list[int] = field(default_factory=list)
+    """Seeds that were to run but did not (interrupted)."""
+    smoke: bool = False
+
+    @property
+    def cached(self) -> bool:
+        return not self.ran and bool(self.latest) and not self.not_run
+
+    @property
+    def duration_s(self) -> float:
+        return sum(r.duration_s for r in self.ran)
+
+    def time_text(self) -> str:
+        if self.ran:
+            return f"{self.duration_s:.2f} s"
+        return "cached" if self.cached else "—"
+
+    def lines(self) -> list[Line]:
+        if self.summaries:
+            return [Line(s.metric, s.expected, _measured(s.values), _seed_text(s), s.held)
+                    for s in self.summaries]
+        if self.smoke and self.state == "smoke-ok":
+            record = next(iter(self.latest.values()))
+            return [Line(p.metric, p.expect.describe(), f"{record.metrics[p.metric]:.4g}",
+                         "smoke", None) for p in self.claim.predictions]
+        return []
+
+    def notes(self) -> list[str]:
+        """What went wrong, per seed; seeds with the same message are grouped."""
+        by_message: dict[str, list[int]] = {}
+        for seed, record in sorted(self.latest.items()):
+            if record.status not in ("reproduced", "smoke-ok"):
+                by_message.setdefault(f"{record.status}: {record.message}", []).append(seed)
+        out = [f"{_seeds(seeds)}: {message}" for message, seeds in by_message.items()]
+        if self.not_run:
+            out.append(f"{_seeds(self.not_run)}: did not run (interrupted)")
+        return out
+
+
+def _seeds(seeds: Sequence[int]) -> str:
+    return f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {', '.join(map(str, seeds))}"
+
+
+def _measured(values: Sequence[float]) -> str:
+    if not values:
+        return "—"
+    if len(values) == 1:
+        return f"{values[0]:.4g}"
+    mean = sum(values) / len(values)
+    spread = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+    return f"{mean:.4g} ± {spread:.2g}"
+
+
+def _seed_text(summary: MetricSummary) -> str:
+    text = f"{sum(summary.passes)}/{len(summary.passes)}"
+    return text if summary.held else f"{text} (needs {summary.required})"
+
+
+def claim_result(plan: ClaimPlan, ran: Mapping[int, RunRecord], gpu_records: Mapping[int, RunRecord],
+                 not_run: Sequence[int], smoke: bool) -> ClaimResult:
+    """Combine a claim's cached records with this run's into its state (as the site does)."""
+    latest: dict[int, RunRecord] = {**plan.cached, **gpu_records, **ran}
+    result = ClaimResult(plan.claim, "not run", plan.reason, [ran[s] for s in sorted(ran)],
+                         dict(sorted(latest.items())), not_run=sorted(not_run), smoke=smoke)
+    if smoke:
+        statuses = {r.status for r in latest.values()}
+        if "error" in statuses or "timeout" in statuses:
+            result.state = "error" if "error" in statuses else "timeout"
+        elif latest and not not_run:
+            result.state = "smoke-ok"
+        else:
+            result.state = "interrupted" if not_run else "not run"
+        return result
+    state, result.summaries = judge_latest(plan.claim, latest, plan.has_history or bool(latest))
+    result.state = "interrupted" if not_run and state in ("stale", "not run") else state
+    return result
+
+
+@dataclass
+class RunReport:
+    """Everything ``lmhub run`` reports, and its exit code."""
+
+    results: list[ClaimResult]
+    smoke: bool = False
+    interrupted: bool = False
+    notes: list[str] = field(default_factory=list)
+    """About the choice of claims (e.g. a deleted claim file)."""
+    bad: list[BadRecord] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    wall_s: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if any(r.state in FAILING for r in self.results):
+            return EXIT_FAILED
+        return EXIT_OK
+
+    def did_not_run(self) -> list[str]:
+        return [f"{r.claim.id} ({_seeds(r.not_run)})" for r in self.results if r.not_run]
+
+    def headline(self) -> str:
+        counts: dict[str, int] = {}
+        for r in self.results:
+            counts[r.state] = counts.get(r.state, 0) + 1
+        n = len(self.results)
+        states = ", ".join(f"{count} {state}" for state, count in counts.items())
+        runs = sum(len(r.ran) for r in self.results)
+        cached = sum(1 for r in self.results if r.cached)
+        text = f"{n} claim{'s' * (n != 1)}" + (f": {states}" if states else "")
+        text += f"; {runs} run{'s' * (runs != 1)} in {self.wall_s:.1f} s"
+        if cached:
+            text += f"; {cached} up to date (cached)"
+        return text
+
+    def footer(self) -> list[str]:
+        lines = [self.headline()]
+        if self.interrupted:
+            missing = self.did_not_run()
+            lines.append("interrupted; did not run: " + (", ".join(missing) if missing else
+                                                         "nothing (every run had finished)"))
+        lines += [f"problem: {b.path}: {b.reason}" for b in self.bad]
+        return lines
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+HEADERS = ("claim", "status", "prediction", "expected", "measured", "seeds", "time")
+
+
+def _rows(report: RunReport) -> Iterable[tuple[ClaimResult, list[tuple[str, ...]]]]:
+    for result in report.results:
+        lines = result.lines()
+        first = (result.claim.id, result.state)
+        if not lines:
+            yield result, [(*first, "", "", "", "", result.time_text())]
+            continue
+        rows = []
+        for i, line in enumerate(lines):
+            head = first if i == 0 else ("", "")
+            rows.append((*head, line.metric, line.expected, line.measured, line.seeds,
+                         result.time_text() if i == 0 else ""))
+        yield result, rows
+
+
+def render_plain(report: RunReport) -> str:
+    """The summary as a fixed-width text table, then the notes and the footer."""
+    table = [HEADERS]
+    notes_after: dict[int, list[str]] = {}
+    for result, rows in _rows(report):
+        table += rows
+        notes = result.notes()
+        if notes:
+            notes_after[len(table) - 1] = notes
+    widths = [max(len(row[i]) for row in table) for i in range(len(HEADERS))]
+    out = []
+    for index, row in enumerate(table):
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        if index == 0:
+            out.append("  ".join("-" * w for w in widths))
+        out += [f"    {note}" for note in notes_after.get(index, [])]
+    out += report.footer()
+    return "\n".join(out) + "\n"
+
+
+def render_rich(report: RunReport, console: Console) -> None:
+    """The summary as a rich table on a terminal."""
+    table = Table(*HEADERS, title="lmhub run", title_justify="left")
+    for result, rows in _rows(report):
+        style = _STYLE.get(result.state)
+        for i, row in enumerate(rows):
+            cells = list(row)
+            if i == 0:
+                cells[1] = f"{_MARK.get(result.state, '')} {result.state}"
+            table.add_row(*cells, style=style if i == 0 else None)
+        for note in result.notes():
+            table.add_row("", "", note, style="dim")
+    console.print(table)
+    for line in report.footer():
+        console.print(line, highlight=False, markup=False)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: RunReport) -> str:
+    """The summary as a Markdown section (for ``$GITHUB_STEP_SUMMARY``)."""
+    title = "lmhub run --smoke" if report.smoke else "lmhub run"
+    out = [f"### {title}: {_md(report.headline())}", "",
+           "| claim | status | predictions | time |", "|---|---|---|---|"]
+    for result in report.results:
+        cells = [f"`{line.metric}`: expected {line.expected}, measured {line.measured}"
+                 + (f" ({line.seeds})" if line.seeds else "")
+                 + ("" if line.ok is None else " ✅" if line.ok else " ❌")
+                 for line in result.lines()]
+        cells += result.notes()
+        out.append(f"| `{result.claim.id}` | {_MARK.get(result.state, '')} {result.state} | "
+                   f"{'<br>'.join(_md(c) for c in cells) or '—'} | {result.time_text()} |")
+    out += ["", *[f"- {_md(line)}" for line in report.footer()[1:]]]
+    return "\n".join(out).rstrip() + "\n\n"

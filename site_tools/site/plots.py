@@ -1,0 +1,267 @@
+"""Theory-versus-measurement plots as small, self-contained SVG files.
+
+A claim's script reports named series (``x``, ``y`` and a ``style``: ``theory`` or
+``measured``); the claim's YAML may say how to label and scale the axes. One plot per claim
+draws the series of one seed: theory dashed, measurement solid, and a theory curve and the
+measured curve of the same quantity (``theory λ=4`` and ``measured λ=4``) in the same colour.
+
+The drawing is lean on purpose. matplotlib chooses the ticks (:mod:`matplotlib.ticker`), and
+the SVG is written directly: a full matplotlib figure costs 35 to 60 ms of CPU per plot here
+(most of it laying out text), so 1,000 claims would take longer to plot than mkdocs takes to
+build the whole site, while writing the SVG directly takes about a millisecond. The browser
+lays out the text. The background is transparent and every colour is a mid-tone that reads on
+both the light and the dark palette.
+
+Drawings are cached under the hash of their input (:func:`~site_tools.site.results.plot_key`),
+so a plot is drawn again only when its series, its spec or :data:`STYLE` change.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+from matplotlib.ticker import LogLocator, MaxNLocator
+
+from site_tools.models import Plot
+from site_tools.records import Series
+
+STYLE = "svg-2"
+"""Version of the drawing; part of every plot's cache key, so bump it when the look changes."""
+
+WIDTH, HEIGHT = 680, 380
+LEFT, RIGHT, BOTTOM = 70, 18, 50
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+INK = "#8c8c8c"
+"""Axes and text: mid-grey, legible on white and on Material's slate."""
+PALETTE = ("#3b82f6", "#f97316", "#10b981", "#e5484d", "#a855f7", "#0ea5b7", "#d99a06",
+           "#ec4899")
+MAX_POINTS = 400
+"""Points drawn per series at most (longer series are thinned evenly)."""
+_STYLE_WORDS = re.compile(r"\b(theory|theoretical|measured|measurement|predicted|prediction|"
+                          r"experiment|observed|empirical)\b", re.IGNORECASE)
+
+
+def _thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if len(x) > MAX_POINTS:
+        keep = np.unique(np.linspace(0, len(x) - 1, MAX_POINTS).round().astype(int))
+        return x[keep], y[keep]
+    return x, y
+
+
+def _ticks(low: float, high: float, log: bool) -> list[float]:
+    if log:
+        values = LogLocator(base=10).tick_values(low, high)
+    else:
+        values = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
+    span = (high - low) * 1e-9
+    return [float(v) for v in values if low - span <= v <= high + span]
+
+
+def _label(value: float, log: bool) -> str:
+    if log:
+        exponent = round(math.log10(value))
+        if abs(value - 10.0 ** exponent) <= 1e-9 * value:
+            if 0 <= exponent <= 3:
+                return f"{10 ** exponent:g}"
+            sign = "−" if exponent < 0 else ""
+            return f'10<tspan dy="-6" font-size="9">{sign}{abs(exponent)}</tspan>'
+    if value == 0:
+        return "0"
+    text = f"{value:.6g}"
+    return text.replace("-", "−")
+
+
+def _limits(values: list[np.ndarray], log: bool) -> tuple[float, float] | None:
+    finite = [v[np.isfinite(v) & ((v > 0) if log else True)] for v in values]
+    data = np.concatenate(finite) if finite else np.array([])
+    if data.size == 0:
+        return None
+    low, high = float(data.min()), float(data.max())
+    if log:
+        low, high = math.log10(low), math.log10(high)
+    if high - low < 1e-12:
+        pad = abs(high) * 0.05 or 1.0
+        low, high = low - pad, high + pad
+    else:
+        pad = (high - low) * 0.04
+        low, high = low - pad, high + pad
+    return (10 ** low, 10 ** high) if log else (low, high)
+
+
+class _Axis:
+    def __init__(self, low: float, high: float, log: bool, start: float, end: float):
+        self.log = log
+        self.low = math.log10(low) if log else low
+        self.high = math.log10(high) if log else high
+        self.start, self.end = start, end
+        self.ticks = _ticks(low, high, log)
+
+    def to_px(self, values: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            data = np.log10(np.where(values > 0, values, np.nan)) if self.log else values
+        return self.start + (data - self.low) / (self.high - self.low) * (self.end - self.start)
+
+    def px(self, value: float) -> float:
+        return float(self.to_px(np.array([value]))[0])
+
+
+def _path(xs: np.ndarray, ys: np.ndarray) -> str:
+    """Path data in tenths of a pixel (drawn inside ``scale(0.1)``); gaps at non-finite points."""
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(xs) & np.isfinite(ys)
+        x10 = np.where(finite, np.round(xs * 10), 0).astype(np.int64)
+        y10 = np.where(finite, np.round(ys * 10), 0).astype(np.int64)
+    parts: list[str] = []
+    # Runs of consecutive finite points: each becomes one "M x y L x y x y ..." stretch.
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], finite.astype(np.int8), [0]))))
+    for start, stop in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        flat = np.column_stack((x10[start:stop], y10[start:stop])).ravel().tolist()
+        head = f"M{flat[0]} {flat[1]}"
+        parts.append(head + ("L" + " ".join(map(str, flat[2:])) if len(flat) > 2 else ""))
+    return "".join(parts)
+
+
+def _colours(names: list[str]) -> dict[str, str]:
+    bases: dict[str, str] = {}
+    out = {}
+    for name in names:
+        base = " ".join(_STYLE_WORDS.sub(" ", name).split()).lower() or name
+        if base not in bases:
+            bases[base] = PALETTE[len(bases) % len(PALETTE)]
+        out[name] = bases[base]
+    return out
+
+
+def _legend(entries: list[tuple[str, str, bool]], width: float) -> tuple[list[str], float]:
+    """SVG of the legend rows above the plot, and the height they take."""
+    out: list[str] = []
+    x, row = LEFT, 0
+    for name, colour, dashed in entries:
+        label = name if len(name) <= 40 else name[:39] + "…"
+        item_width = 34 + 6.6 * len(label) + 18
+        if x > LEFT and x + item_width > width - RIGHT:
+            x, row = LEFT, row + 1
+        y = 18 + row * 20
+        dash = ' stroke-dasharray="6 4"' if dashed else ""
+        out.append(f'<line x1="{x}" y1="{y - 4}" x2="{x + 26}" y2="{y - 4}" stroke="{colour}" '
+                   f'stroke-width="2.4"{dash}/>')
+        out.append(f'<text x="{x + 32}" y="{y}">{html.escape(label)}</text>')
+        x += int(item_width)
+    return out, 18 + (row + 1) * 20
+
+
+def render_svg(series: Mapping[str, Series], plot: Plot | None) -> str | None:
+    """The plot of ``series`` as SVG text, or None when no series has a drawable point.
+
+    Parameters
+    ----------
+    series
+        Named curves from a run record (untrusted: names are escaped, bad numbers skipped).
+    plot
+        Axis labels, scales and accessible title from the claim; defaults to ``x`` and ``y``.
+    """
+    x_log = bool(plot and plot.x_log)
+    y_log = bool(plot and plot.y_log)
+    x_label = plot.x_label if plot else "x"
+    y_label = plot.y_label if plot else "y"
+    title = (plot.title if plot and plot.title else None) or \
+        f"Theory and measurement: {y_label} against {x_label}"
+    curves: list[tuple[str, np.ndarray, np.ndarray, bool]] = []
+    for name, s in series.items():
+        n = min(len(s.x), len(s.y))
+        if n == 0:
+            continue
+        x, y = _thin(np.asarray(s.x[:n], dtype=float), np.asarray(s.y[:n], dtype=float))
+        curves.append((name, x, y, s.style == "theory"))
+    x_limits = _limits([c[1] for c in curves], x_log)
+    y_limits = _limits([c[2] for c in curves], y_log)
+    if x_limits is None or y_limits is None:
+        return None
+    colours = _colours([c[0] for c in curves])
+    legend, top = _legend([(c[0], colours[c[0]], c[3]) for c in curves], WIDTH)
+    top += 8
+    x_axis = _Axis(*x_limits, x_log, LEFT, WIDTH - RIGHT)
+    y_axis = _Axis(*y_limits, y_log, HEIGHT - BOTTOM, top)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="title" '
+        f'font-family="{html.escape(FONT)}" font-size="12" fill="{INK}">',
+        f'<title id="title">{html.escape(title)}</title>',
+        f'<defs><clipPath id="area"><rect x="{LEFT}" y="{top}" width="{WIDTH - LEFT - RIGHT}" '
+        f'height="{HEIGHT - BOTTOM - top}"/></clipPath></defs>',
+    ]
+    grid, labels = [], []
+    for tick in x_axis.ticks:
+        px = x_axis.px(tick)
+        grid.append(f"M{px:.1f} {top}V{HEIGHT - BOTTOM}")
+        labels.append(f'<text x="{px:.1f}" y="{HEIGHT - BOTTOM + 17}" text-anchor="middle">'
+                      f"{_label(tick, x_log)}</text>")
+    for tick in y_axis.ticks:
+        py = y_axis.px(tick)
+        grid.append(f"M{LEFT} {py:.1f}H{WIDTH - RIGHT}")
+        labels.append(f'<text x="{LEFT - 8}" y="{py + 4:.1f}" text-anchor="end">'
+                      f"{_label(tick, y_log)}</text>")
+    out.append(f'<path d="{"".join(grid)}" stroke="{INK}" stroke-opacity="0.25" fill="none"/>')
+    out.append(f'<path d="M{LEFT} {top}V{HEIGHT - BOTTOM}H{WIDTH - RIGHT}" stroke="{INK}" '
+               'fill="none"/>')
+    out.extend(labels)
+    out.append(f'<text x="{(LEFT + WIDTH - RIGHT) / 2:.0f}" y="{HEIGHT - 10}" '
+               f'text-anchor="middle" font-size="13">{html.escape(x_label)}</text>')
+    mid = (top + HEIGHT - BOTTOM) / 2
+    out.append(f'<text transform="translate(16 {mid:.0f}) rotate(-90)" text-anchor="middle" '
+               f'font-size="13">{html.escape(y_label)}</text>')
+    out.extend(legend)
+    out.append('<g clip-path="url(#area)"><g transform="scale(0.1)" fill="none" '
+               'stroke-width="20" stroke-linejoin="round" stroke-linecap="round">')
+    # Measured curves first, theory on top: a dashed line stays visible over a solid one.
+    for name, x, y, theory in sorted(curves, key=lambda c: c[3]):
+        d = _path(x_axis.to_px(x), y_axis.to_px(y))
+        if d:
+            dash = ' stroke-dasharray="60 40"' if theory else ""
+            out.append(f'<path d="{d}" stroke="{colours[name]}"{dash}/>')
+    out.append("</g></g></svg>")
+    return "\n".join(out) + "\n"
+
+
+class PlotCache:
+    """Drawn plots by key, in ``<folder>/<key>.svg`` (a file is written once, never changed).
+
+    Parameters
+    ----------
+    folder
+        Where drawings are kept; created on first write.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        try:
+            self.keys = {p.stem for p in folder.iterdir() if p.suffix == ".svg"}
+        except OSError:
+            self.keys = set()
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.svg"
+
+    def get_or_draw(self, key: str, series: Mapping[str, Series] | None,
+                    plot: Plot | None) -> str | None:
+        """The drawing for ``key``: from the cache, else drawn from ``series`` and stored."""
+        if key in self.keys:
+            try:
+                return self.path(key).read_text(encoding="utf-8")
+            except OSError:
+                self.keys.discard(key)
+        if series is None:
+            return None
+        svg = render_svg(series, plot)
+        if svg is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f".{key}.tmp"
+            tmp.write_text(svg, encoding="utf-8")
+            tmp.replace(self.path(key))
+            self.keys.add(key)
+        return svg

@@ -1,0 +1,235 @@
+"""What the site shows of each claim's run records, read once and remembered between builds.
+
+:func:`collect_results` gives, for every claim, its :class:`~site_tools.status.ClaimStatus`
+(computed by :func:`~site_tools.status.claim_status`, never re-derived here), the records
+whose numbers the page shows, the per-prediction summaries, the number of distinct
+environments it reproduced on, and the source of its plot.
+
+Reading every record of a large hub is most of the cost of a rebuild, and records never
+change once written (:mod:`site_tools.records`), so a claim's results are cached in
+``<cache>/results.json`` under a key made of the claim's content hash and the names of its
+record files. A new record, a changed script or prediction changes the key and only that
+claim is read again. Series are left out of the cache; a plot remembers the hash of its
+series instead, and a claim whose plot is not in the plot cache is read again in full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+import site_tools
+from site_tools.catalog import Catalog
+from site_tools.judge import MetricSummary, summarise
+from site_tools.models import Claim, Plot
+from site_tools.records import RunRecord, Series
+from site_tools.runner.hashing import FileDigests, content_hash
+from site_tools.status import ClaimStatus, claim_status
+
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PlotSource:
+    """The series a claim's plot draws, and the hash that names the drawing."""
+
+    key: str
+    """Hash of the series, the plot spec and the drawing style (see :func:`plot_key`)."""
+    seed: int
+    series: Mapping[str, Series] | None
+    """``None`` when the results came from the cache (the drawing is cached too)."""
+
+
+@dataclass(frozen=True)
+class ClaimResults:
+    """Everything the site needs from one claim's run records."""
+
+    status: ClaimStatus
+    shown: list[RunRecord]
+    """Records whose numbers the page shows: the current ones, else the newest older ones."""
+    shown_current: bool
+    """Whether ``shown`` ran at the claim's current content hash."""
+    summaries: list[MetricSummary]
+    environments: int
+    """Distinct (platform, machine, Python, numpy, torch, device) on which a run reproduced."""
+    plot: PlotSource | None
+
+    @property
+    def last_run(self) -> datetime | None:
+        """Start of the most recent full run of this claim, at any content hash."""
+        return self.status.history[-1].started_at if self.status.history else None
+
+
+def plot_key(series: Mapping[str, Series], plot: Plot | None, style: str) -> str:
+    """Content hash of a plot: its series, its spec and the drawing style's version."""
+    payload = {
+        "series": {name: [s.style, s.x, s.y] for name, s in sorted(series.items())},
+        "plot": plot.model_dump(mode="json") if plot else None,
+        "style": style,
+    }
+    return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
+
+
+def results_for(claim: Claim, status: ClaimStatus, style: str) -> ClaimResults:
+    """Derive the shown records, summaries, environments and plot source from a status."""
+    shown, current = _shown_records(status)
+    summaries = status.summaries
+    if not summaries and any(r.verdicts for r in shown):
+        summaries = summarise(claim, [r for r in shown if r.verdicts])
+    environments = {
+        (r.provenance.platform, r.provenance.machine, r.provenance.python, r.provenance.numpy,
+         r.provenance.torch, r.provenance.device)
+        for r in status.history if r.status == "reproduced"
+    }
+    plot = None
+    with_series = sorted((r for r in shown if r.series), key=lambda r: r.seed)
+    if with_series:
+        first = with_series[0]
+        plot = PlotSource(plot_key(first.series, claim.reproduction.plot, style), first.seed,
+                          first.series)
+    return ClaimResults(status, shown, current, summaries, len(environments), plot)
+
+
+def _shown_records(status: ClaimStatus) -> tuple[list[RunRecord], bool]:
+    if status.current:
+        return list(status.current), True
+    if not status.history:
+        return [], False
+    newest_hash = status.history[-1].content_hash
+    latest: dict[int, RunRecord] = {}
+    for record in status.history:
+        if record.content_hash == newest_hash:
+            latest[record.seed] = record
+    return sorted(latest.values(), key=lambda r: r.seed), False
+
+
+class _Cached(BaseModel):
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+
+    key: str
+    status: ClaimStatus
+    plot_key: str | None
+    plot_seed: int | None
+
+
+class _Store(BaseModel):
+    model_config = ConfigDict(ser_json_inf_nan="constants")
+
+    version: int
+    lmhub: str
+    claims: dict[str, _Cached]
+
+
+def _listing(folder: Path) -> list[str]:
+    try:
+        return sorted(n for n in os.listdir(folder) if n.endswith(".json") and n[0] != ".")
+    except OSError:
+        return []
+
+
+def _key(claim: Claim, digest: str, names: list[str]) -> str:
+    text = "\n".join([claim.id, digest, *names])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _strip(status: ClaimStatus) -> ClaimStatus:
+    def bare(records: list[RunRecord]) -> list[RunRecord]:
+        return [r.model_copy(update={"series": {}}) if r.series else r for r in records]
+
+    return ClaimStatus(status.claim_id, status.state, status.content_hash, bare(status.current),
+                       bare(status.history), list(status.summaries), list(status.bad))
+
+
+class ResultsCache:
+    """The on-disk memo behind :func:`collect_results` (``None`` folder: no memo).
+
+    Parameters
+    ----------
+    folder
+        Cache folder; ``results.json`` and ``files.json`` are kept there and overwritten.
+    """
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.files = FileDigests(folder / "files.json" if folder else None)
+        self.entries: dict[str, _Cached] = {}
+        if folder is not None:
+            try:
+                store = _Store.model_validate_json((folder / "results.json").read_bytes())
+                if store.version == CACHE_VERSION and store.lmhub == site_tools.__version__:
+                    self.entries = dict(store.claims)
+            except (OSError, ValueError, ValidationError):
+                pass  # a missing or damaged memo only costs time
+
+    def save(self, entries: dict[str, _Cached]) -> None:
+        """Replace the memo with ``entries`` (atomically)."""
+        self.files.save()
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        store = _Store(version=CACHE_VERSION, lmhub=site_tools.__version__, claims=entries)
+        target = self.folder / "results.json"
+        tmp = target.with_name(f".results.{os.getpid()}.tmp")
+        tmp.write_bytes(store.model_dump_json().encode())
+        os.replace(tmp, target)
+
+
+def collect_results(catalog: Catalog, cache: ResultsCache, style: str,
+                    have_plot: set[str] | None = None) -> dict[str, ClaimResults]:
+    """Results of every claim of ``catalog``, reading only what changed since ``cache``.
+
+    Parameters
+    ----------
+    catalog
+        The validated hub.
+    cache
+        The memo; it is updated and saved.
+    style
+        Version of the plot drawing style (part of each plot's key).
+    have_plot
+        Plot keys whose drawing is already cached; a cached claim whose plot key is not in
+        it is read again, to get its series. ``None``: trust every cached claim.
+    """
+    results_dir = catalog.paths.results
+    out: dict[str, ClaimResults] = {}
+    kept: dict[str, _Cached] = {}
+    changed = False
+    for claim_id in sorted(catalog.claims):
+        claim = catalog.claims[claim_id]
+        digest = content_hash(claim, catalog.root, cache.files).digest
+        key = _key(claim, digest, _listing(results_dir / claim_id))
+        cached = cache.entries.get(claim_id)
+        usable = (cached is not None and cached.key == key
+                  and (cached.plot_key is None or have_plot is None
+                       or cached.plot_key in have_plot))
+        if usable:
+            assert cached is not None
+            result = results_for(claim, cached.status, style)
+            plot = None
+            if cached.plot_key is not None and cached.plot_seed is not None:
+                plot = PlotSource(cached.plot_key, cached.plot_seed, None)
+            result = ClaimResults(result.status, result.shown, result.shown_current,
+                                  result.summaries, result.environments, plot)
+            kept[claim_id] = cached
+        else:
+            status = claim_status(claim, results_dir, digest)
+            result = results_for(claim, status, style)
+            changed = True
+            kept[claim_id] = _Cached(
+                key=key, status=_strip(status),
+                plot_key=result.plot.key if result.plot else None,
+                plot_seed=result.plot.seed if result.plot else None)
+        out[claim_id] = result
+    if changed or kept.keys() != cache.entries.keys():
+        cache.save(kept)
+    else:
+        cache.files.save()
+    cache.entries = kept
+    return out
