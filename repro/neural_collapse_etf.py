@@ -1,5 +1,7 @@
 """Neural collapse: last-layer class means of an interpolating MLP form a simplex ETF."""
 
+from itertools import pairwise
+
 import numpy as np
 from harness import parse_args, series, write_result
 
@@ -23,7 +25,7 @@ Y = np.eye(C)[labels]
 N = len(labels)
 
 dims = [d] + [width] * depth
-Ws = [rng.standard_normal((a, b)) * np.sqrt(2 / a) for a, b in zip(dims[:-1], dims[1:])]
+Ws = [rng.standard_normal((a, b)) * np.sqrt(2 / a) for a, b in pairwise(dims)]
 Ws.append(rng.standard_normal((width, C)) / np.sqrt(width))
 bs = [np.zeros(width) for _ in range(depth)]
 params = Ws + bs
@@ -32,7 +34,7 @@ velocity = [np.zeros_like(p) for p in params]
 
 def forward(X):
     hs, zs = [X], []
-    for W, b in zip(Ws[:-1], bs):
+    for W, b in zip(Ws[:-1], bs, strict=True):
         zs.append(hs[-1] @ W + b)
         hs.append(np.maximum(zs[-1], 0))
     return hs, zs, hs[-1] @ Ws[-1]
@@ -67,7 +69,7 @@ for step in range(1, steps + 1):
         grads_W.insert(0, hs[i].T @ gz)
         grads_b.insert(0, gz.sum(0))
         gh = gz @ Ws[i].T
-    for p, v, gr in zip(params, velocity, grads_W + grads_b):
+    for p, v, gr in zip(params, velocity, grads_W + grads_b, strict=True):
         v *= momentum
         v += gr + wd * p
         p -= lr * v

@@ -80,6 +80,18 @@ class MetricSummary:
     alternative_rejected: bool | None
 
 
+def sample_stdev(values: Sequence[float]) -> float:
+    """Sample standard deviation (0 for fewer than two values).
+
+    In floating point: ``statistics.stdev`` computes exactly with fractions, which costs more
+    than everything else a no-op ``lmhub run`` over a large hub does.
+    """
+    if len(values) < 2:
+        return 0.0
+    mean = math.fsum(values) / len(values)
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1))
+
+
 def summarise(claim: Claim, records: Sequence[RunRecord]) -> list[MetricSummary]:
     """Apply each prediction's seed rule to the per-seed verdicts of ``records``."""
     out = []
@@ -96,7 +108,7 @@ def summarise(claim: Claim, records: Sequence[RunRecord]) -> list[MetricSummary]
             passes=passes,
             required=required,
             mean=statistics.fmean(values) if values else math.nan,
-            spread=statistics.stdev(values) if len(values) > 1 else 0.0,
+            spread=sample_stdev(values),
             held=sum(passes) >= required,
             alternative_rejected=all(rejections) if rejections else None,
         ))

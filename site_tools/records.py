@@ -148,7 +148,17 @@ def write_record(results: Path, record: RunRecord) -> Path:
 
 def read_record(path: Path) -> RunRecord | BadRecord:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_bytes()
+    except OSError as exc:
+        return BadRecord(path, f"not readable ({exc.__class__.__name__}); ignored")
+    try:
+        # The common case, parsed and validated in one step by pydantic-core; anything it
+        # refuses goes the slow way below, which says precisely why.
+        return RunRecord.model_validate_json(text)
+    except ValidationError:
+        pass
+    try:
+        data = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         return BadRecord(path, f"not valid JSON ({exc.__class__.__name__}); left in place, ignored")
     if not isinstance(data, dict):

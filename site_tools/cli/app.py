@@ -8,7 +8,7 @@ import click
 
 from site_tools import __version__
 
-COMMAND_MODULES = ["validate", "schema", "new", "doctor"]
+COMMAND_MODULES = ["validate", "schema", "new", "doctor", "run", "build", "serve"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -29,6 +29,7 @@ from site_tools.runner.isolation import (
     RawOutcome,
     RunSpec,
     host_info,
+    size_text,
 )
 
 _MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc",
@@ -68,9 +69,11 @@ def _crash_message(raw: RawOutcome, spec: RunSpec) -> str:
         except ValueError:
             name = f"signal {-code}"
         if name == "SIGXFSZ":
-            return (f"a file it wrote passed the size cap of "
-                    f"{spec.limits.disk_bytes / (1 << 20):g} MiB; the script was stopped")
+            return f"a file it wrote hit the size cap of {size_text(spec.limits.disk_bytes)}"
         return f"killed by {name}" + (f": {last}" if last else "")
+    if "[Errno 27] File too large" in raw.stderr_tail:  # Python ignores SIGXFSZ: EFBIG instead
+        return (f"a file it wrote hit the size cap of {size_text(spec.limits.disk_bytes)}: "
+                f"{last}")
     if spec.limits.address_space and any(s in raw.stderr_tail for s in _MEMORY_SIGNS):
         return (f"ran out of memory under the limit of {spec.limits.memory_mb} MiB "
                 f"(memory_mb; address space capped at "

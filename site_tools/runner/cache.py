@@ -11,16 +11,16 @@ validated again on load: a damaged or tampered cache costs time, never correctne
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
 import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 import site_tools
 from site_tools.catalog import load_catalog
@@ -29,7 +29,7 @@ from site_tools.models import Claim, HubSettings
 from site_tools.runner.hashing import RACY_NS, FileDigests
 
 CACHE_DIR = ".hub-cache/runner"
-CACHE_VERSION = 1
+CACHE_VERSION: Literal[1] = 1
 
 
 @dataclass(frozen=True)
@@ -50,58 +50,72 @@ class HubClaims:
         return FileDigests(self.cache_dir() / "files.json")
 
 
-def _watched(paths: HubPaths) -> Iterator[Path]:
-    yield from (paths.settings, paths.taxonomy, paths.bib)
-    for folder in (paths.claims, paths.questions):
-        if folder.is_dir():
-            yield from folder.iterdir()
-    if paths.repro.is_dir():
-        yield from paths.repro.rglob("*.py")
-    # The validation rules themselves: a new lmhub may judge the same files differently.
-    yield from Path(site_tools.__file__).parent.rglob("*.py")
+def _walk(folder: str, suffix: str, recursive: bool) -> Iterator[os.DirEntry[str]]:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if recursive and entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path, suffix, recursive)
+        elif entry.name.endswith(suffix):
+            yield entry
+
+
+def _watched(paths: HubPaths) -> Iterator[tuple[str, os.stat_result]]:
+    for path in (paths.settings, paths.taxonomy, paths.bib):
+        with contextlib.suppress(OSError):
+            yield str(path), path.stat()
+    # Every file of the entry folders (a stray .yml is a problem validation reports), every
+    # script, and the validation rules themselves: a new lmhub may judge files differently.
+    folders = [(str(paths.claims), "", False), (str(paths.questions), "", False),
+               (str(paths.repro), ".py", True),
+               (str(Path(site_tools.__file__).parent), ".py", True)]
+    for folder, suffix, recursive in folders:
+        for entry in _walk(folder, suffix, recursive):
+            with contextlib.suppress(OSError):
+                yield entry.path, entry.stat()
 
 
 def _fingerprint(paths: HubPaths) -> tuple[str, int]:
     """Digest of every watched file's path, size and mtime, and the newest mtime."""
     rows = []
     newest = 0
-    for path in _watched(paths):
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
+    for path, stat in _watched(paths):
         rows.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
         newest = max(newest, stat.st_mtime_ns)
     rows.sort()
     return hashlib.sha256("\n".join(rows).encode()).hexdigest(), newest
 
 
+class _Stored(BaseModel):
+    """The cache file: validated in one pass by pydantic-core when read back."""
+
+    version: Literal[1]
+    fingerprint: str
+    settings: HubSettings
+    claims: dict[str, Claim]
+    sources: dict[str, str]
+
+
 def _from_cache(paths: HubPaths, fingerprint: str) -> HubClaims | None:
     store = paths.root / CACHE_DIR / "claims.json"
     try:
-        data: Any = json.loads(store.read_text(encoding="utf-8"))
-        if data.get("version") != CACHE_VERSION or data.get("fingerprint") != fingerprint:
-            return None
-        settings = HubSettings.model_validate(data["settings"])
-        claims = {cid: Claim.model_validate(dump) for cid, dump in data["claims"].items()}
-        sources = {str(k): str(v) for k, v in data["sources"].items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, ValidationError):
+        stored = _Stored.model_validate_json(store.read_bytes())
+    except (OSError, ValidationError):
         return None
-    return HubClaims(paths, settings, claims, sources)
+    if stored.fingerprint != fingerprint:
+        return None
+    return HubClaims(paths, stored.settings, stored.claims, stored.sources)
 
 
 def _save(hub: HubClaims, fingerprint: str) -> None:
-    data = {
-        "version": CACHE_VERSION,
-        "fingerprint": fingerprint,
-        "settings": hub.settings.model_dump(mode="json"),
-        "claims": {cid: c.model_dump(mode="json") for cid, c in hub.claims.items()},
-        "sources": {k: v for k, v in hub.sources.items() if k.startswith("claim:")},
-    }
+    stored = _Stored(version=CACHE_VERSION, fingerprint=fingerprint, settings=hub.settings,
+                     claims=hub.claims, sources=hub.sources)
     store = hub.cache_dir() / "claims.json"
     store.parent.mkdir(parents=True, exist_ok=True)
     tmp = store.with_name(f".claims.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data), encoding="utf-8")
+    tmp.write_text(stored.model_dump_json(), encoding="utf-8")
     os.replace(tmp, store)
 
 

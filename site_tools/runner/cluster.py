@@ -30,8 +30,10 @@ CONNECT_TIMEOUT_S = 10
 
 
 def remote_run(spec: RunSpec) -> RawOutcome:
-    """The task each worker runs. ``threads == 0`` means: size the thread pools to this
-    worker (its cores shared among the tasks it runs at once)."""
+    """The task each worker runs: :func:`run_isolated`, with the script tied to the worker's
+    life. ``threads == 0`` means: size the thread pools to this worker (its cores shared
+    among the tasks it runs at once)."""
+    spec = replace(spec, die_with_parent=True)
     if spec.limits.threads == 0:
         from distributed import get_worker
 
@@ -54,8 +56,11 @@ class DaskBackend:
     """
 
     def __init__(self, address: str, jobs: int):
-        from distributed import Client, LocalCluster
+        import distributed
 
+        # distributed's constructors are untyped; keep them behind Any.
+        client_type: Any = distributed.Client
+        cluster_type: Any = distributed.LocalCluster
         self.events: queue.Queue[Event] = queue.Queue()
         self._futures: list[tuple[Task, Any]] = []
         self._reported: set[Task] = set()
@@ -63,11 +68,11 @@ class DaskBackend:
         self.cluster: Any = None
         try:
             if address == "local":
-                self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                self.cluster = cluster_type(n_workers=jobs, threads_per_worker=1, processes=True,
                                             dashboard_address=None, silence_logs=logging.ERROR)
-                self.client: Any = Client(self.cluster)
+                self.client: Any = client_type(self.cluster)
             else:
-                self.client = Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
+                self.client = client_type(address, timeout=f"{CONNECT_TIMEOUT_S}s")
         except (OSError, TimeoutError) as exc:
             self.close()
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None

@@ -105,7 +105,7 @@ class Execution:
     wall_s: float = 0.0
 
 
-def execute(tasks: Sequence[Task], specs: Mapping[Task, RunSpec], gpu_tasks: set[Task],
+def execute(tasks: Sequence[Task], specs: Mapping[Task, RunSpec],
             claims: Mapping[str, Claim], hashes: Mapping[str, ContentHash],
             backend: Backend, display: Display, write: Callable[[RunRecord], Path],
             session: str, interrupt: threading.Event, git_commit: str | None) -> Execution:
@@ -117,9 +117,24 @@ def execute(tasks: Sequence[Task], specs: Mapping[Task, RunSpec], gpu_tasks: set
     """
     result = Execution()
     start = time.monotonic()
-    outstanding = set(tasks)
     for task in tasks:
-        backend.submit(task, specs[task], task in gpu_tasks)
+        backend.submit(task, specs[task], specs[task].device == "cuda")
+    try:
+        _collect(tasks, specs, claims, hashes, backend, display, write, session, interrupt,
+                 git_commit, result)
+    except BaseException:
+        backend.stop(session)  # a second Ctrl-C, or a fault here: leave no script running
+        raise
+    result.not_run = [t for t in tasks if t not in result.records]
+    result.wall_s = time.monotonic() - start
+    return result
+
+
+def _collect(tasks: Sequence[Task], specs: Mapping[Task, RunSpec], claims: Mapping[str, Claim],
+             hashes: Mapping[str, ContentHash], backend: Backend, display: Display,
+             write: Callable[[RunRecord], Path], session: str, interrupt: threading.Event,
+             git_commit: str | None, result: Execution) -> None:
+    outstanding = set(tasks)
     stop_deadline: float | None = None
     while outstanding:
         if interrupt.is_set() and stop_deadline is None:
@@ -147,6 +162,3 @@ def execute(tasks: Sequence[Task], specs: Mapping[Task, RunSpec], gpu_tasks: set
             result.paths[task] = write(record)
             result.records[task] = record
         display.finished(task, result.records.get(task))
-    result.not_run = [t for t in tasks if t not in result.records]
-    result.wall_s = time.monotonic() - start
-    return result

@@ -48,8 +48,9 @@ def plan_lines(plans: Sequence[ClaimPlan], notes: Sequence[str], gpu_note: str) 
             seeds = [t.seed for t in plan.tasks]
             lines.append(f"  {plan.claim.id}: {_seeds(seeds)} ({plan.reason})")
         if plan.needs_gpu:
-            lines.append(f"  {plan.claim.id}: {_seeds(sorted(plan.needs_gpu))} need a GPU "
-                         f"({gpu_note})")
+            seeds = sorted(plan.needs_gpu)
+            verb = "needs" if len(seeds) == 1 else "need"
+            lines.append(f"  {plan.claim.id}: {_seeds(seeds)} {verb} a GPU ({gpu_note})")
     return lines
 
 

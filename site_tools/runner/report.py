@@ -76,7 +76,7 @@ class ClaimResult:
 
     def lines(self) -> list[Line]:
         if self.summaries:
-            return [Line(s.metric, s.expected, _measured(s.values), _seed_text(s), s.held)
+            return [Line(s.metric, s.expected, _measured(s), _seed_text(s), s.held)
                     for s in self.summaries]
         if self.smoke and self.state == "smoke-ok":
             record = next(iter(self.latest.values()))
@@ -100,14 +100,12 @@ def _seeds(seeds: Sequence[int]) -> str:
     return f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {', '.join(map(str, seeds))}"
 
 
-def _measured(values: Sequence[float]) -> str:
-    if not values:
+def _measured(summary: MetricSummary) -> str:
+    if not summary.values:
         return "—"
-    if len(values) == 1:
-        return f"{values[0]:.4g}"
-    mean = sum(values) / len(values)
-    spread = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
-    return f"{mean:.4g} ± {spread:.2g}"
+    if len(summary.values) == 1:
+        return f"{summary.mean:.4g}"
+    return f"{summary.mean:.4g} ± {summary.spread:.2g}"
 
 
 def _seed_text(summary: MetricSummary) -> str:
@@ -185,17 +183,18 @@ class RunReport:
 
 # --- rendering --------------------------------------------------------------------------------
 
-HEADERS = ("claim", "status", "prediction", "expected", "measured", "seeds", "time")
+Row = tuple[str, str, str, str, str, str, str]
+HEADERS: Row = ("claim", "status", "prediction", "expected", "measured", "seeds", "time")
 
 
-def _rows(report: RunReport) -> Iterable[tuple[ClaimResult, list[tuple[str, ...]]]]:
+def _rows(report: RunReport) -> Iterable[tuple[ClaimResult, list[Row]]]:
     for result in report.results:
         lines = result.lines()
         first = (result.claim.id, result.state)
         if not lines:
             yield result, [(*first, "", "", "", "", result.time_text())]
             continue
-        rows = []
+        rows: list[Row] = []
         for i, line in enumerate(lines):
             head = first if i == 0 else ("", "")
             rows.append((*head, line.metric, line.expected, line.measured, line.seeds,
@@ -205,7 +204,7 @@ def _rows(report: RunReport) -> Iterable[tuple[ClaimResult, list[tuple[str, ...]
 
 def render_plain(report: RunReport) -> str:
     """The summary as a fixed-width text table, then the notes and the footer."""
-    table = [HEADERS]
+    table: list[Row] = [HEADERS]
     notes_after: dict[int, list[str]] = {}
     for result, rows in _rows(report):
         table += rows

@@ -25,14 +25,18 @@ class Selection:
     """E.g. a claim file deleted since the ``--changed-since`` ref."""
 
 
-def _git(root: Path, *args: str) -> str:
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
-        out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                             timeout=60, check=False)
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              timeout=60, check=False)
     except FileNotFoundError:
         raise UsageError("--changed-since needs git, and git is not installed") from None
     except subprocess.TimeoutExpired:
         raise UsageError(f"git {' '.join(args)} did not finish within 60 s") from None
+
+
+def _git_out(root: Path, *args: str) -> str:
+    out = _git(root, *args)
     if out.returncode != 0:
         why = out.stderr.strip().splitlines()
         raise UsageError(f"git {' '.join(args)} failed: {why[0] if why else out.returncode}")
@@ -42,11 +46,13 @@ def _git(root: Path, *args: str) -> str:
 def changed_paths(root: Path, ref: str) -> set[str]:
     """Paths under ``root`` (relative to it) that differ from ``ref``: committed, staged or
     not, and untracked files that are not ignored."""
-    if ref.startswith("-"):
-        raise UsageError(f"--changed-since {ref}: not a git revision")
-    _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    diff = _git(root, "diff", "--name-only", "--no-renames", "--relative", ref, "--")
-    untracked = _git(root, "ls-files", "--others", "--exclude-standard")
+    check = _git(root, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}")
+    if check.returncode != 0:
+        if "not a git repository" in check.stderr:
+            raise UsageError(f"--changed-since needs a git checkout; {root} is not in one")
+        raise UsageError(f"--changed-since {ref}: no such commit in this repository")
+    diff = _git_out(root, "diff", "--name-only", "--no-renames", "--relative", ref, "--")
+    untracked = _git_out(root, "ls-files", "--others", "--exclude-standard")
     return {line for line in (diff + untracked).splitlines() if line}
 
 

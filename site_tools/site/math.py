@@ -30,17 +30,8 @@ log = logging.getLogger("mkdocs.plugins.lmhub")
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 
-_ELEMENTS = frozenset("""
-    math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mstyle merror
-    mpadded mphantom mfenced menclose munder mover munderover mmultiscripts mprescripts none
-    mtable mtr mtd mlabeledtr semantics
-""".split())
-_ATTRIBUTES = frozenset("""
-    display mathvariant stretchy fence separator separators lspace rspace accent accentunder
-    columnalign columnspacing columnlines rowalign rowspacing rowlines frame displaystyle
-    scriptlevel width height depth linethickness minsize maxsize movablelimits form largeop
-    symmetric notation open close align columnspan rowspan voffset
-""".split())
+_ELEMENTS = frozenset(["math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup", "msubsup", "mfrac", "msqrt", "mroot", "mstyle", "merror", "mpadded", "mphantom", "mfenced", "menclose", "munder", "mover", "munderover", "mmultiscripts", "mprescripts", "none", "mtable", "mtr", "mtd", "mlabeledtr", "semantics"])
+_ATTRIBUTES = frozenset(["display", "mathvariant", "stretchy", "fence", "separator", "separators", "lspace", "rspace", "accent", "accentunder", "columnalign", "columnspacing", "columnlines", "rowalign", "rowspacing", "rowlines", "frame", "displaystyle", "scriptlevel", "width", "height", "depth", "linethickness", "minsize", "maxsize", "movablelimits", "form", "largeop", "symmetric", "notation", "open", "close", "align", "columnspan", "rowspan", "voffset"])
 
 # Inline: $$display$$ or $inline$ (pymdownx.arithmatex's "smart dollar": no space just inside
 # the dollars, so "costs $5 and $10" stays text). Group 1 catches escaped backslashes.
@@ -130,6 +121,6 @@ class MathExtension(Extension):
         md.parser.blockprocessors.register(_BlockMath(md.parser), "lmhub-math-block", 79.9)
 
 
-def makeExtension(**kwargs: Any) -> MathExtension:  # noqa: N802 - Markdown's entry point name
+def makeExtension(**kwargs: Any) -> MathExtension:
     """Entry point for ``markdown.Markdown(extensions=["site_tools.site.math"])``."""
     return MathExtension(**kwargs)

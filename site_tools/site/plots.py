@@ -30,7 +30,7 @@ from matplotlib.ticker import LogLocator, MaxNLocator
 from site_tools.models import Plot
 from site_tools.records import Series
 
-STYLE = "svg-2"
+STYLE = "svg-3"
 """Version of the drawing; part of every plot's cache key, so bump it when the look changes."""
 
 WIDTH, HEIGHT = 680, 380
@@ -55,7 +55,11 @@ def _thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _ticks(low: float, high: float, log: bool) -> list[float]:
     if log:
-        values = LogLocator(base=10).tick_values(low, high)
+        # Decades; on a narrow range add 2 and 5 times each decade, then every integer multiple.
+        for subs in ((1.0,), (1.0, 2.0, 5.0), tuple(float(k) for k in range(1, 10))):
+            values = LogLocator(base=10, subs=subs).tick_values(low, high)
+            if sum(1 for v in values if low <= v <= high) >= 3:
+                break
     else:
         values = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
     span = (high - low) * 1e-9
@@ -239,6 +243,8 @@ class PlotCache:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self.drawn = 0
+        """Plots drawn (not found in the cache) by this object."""
         try:
             self.keys = {p.stem for p in folder.iterdir() if p.suffix == ".svg"}
         except OSError:
@@ -264,4 +270,5 @@ class PlotCache:
             tmp.write_text(svg, encoding="utf-8")
             tmp.replace(self.path(key))
             self.keys.add(key)
+            self.drawn += 1
         return svg

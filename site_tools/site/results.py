@@ -29,7 +29,7 @@ import site_tools
 from site_tools.catalog import Catalog
 from site_tools.judge import MetricSummary, summarise
 from site_tools.models import Claim, Plot
-from site_tools.records import RunRecord, Series
+from site_tools.records import SETTLED, RunRecord, Series
 from site_tools.runner.hashing import FileDigests, content_hash
 from site_tools.status import ClaimStatus, claim_status
 
@@ -83,18 +83,37 @@ def results_for(claim: Claim, status: ClaimStatus, style: str) -> ClaimResults:
     summaries = status.summaries
     if not summaries and any(r.verdicts for r in shown):
         summaries = summarise(claim, [r for r in shown if r.verdicts])
-    environments = {
-        (r.provenance.platform, r.provenance.machine, r.provenance.python, r.provenance.numpy,
-         r.provenance.torch, r.provenance.device)
-        for r in status.history if r.status == "reproduced"
-    }
+    environments = reproduced_environments(claim, status.history)
     plot = None
     with_series = sorted((r for r in shown if r.series), key=lambda r: r.seed)
     if with_series:
         first = with_series[0]
         plot = PlotSource(plot_key(first.series, claim.reproduction.plot, style), first.seed,
                           first.series)
-    return ClaimResults(status, shown, current, summaries, len(environments), plot)
+    return ClaimResults(status, shown, current, summaries, environments, plot)
+
+
+def reproduced_environments(claim: Claim, history: list[RunRecord]) -> int:
+    """In how many distinct environments a full set of seeds at one content hash reproduced.
+
+    An environment is (platform, machine, Python, numpy, torch, device). Within one, the
+    latest record of each declared seed at a hash is judged under the claim's seed rules
+    (:func:`~site_tools.judge.summarise`), as the claim's status is.
+    """
+    groups: dict[tuple[object, ...], dict[int, RunRecord]] = {}
+    for record in history:
+        p = record.provenance
+        env = (p.platform, p.machine, p.python, p.numpy, p.torch, p.device)
+        if record.seed in claim.reproduction.seeds:
+            groups.setdefault((*env, record.content_hash), {})[record.seed] = record
+    reproduced = set()
+    for key, latest in groups.items():
+        records = list(latest.values())
+        if (len(records) == len(claim.reproduction.seeds)
+                and all(r.status in SETTLED for r in records)
+                and all(s.held for s in summarise(claim, records))):
+            reproduced.add(key[:-1])
+    return len(reproduced)
 
 
 def _shown_records(status: ClaimStatus) -> tuple[list[RunRecord], bool]:

@@ -74,6 +74,6 @@ class SafetyExtension(Extension):
         md.treeprocessors.register(_Clean(md), "lmhub-safety", -10)
 
 
-def makeExtension(**kwargs: Any) -> SafetyExtension:  # noqa: N802 - Markdown's entry point name
+def makeExtension(**kwargs: Any) -> SafetyExtension:
     """Entry point for ``markdown.Markdown(extensions=["site_tools.site.safety"])``."""
     return SafetyExtension(**kwargs)

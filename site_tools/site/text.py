@@ -149,9 +149,14 @@ def indent(markdown: str, prefix: str = "    ") -> str:
     return markdown.replace("\n", "\n" + prefix)
 
 
+_KEPT_LINK = "\x00"  # marks the "](" of a link we rewrote, while the rest is escaped
+
+
 def _escape_prose(text: str) -> str:
     text = _AUTOLINK.sub(lambda m: f"[{m.group(1)}]({m.group(1)})", text)
-    text = _LINK.sub(_rewrite_link, text)
+    text = _LINK.sub(_rewrite_link, text.replace(_KEPT_LINK, ""))
+    # A "](" left now belongs to link syntax the rewriter did not recognise: make it text.
+    text = text.replace("](", "]&#40;").replace(_KEPT_LINK, "](")
     return text.replace("<", "&lt;").replace("{", "&#123;").replace("}", "&#125;")
 
 
@@ -162,7 +167,7 @@ def _rewrite_link(match: re.Match[str]) -> str:
     url = safe_url(match.group("url"))
     if url is None:
         return label
-    return f"[{label}]({url})"
+    return f"[{label}{_KEPT_LINK}{url})"
 
 
 def _rewrite_ref_def(match: re.Match[str]) -> str:

@@ -1,0 +1,181 @@
+"""The format of ``catalog.json``, the site's machine-readable export (version 1).
+
+These models are the definition: ``schemas/catalog.schema.json`` is generated from them
+(:func:`catalog_schema_text`) and a test fails when the committed schema is stale. A reader
+checks ``format_version`` first; a change that could break a reader bumps
+:data:`EXPORT_VERSION`, and the old version's meaning is kept in this docstring's history.
+Paths and URLs are relative to the site root. Numbers that were not measured are ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+EXPORT_VERSION: Literal[1] = 1
+
+
+class _Export(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class MetricExport(_Export):
+    """One prediction of a claim and how it fared on the shown run."""
+
+    metric: str
+    """Name of the metric the script reports."""
+    description: str
+    """What the metric measures (Markdown, as written in the claim)."""
+    expected: str
+    """The prediction in words, e.g. ``1.9 (±0.02 rel)``."""
+    expect: dict[str, Any]
+    """The prediction as data: ``kind`` (target, interval, at_least, at_most) and its numbers."""
+    source: str
+    """Where the predicted value comes from."""
+    seed_rule: str
+    """``all`` or ``majority``: how many seeds must meet the prediction."""
+    required: int | None
+    """Seeds that must pass; null when the claim has not been run."""
+    values: list[float]
+    """Measured value per seed, in seed order."""
+    passes: list[bool]
+    """Whether each seed met the prediction."""
+    mean: float | None
+    """Mean over seeds; null when nothing was measured."""
+    spread: float | None
+    """Sample standard deviation over seeds (0 for one seed); null when nothing was measured."""
+    held: bool | None
+    """Whether the prediction held under its seed rule; null when not judged."""
+    alternative: str | None
+    """The naive alternative the prediction should rule out, if any."""
+    alternative_rejected: bool | None
+    """Whether the measurement rules the alternative out; null when there is none or no run."""
+
+
+class StatusExport(_Export):
+    """Where a claim stands, from its run records."""
+
+    state: Literal["reproduced", "failed", "error", "timeout", "needs-gpu", "stale", "not run"]
+    """Current state; ``stale`` and ``not run`` mean no run at the current content hash."""
+    content_hash: str
+    """Hash of everything a run depends on, now."""
+    current: bool
+    """Whether ``metrics`` come from a run at the current content hash."""
+    last_run: datetime | None
+    """Start of the most recent full run at any hash (UTC)."""
+    runs: int
+    """Full runs recorded, at any hash."""
+    environments: int
+    """Distinct environments (platform, machine, Python, numpy, torch, device) it reproduced in."""
+
+
+class ClaimExport(_Export):
+    """One claim with its current status."""
+
+    id: str
+    title: str
+    strand: str
+    tags: list[str]
+    statement: str
+    """Markdown with LaTeX math, as written in the claim."""
+    citations: list[str]
+    """Keys into ``references.bib``."""
+    open_questions: list[str]
+    script: str
+    """Reproduction script, relative to the hub root."""
+    device: Literal["cpu", "gpu"]
+    seeds: list[int]
+    page: str
+    """The claim's page."""
+    badge: str
+    """SVG status badge."""
+    bibtex: str
+    """BibTeX of the claim's references."""
+    plot: str | None
+    """SVG plot of theory and measurement, when the script reports series."""
+    status: StatusExport
+    metrics: list[MetricExport]
+    """One per prediction, in the claim's order."""
+
+
+class RelatedClaimExport(_Export):
+    id: str
+    state: str
+    """The related claim's current state."""
+
+
+class QuestionExport(_Export):
+    """One open question."""
+
+    id: str
+    title: str
+    strand: str
+    tags: list[str]
+    status: Literal["open", "partial", "resolved"]
+    statement: str
+    why_it_matters: str
+    progress_criteria: list[str]
+    status_evidence: str | None
+    related_claims: list[RelatedClaimExport]
+    citations: list[str]
+    page: str
+
+
+class StrandExport(_Export):
+    id: str
+    title: str
+    summary: str
+    physics_analogue: str
+    page: str
+    claims: list[str]
+    open_questions: list[str]
+
+
+class ReferenceExport(_Export):
+    key: str
+    title: str
+    authors: list[str]
+    year: str
+    venue: str
+    doi: str | None
+    arxiv: str | None
+    cited_by: list[str]
+    """Ids of the claims and open questions that cite it."""
+
+
+class CountsExport(_Export):
+    claims: int
+    reproduced: int
+    failed: int
+    open_questions: int
+    """Open questions not yet resolved."""
+
+
+class CatalogExport(_Export):
+    """Every entry of the hub with its current status: ``catalog.json``."""
+
+    format_version: Literal[1]
+    """Version of this format; a reader should refuse a version it does not know."""
+    hub: str
+    description: str
+    counts: CountsExport
+    strands: list[StrandExport]
+    claims: list[ClaimExport]
+    open_questions: list[QuestionExport]
+    references: list[ReferenceExport]
+
+
+def catalog_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of ``catalog.json``."""
+    schema = CatalogExport.model_json_schema(mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "catalog.schema.json"
+    return schema
+
+
+def catalog_schema_text() -> str:
+    """:func:`catalog_schema` as the text committed in ``schemas/catalog.schema.json``."""
+    return json.dumps(catalog_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,151 @@
+"""Generate the site's pages, plots and exports from a catalog and its run records.
+
+The output is a folder of plain files (Markdown pages, SVG plots and badges, BibTeX, JSON),
+written incrementally by :class:`~site_tools.site.output.OutputTree`. Nothing here knows
+about mkdocs; :mod:`site_tools.site.plugin` adds the folder to an mkdocs build.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from site_tools.catalog import Catalog
+from site_tools.models import Plot
+from site_tools.problems import HubError, Problem
+from site_tools.site.badges import claim_badge
+from site_tools.site.export_models import catalog_schema_text
+from site_tools.site.exports import catalog_json
+from site_tools.site.nav import site_nav
+from site_tools.site.output import MANIFEST, OutputTree
+from site_tools.site.pages.claims import claim_pages
+from site_tools.site.pages.common import (
+    HOME,
+    PAPERS,
+    TAGS,
+    SiteData,
+    badge_file,
+    bib_file,
+    plot_file,
+)
+from site_tools.site.pages.home import home_md, tags_md
+from site_tools.site.pages.papers import papers_md
+from site_tools.site.pages.questions import question_pages
+from site_tools.site.pages.strands import strand_pages
+from site_tools.site.plots import STYLE, PlotCache
+from site_tools.site.results import ClaimResults, ResultsCache, collect_results
+
+ASSETS = ("lmhub.css", "lmhub.js")
+"""Files of ``site_tools/site/assets`` published under ``assets/``."""
+
+
+@dataclass
+class GenerateReport:
+    """What :func:`generate` produced."""
+
+    files: list[str]
+    """Every generated path, relative to the output folder (the manifest excluded)."""
+    written: list[str]
+    removed: list[str]
+    unchanged: int
+    plots_drawn: int
+    nav: list[Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall time of each stage: ``results``, ``pages``, ``exports``, ``write``."""
+
+
+def _asset(name: str) -> bytes:
+    return resources.files("site_tools.site").joinpath("assets", name).read_bytes()
+
+
+def _collisions(docs: Path, paths: list[str]) -> list[Problem]:
+    return [Problem(f"docs/{rel}", 0, 0, "",
+                    "this path is generated from the catalog; rename or remove the "
+                    "hand-written file") for rel in paths if (docs / rel).exists()]
+
+
+def generate(catalog: Catalog, out_dir: Path, cache_dir: Path, *,
+             directory_urls: bool = True) -> GenerateReport:
+    """Write the generated part of the site for ``catalog`` into ``out_dir``.
+
+    Parameters
+    ----------
+    catalog
+        The validated hub; its run records are read from ``results/``.
+    out_dir
+        The generated docs folder. Files that changed are rewritten, files no longer
+        generated are deleted (only those this function wrote before).
+    cache_dir
+        Memo of results and drawn plots between builds (created if missing).
+    directory_urls
+        Whether the site uses ``page/`` URLs (mkdocs' ``use_directory_urls``); only the URLs
+        written into ``catalog.json`` depend on it.
+
+    Raises
+    ------
+    HubError
+        When a hand-written file under ``docs/`` has the path of a generated one.
+    """
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    plots = PlotCache(cache_dir / "plots")
+    results = collect_results(catalog, ResultsCache(cache_dir), STYLE, have_plot=plots.keys)
+    data = SiteData(catalog, results, directory_urls)
+    seconds["results"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    tree = OutputTree(out_dir)
+    pages: dict[str, str] = {HOME: home_md(data), PAPERS: papers_md(data), TAGS: tags_md()}
+    pages.update(claim_pages(data))
+    pages.update(question_pages(data))
+    pages.update(strand_pages(data))
+    for rel, text in pages.items():
+        tree.add(rel, text)
+    seconds["pages"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    for claim in catalog.claims.values():
+        tree.add(badge_file(claim.id), claim_badge(data.state(claim.id)))
+        tree.add(bib_file(claim.id), catalog.bib.export(claim.citations))
+        result = results[claim.id]
+        if result.plot is not None:
+            tree.add_lazy(plot_file(claim.id), result.plot.key, _plot_producer(
+                plots, result, catalog.claims[claim.id].reproduction.plot))
+    tree.add("catalog.json", catalog_json(data))
+    tree.add("schemas/catalog.schema.json", catalog_schema_text())
+    try:
+        tree.add("references.bib", catalog.paths.bib.read_bytes())
+    except OSError:
+        tree.add("references.bib", "")
+    for name in ASSETS:
+        tree.add(f"assets/{name}", _asset(name))
+    seconds["exports"] = time.perf_counter() - start
+
+    problems = _collisions(catalog.paths.docs, tree.paths)
+    if problems:
+        raise HubError(problems)
+    start = time.perf_counter()
+    before = plots.drawn
+    report = tree.commit()
+    drawn = plots.drawn - before
+    seconds["write"] = time.perf_counter() - start
+    return GenerateReport(
+        files=[p for p in tree.paths if p != MANIFEST], written=report.written,
+        removed=report.removed, unchanged=report.unchanged, plots_drawn=drawn,
+        nav=site_nav(catalog, catalog.paths.docs), seconds=seconds)
+
+
+def _plot_producer(plots: PlotCache, result: ClaimResults,
+                   spec: Plot | None) -> Callable[[], bytes | None]:
+    assert result.plot is not None
+    source = result.plot
+
+    def produce() -> bytes | None:
+        svg = plots.get_or_draw(source.key, source.series, spec)
+        return svg.encode("utf-8") if svg is not None else None
+
+    return produce

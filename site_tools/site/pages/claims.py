@@ -1,0 +1,246 @@
+"""The claims index and one page per claim."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from site_tools.judge import MetricSummary
+from site_tools.models import Claim, Prediction
+from site_tools.records import RunRecord
+from site_tools.site.pages.common import (
+    CLAIMS_INDEX,
+    SiteData,
+    badge_file,
+    bib_file,
+    citations_md,
+    claim_page,
+    fence,
+    front_matter,
+    link,
+    number,
+    plot_file,
+    question_page,
+    question_status_html,
+    rel,
+    status_html,
+    strand_page,
+    table,
+    tags_md,
+    when,
+)
+from site_tools.site.pages.filters import filter_controls
+from site_tools.site.results import ClaimResults
+from site_tools.site.text import entry_inline, entry_markdown, inline, safe_tags
+
+CLAIM_STATES = ("reproduced", "failed", "error", "timeout", "needs-gpu", "stale", "not run")
+
+
+def claims_table(data: SiteData, page: str, claims: list[Claim], *, table_id: str,
+                 with_strand: bool = True) -> str:
+    """A filterable, sortable table of claims with their status."""
+    headers = ["Claim", *(["Strand"] if with_strand else []), "Status", "Last run", "Tags"]
+    rows = []
+    for claim in claims:
+        result = data.results.get(claim.id)
+        last = result.last_run if result else None
+        row = [link(page, claim_page(claim.id), claim.title)]
+        if with_strand:
+            row.append(link(page, strand_page(claim.strand), data.strand_title(claim.strand)))
+        row += [status_html(data.state(claim.id)), when(last)[:10] if last else "—",
+                tags_md(claim.tags)]
+        rows.append(row)
+    strands = sorted({data.strand_title(c.strand) for c in claims})
+    states = [s for s in CLAIM_STATES if any(data.state(c.id) == s for c in claims)]
+    tags = sorted({t for c in claims for t in safe_tags(c.tags)})
+    columns = {"Status": states, "Tags": tags}
+    if with_strand:
+        columns = {"Strand": strands, **columns}
+    controls = filter_controls(table_id, headers, columns, word_columns={"Tags"})
+    return (f"{controls}\n<div class=\"lmhub-table\" id=\"{table_id}\" markdown>\n\n"
+            f"{table(headers, rows)}\n</div>\n")
+
+
+def claims_index(data: SiteData) -> str:
+    claims = data.sorted_claims()
+    counts = Counter(data.state(c.id) for c in claims)
+    summary = ", ".join(f"{counts[s]} {s}" for s in CLAIM_STATES if counts[s])
+    return (
+        front_matter("Claims", hide=("navigation", "toc"))
+        + "# Claims\n\n"
+        "Each claim is a falsifiable, quantitative prediction about training, with a small "
+        "script that tests it. A claim is *reproduced* when every prediction holds on the "
+        "required seeds of its latest run. Filter the table by strand, status or tag; click a "
+        "column header to sort.\n\n"
+        f"{len(claims)} claims: {summary or 'none yet'}.\n\n"
+        + claims_table(data, CLAIMS_INDEX, claims, table_id="claims-table")
+    )
+
+
+def _seed_marks(metric: str, records: list[RunRecord]) -> str:
+    marks = []
+    for record in records:
+        verdict = next((v for v in record.verdicts if v.metric == metric), None)
+        mark = "–" if verdict is None else ("✓" if verdict.passed else "✗")
+        marks.append(f"{record.seed}&nbsp;{mark}")
+    return " · ".join(marks) or "—"
+
+
+def _alternative(prediction: Prediction, summary: MetricSummary | None) -> str:
+    if prediction.alternative is None:
+        return "—"
+    if summary is None or summary.alternative_rejected is None:
+        return "not measured"
+    return "rejected" if summary.alternative_rejected else "**not rejected**"
+
+
+def predictions_md(claim: Claim, result: ClaimResults | None) -> str:
+    """The predictions table and, under it, what each prediction means and where it comes from."""
+    summaries = {s.metric: s for s in (result.summaries if result else [])}
+    records = sorted(result.shown, key=lambda r: r.seed) if result else []
+    n_seeds = len(claim.reproduction.seeds)
+    rows = []
+    for prediction in claim.predictions:
+        summary = summaries.get(prediction.metric)
+        if summary and summary.values:
+            measured = (f"{number(summary.mean)} ± {number(summary.spread)} "
+                        f"({len(summary.values)} of {n_seeds} seeds)")
+            holds = (f"{'yes' if summary.held else '**no**'} "
+                     f"({sum(summary.passes)} of {len(summary.passes)}; needs {summary.required})")
+        else:
+            measured, holds = "—", "—"
+        rows.append([f"`{prediction.metric}`" if prediction.metric.isidentifier()
+                     else inline(prediction.metric),
+                     inline(prediction.expect.describe()), measured,
+                     _seed_marks(prediction.metric, records), holds,
+                     _alternative(prediction, summary)])
+    out = [table(["Metric", "Predicted", "Measured (mean ± s.d.)", "Seed: verdict", "Holds",
+                  "Naive alternative"], rows), ""]
+    for prediction in claim.predictions:
+        item = (f"- **{inline(prediction.metric)}**: {entry_inline(prediction.description)}  \n"
+                f"  *Predicted from:* {entry_inline(prediction.source)}")
+        if prediction.seeds != "all":
+            item += f"  \n  *Seeds:* a {inline(prediction.seeds)} of seeds must pass."
+        if prediction.alternative is not None:
+            alt = prediction.alternative
+            item += (f"  \n  *Naive alternative:* {entry_inline(alt.description)} "
+                     f"(ruled out unless the metric is {inline(alt.expect.describe())}).")
+        out.append(item)
+    return "\n".join(out) + "\n"
+
+
+def _provenance_md(records: list[RunRecord]) -> str:
+    latest = max(records, key=lambda r: r.started_at)
+    prov = latest.provenance
+    durations = [r.duration_s for r in records]
+    memory = [r.peak_memory_mb for r in records if r.peak_memory_mb is not None]
+    commit = prov.git_commit or "unknown"
+    rows = [
+        ("Run", when(latest.started_at)),
+        ("Commit", commit[:12] if commit.isalnum() else commit),
+        ("Python", prov.python),
+        ("numpy", prov.numpy or "not installed"),
+        ("torch", prov.torch or "not installed"),
+        ("Platform", f"{prov.platform} ({prov.machine})"),
+        ("Device", prov.device),
+        ("Runtime per seed", f"{min(durations):.3g}–{max(durations):.3g} s"
+         if len(durations) > 1 else f"{durations[0]:.3g} s"),
+        ("Peak memory", f"{max(memory):.0f} MiB" if memory else "not recorded"),
+    ]
+    return "\n".join(f"- **{name}:** {inline(value)}" for name, value in rows) + "\n"
+
+
+def _history_md(result: ClaimResults) -> str:
+    history = result.status.history
+    groups: dict[str, list[RunRecord]] = {}
+    for record in history:
+        groups.setdefault(record.content_hash, []).append(record)
+    rows = []
+    for digest, records in sorted(groups.items(), key=lambda g: g[1][-1].started_at,
+                                  reverse=True)[:20]:
+        outcome = Counter(r.status for r in records)
+        label = f"`{digest[:12]}`" if digest.isalnum() else inline(digest[:12])
+        if digest == result.status.content_hash:
+            label += " (current)"
+        rows.append([label, inline(when(records[-1].started_at)), str(len(records)),
+                     inline(", ".join(f"{n} {s}" for s, n in outcome.most_common()))])
+    envs = result.environments
+    lead = (f"Reproduced in **{envs}** distinct environment{'s' if envs != 1 else ''} "
+            "(platform, machine, Python, numpy and torch versions, device).\n\n")
+    if len(groups) > 20:
+        lead += f"The 20 most recent of {len(groups)} versions are shown.\n\n"
+    return lead + table(["Version (content hash)", "Last run", "Runs", "Outcomes"], rows)
+
+
+def claim_md(data: SiteData, claim: Claim) -> str:
+    """The page of one claim."""
+    page = claim_page(claim.id)
+    result = data.results.get(claim.id)
+    state = data.state(claim.id)
+    repro = claim.reproduction
+    out = [
+        front_matter(claim.title, tags=claim.tags),
+        f"# {inline(claim.title)}\n",
+        f"![status: {inline(state)}]({rel(page, badge_file(claim.id))}){{ .lmhub-badge }} "
+        "· strand: "
+        f"{link(page, strand_page(claim.strand), data.strand_title(claim.strand))} · "
+        f"id `{inline(claim.id)}`\n",
+        entry_markdown(claim.statement) + "\n",
+    ]
+    if claim.setting:
+        out.append("## Setting\n\n" + entry_markdown(claim.setting) + "\n")
+    out.append("## Predictions\n")
+    if result and result.shown and not result.shown_current:
+        out.append('!!! warning "Not run since it changed"\n    These numbers come from an '
+                   "earlier version of this claim (its script, predictions or environment "
+                   "have changed since). Rerun it to update them.\n")
+    elif not (result and result.shown):
+        out.append('!!! info "Not run yet"\n    No run of this claim has been recorded. '
+                   "Run it with the commands below.\n")
+    elif state in ("error", "timeout", "needs-gpu"):
+        messages = sorted({r.message for r in result.shown if r.message})
+        detail = inline(messages[0]) if messages else "see the run records"
+        out.append(f'!!! danger "The last run did not finish: {inline(state)}"\n    {detail}\n')
+    out.append(predictions_md(claim, result))
+    if result and result.plot:
+        alt = f"Theory and measurement for {claim.title} (seed {result.plot.seed})"
+        out.append("## Theory and measurement\n\n"
+                   f"![{inline(alt)}]({rel(page, plot_file(claim.id))}){{ .lmhub-plot }}\n\n"
+                   f"Series reported by the script for seed {result.plot.seed}: theory dashed, "
+                   "measurement solid.\n")
+    command = f"lmhub run {claim.id}\npython {repro.script} --seed {repro.seeds[0]}"
+    if repro.device == "gpu":
+        command += f"\npython {repro.script} --seed {repro.seeds[0]} --smoke  # tiny, on CPU"
+    out.append("## Rerun it\n\nWith the hub installed, rerun and judge it on every seed; or run "
+               "the script alone, which prints its metrics as JSON:\n\n"
+               + fence(command, "bash")
+               + f"\nDevice: {inline(repro.device)} · seeds: "
+               f"{inline(', '.join(str(s) for s in repro.seeds))} · time limit per seed: "
+               f"{repro.timeout_s} s\n")
+    if result and result.shown:
+        out.append("## Provenance\n\n" + _provenance_md(result.shown))
+    if result and result.status.history:
+        out.append("## History\n\n" + _history_md(result))
+    if claim.notes:
+        out.append("## Notes\n\n" + entry_markdown(claim.notes) + "\n")
+    out.append("## Citations\n\n" + citations_md(data, page, claim.citations))
+    bibtex = data.catalog.bib.export(claim.citations)
+    out.append("BibTeX of these references "
+               f"([download]({rel(page, bib_file(claim.id))})):\n\n" + fence(bibtex, "bibtex"))
+    questions = [data.catalog.questions[q] for q in claim.open_questions
+                 if q in data.catalog.questions]
+    if questions:
+        out.append("## Open questions it bears on\n\n" + "\n".join(
+            f"- {link(page, question_page(q.id), q.title)} {question_status_html(q.status)}"
+            for q in questions) + "\n")
+    edit = data.edit_url("claim", claim.id)
+    if edit:
+        out.append(f"---\n\n[Edit this claim's YAML source]({edit})\n")
+    return "\n".join(out)
+
+
+def claim_pages(data: SiteData) -> dict[str, str]:
+    """Every claim page and the claims index, by path in the docs folder."""
+    pages = {claim_page(c.id): claim_md(data, c) for c in data.catalog.claims.values()}
+    pages[CLAIMS_INDEX] = claims_index(data)
+    return pages
+

@@ -1,0 +1,218 @@
+"""What every page shares: where pages live, links between them, badges, citations, tables."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from site_tools.catalog import Catalog
+from site_tools.citations import Reference
+from site_tools.models import Claim, OpenQuestion
+from site_tools.site.badges import state_class
+from site_tools.site.results import ClaimResults
+from site_tools.site.text import anchor, html, inline, safe_tags, safe_url, slug, yaml_string
+
+HOME = "index.md"
+CLAIMS_INDEX = "claims/index.md"
+QUESTIONS_INDEX = "questions/index.md"
+STRANDS_INDEX = "strands/index.md"
+PAPERS = "papers.md"
+TAGS = "tags.md"
+
+
+def claim_page(claim_id: str) -> str:
+    return f"claims/{slug(claim_id)}.md"
+
+
+def question_page(question_id: str) -> str:
+    return f"questions/{slug(question_id)}.md"
+
+
+def strand_page(strand_id: str) -> str:
+    return f"strands/{slug(strand_id)}.md"
+
+
+def badge_file(claim_id: str) -> str:
+    return f"badges/{slug(claim_id)}.svg"
+
+
+def bib_file(claim_id: str) -> str:
+    return f"bib/{slug(claim_id)}.bib"
+
+
+def plot_file(claim_id: str) -> str:
+    return f"plots/{slug(claim_id)}.svg"
+
+
+def rel(from_page: str, target: str) -> str:
+    """Relative link from the Markdown file ``from_page`` to the file ``target``."""
+    link = posixpath.relpath(target, posixpath.dirname(from_page) or ".")
+    return link
+
+
+@dataclass
+class SiteData:
+    """The catalog and its results, with the cross-references pages need."""
+
+    catalog: Catalog
+    results: dict[str, ClaimResults]
+    directory_urls: bool = True
+    cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """Citation key to the entries that cite it: (``claim`` or ``question``, id)."""
+
+    def __post_init__(self) -> None:
+        cited: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for claim in self.catalog.claims.values():
+            for key in dict.fromkeys(claim.citations):
+                cited[key].append(("claim", claim.id))
+        for question in self.catalog.questions.values():
+            for key in dict.fromkeys(question.citations):
+                cited[key].append(("question", question.id))
+        self.cited_by = dict(cited)
+
+    def state(self, claim_id: str) -> str:
+        result = self.results.get(claim_id)
+        return result.status.state if result else "not run"
+
+    def claims_in(self, strand_id: str) -> list[Claim]:
+        return [c for c in self.sorted_claims() if c.strand == strand_id]
+
+    def questions_in(self, strand_id: str) -> list[OpenQuestion]:
+        return [q for q in self.sorted_questions() if q.strand == strand_id]
+
+    def sorted_claims(self) -> list[Claim]:
+        return sorted(self.catalog.claims.values(), key=lambda c: (c.title.lower(), c.id))
+
+    def sorted_questions(self) -> list[OpenQuestion]:
+        return sorted(self.catalog.questions.values(), key=lambda q: (q.title.lower(), q.id))
+
+    def strand_title(self, strand_id: str) -> str:
+        for strand in self.catalog.taxonomy.strands:
+            if strand.id == strand_id:
+                return strand.title
+        return strand_id
+
+    def page_url(self, page: str) -> str:
+        """URL of a page relative to the site root, as mkdocs will publish it."""
+        stem = page.removesuffix(".md")
+        if not self.directory_urls:
+            return stem + ".html"
+        if stem == "index":
+            return ""
+        return stem.removesuffix("/index") + "/"
+
+    def edit_url(self, kind: str, entry_id: str) -> str | None:
+        """Link to edit an entry's YAML on the hub's forge, when ``repo_url`` is http(s)."""
+        settings = self.catalog.settings
+        if not settings.repo_url:
+            return None
+        folder = "claims" if kind == "claim" else "open_questions"
+        source = self.catalog.sources.get(f"{kind}:{entry_id}", f"{folder}/{slug(entry_id)}.yaml")
+        branch = settings.edit_branch or "main"
+        return safe_url(f"{settings.repo_url.rstrip('/')}/edit/{branch}/{source}")
+
+
+def front_matter(title: str, *, tags: list[str] | None = None,
+                 hide: tuple[str, ...] = ()) -> str:
+    """YAML front matter with an escaped title, valid tags and the theme's ``hide`` list."""
+    lines = ["---", f"title: {yaml_string(title)}"]
+    good_tags = safe_tags(tags or [])
+    if good_tags:
+        lines.append("tags:")
+        lines.extend(f"  - {t}" for t in good_tags)
+    if hide:
+        lines.append("hide:")
+        lines.extend(f"  - {h}" for h in hide)
+    lines.append("---")
+    return "\n".join(lines) + "\n\n"
+
+
+def _css_name(value: str) -> str:
+    return re.sub(r"[^a-z0-9-]", "", state_class(value.lower()))
+
+
+def status_html(state: str) -> str:
+    """Inline badge for a claim state (the same colours as the SVG badges)."""
+    return f'<span class="lmhub-status lmhub-status--{_css_name(state)}">{html(state)}</span>'
+
+
+def question_status_html(status: str) -> str:
+    """Inline badge for an open question's status."""
+    return f'<span class="lmhub-qstatus lmhub-qstatus--{_css_name(status)}">{html(status)}</span>'
+
+
+def link(from_page: str, target: str, text: str, fragment: str = "") -> str:
+    """A Markdown link to another generated file; ``text`` is plain text (escaped here)."""
+    return f"[{inline(text)}]({rel(from_page, target)}{'#' + fragment if fragment else ''})"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table; cells must be inline Markdown already (no newline, no bare ``|``)."""
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    out.extend("| " + " | ".join(row) + " |" for row in rows)
+    return "\n".join(out) + "\n"
+
+
+def tags_md(tags: list[str]) -> str:
+    return " ".join(f"`{t}`" for t in safe_tags(tags))
+
+
+def reference_md(ref: Reference) -> str:
+    """A formatted reference: authors (year). *Title*. Venue. DOI and arXiv links."""
+    parts = [f"{inline(ref.full_authors() or 'Anonymous')} ({inline(ref.year or 'n.d.')})."]
+    if ref.title:
+        parts.append(f"*{inline(ref.title)}*.")
+    if ref.venue:
+        parts.append(f"{inline(ref.venue)}.")
+    links = []
+    for name, url in ref.links().items():
+        safe = safe_url(url)
+        if safe:
+            links.append(f"[{inline(name)}]({safe})")
+    if links:
+        parts.append(" · ".join(links))
+    return " ".join(parts)
+
+
+def citations_md(data: SiteData, page: str, keys: list[str]) -> str:
+    """A list of an entry's references, each linking to its place on the papers page."""
+    out = []
+    for key in dict.fromkeys(keys):
+        ref = data.catalog.bib.references.get(key)
+        if ref is None:
+            out.append(f"- {inline(key)} (not in references.bib)")
+            continue
+        back = link(page, PAPERS, "who cites it", anchor(key))
+        out.append(f"- {reference_md(ref)} ({back})")
+    return "\n".join(out) + "\n" if out else "None.\n"
+
+
+def fence(text: str, language: str = "") -> str:
+    """A fenced code block holding ``text`` verbatim, with a fence it cannot close."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    marker = "`" * max(3, longest + 1)
+    return f"{marker}{language}\n{text.rstrip()}\n{marker}\n"
+
+
+def when(moment: datetime | None) -> str:
+    """A timestamp as ``2026-05-03 14:02 UTC`` (``never`` for None)."""
+    if moment is None:
+        return "never"
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def number(value: float) -> str:
+    """A measured number for a table: four significant digits, ``—`` when missing."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return "—"
+    return f"{value:.4g}"
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 claim``, ``2 claims``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

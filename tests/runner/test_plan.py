@@ -1,0 +1,196 @@
+"""Caching and the reasons the runner gives for running a claim again."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from site_tools.records import RunRecord, record_filename, write_record
+from site_tools.runner.cache import load_hub_claims
+from site_tools.runner.hashing import ContentHash, content_hash
+from site_tools.runner.plan import changed_inputs, plan_claim
+from site_tools.status import claim_status
+from tests.runner.conftest import RunnerHub, age, only_record, records, run, snapshot
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def _later_name(record: RunRecord) -> str:
+    """A record file name that sorts after ``record``'s: what a later run would write."""
+    later = record.model_copy(update={"started_at": record.started_at + timedelta(seconds=1)})
+    return record_filename(later)
+
+
+def _plan(root: Path, cid: str, **kw: bool) -> tuple[list[str], int]:
+    hub = load_hub_claims(root, use_cache=False)
+    claim = hub.claims[cid]
+    plan = plan_claim(claim, content_hash(claim, root), root / "results", **kw)
+    return [t.reason for t in plan.tasks], len(plan.cached)
+
+
+def test_a_second_run_runs_nothing(runner_hub: RunnerHub) -> None:
+    root = runner_hub(alpha=("ok", {"seeds": (0, 1, 2)}), beta="ok")
+    report, log = run(root, all_claims=True)
+    assert "  alpha: seeds 0, 1, 2 (new)\n  beta: seed 0 (new)\n" in log
+    assert report.exit_code == 0 and len(report.written) == 4
+    before = snapshot(root)
+    again, log = run(root, all_claims=True)
+    assert log == "2 claims chosen: 0 runs to make, 2 claims up to date\n"
+    assert again.written == [] and again.exit_code == 0
+    assert [r.state for r in again.results] == ["reproduced", "reproduced"]
+    assert all(r.cached for r in again.results)
+    assert snapshot(root) == before
+
+
+def test_force_runs_settled_seeds_again(runner_hub: RunnerHub) -> None:
+    root = runner_hub(alpha="ok")
+    run(root, "alpha")
+    report, log = run(root, "alpha", force=True)
+    assert "  alpha: seed 0 (forced)\n" in log
+    assert len(records(root, "alpha")) == 2 and report.exit_code == 0
+
+
+def test_reasons_name_what_changed(runner_hub: RunnerHub) -> None:
+    root = runner_hub(alpha=("ok", {"seeds": (0, 1)}))
+    assert _plan(root, "alpha") == (["new", "new"], 0)
+    run(root, "alpha")
+    assert _plan(root, "alpha") == ([], 2)
+    script = root / "repro" / "ok.py"
+    script.write_text(script.read_text() + "# a comment\n")
+    assert _plan(root, "alpha") == (["script changed"] * 2, 0)
+    run(root, "alpha")
+    helper = root / "repro" / "harness.py"
+    helper.write_text(helper.read_text() + "\n# tweak\n")
+    assert _plan(root, "alpha") == (["helper repro/harness.py changed"] * 2, 0)
+    run(root, "alpha")
+    yaml = root / "claims" / "alpha.yaml"
+    yaml.write_text(yaml.read_text().replace("abs_tol: 0.01", "abs_tol: 0.02"))
+    assert _plan(root, "alpha") == (["predictions changed"] * 2, 0)
+    yaml.write_text(yaml.read_text().replace("title: Claim alpha", "title: Claim alpha, renamed"))
+    # The title is not an input of a run: still only the predictions changed.
+    assert _plan(root, "alpha") == (["predictions changed"] * 2, 0)
+
+
+def test_an_environment_upgrade_is_named(runner_hub: RunnerHub) -> None:
+    root = runner_hub(alpha="ok")
+    run(root, "alpha")
+    claim = load_hub_claims(root, use_cache=False).claims["alpha"]
+    now = content_hash(claim, root)
+    upgraded = dict(now.parts, numpy="99.0.0")
+    later = ContentHash("f" * 64, upgraded)
+    plan = plan_claim(claim, later, root / "results")
+    assert [t.reason for t in plan.tasks] == [
+        f"numpy version changed ({now.parts['numpy']} → 99.0.0)"]
+
+
+def test_changed_inputs_words() -> None:
+    old = {"scheme": "v1", "script": "1", "helper repro/a.py": "2", "numpy": "1.0"}
+    new = {"scheme": "v1", "script": "1", "helper repro/b.py": "3", "numpy": "1.0"}
+    assert changed_inputs(old, new) == ["helper repro/a.py no longer imported",
+                                        "helper repro/b.py added"]
+    assert changed_inputs({}, new) == ["inputs changed"]
+
+
+def test_an_errored_seed_runs_again_and_a_settled_one_does_not(runner_hub: RunnerHub) -> None:
+    root = runner_hub(alpha=("ok", {"seeds": (0, 1)}))
+    run(root, "alpha")
+    # Make seed 1's latest record an error, as a crashed earlier run would have left it.
+    record = next(r for r in records(root, "alpha") if r.seed == 1)
+    broken = record.model_copy(update={"status": "error", "message": "exited with code 1",
+                                       "started_at": record.started_at + timedelta(seconds=1)})
+    write_record(root / "results", broken)
+    assert _plan(root, "alpha") == (["previous run errored"], 1)
+    report, log = run(root, "alpha")
+    assert "  alpha: seed 1 (previous run errored)\n" in log
+    assert report.results[0].state == "reproduced"
+
+
+def test_a_failed_verdict_settles_but_exits_1(runner_hub: RunnerHub) -> None:
+    root = runner_hub(alpha="misses")
+    first, _ = run(root, "alpha")
+    again, _ = run(root, "alpha")
+    assert (first.exit_code, again.exit_code) == (1, 1)
+    assert again.written == [] and again.results[0].state == "failed"
+
+
+def test_a_corrupt_record_is_reported_and_ignored(runner_hub: RunnerHub) -> None:
+    root = runner_hub(alpha="ok")
+    run(root, "alpha")
+    good = only_record(root, "alpha")
+    corrupt = root / "results" / "alpha" / _later_name(good)
+    corrupt.write_text('{"format_version": 1, "claim_id": "alpha", "sta')
+    stray = root / "results" / "alpha" / "notes.json"
+    stray.write_text("[]")
+    before = snapshot(root)
+    report, log = run(root, "alpha")
+    assert "  alpha: seed 0 (previous record unreadable)\n" in log
+    assert [(b.path.name, b.reason) for b in report.bad] == [
+        ("notes.json", "file name is not a record name; ignored"),
+        (corrupt.name, "not valid JSON (JSONDecodeError); left in place, ignored")]
+    assert report.exit_code == 0 and report.results[0].state == "reproduced"
+    after = snapshot(root)
+    assert all(after[k] == v for k, v in before.items())
+    assert len(records(root, "alpha")) == 2 and good in records(root, "alpha")
+
+
+def test_a_record_of_an_unknown_version_is_refused_with_a_message(runner_hub: RunnerHub) -> None:
+    root = runner_hub(alpha="ok")
+    run(root, "alpha")
+    good = only_record(root, "alpha")
+    data = json.loads(good.model_dump_json())
+    data["format_version"] = 99
+    future = root / "results" / "alpha" / _later_name(good)
+    future.write_text(json.dumps(data))
+    report, _ = run(root, "alpha")
+    assert [(b.path, b.reason) for b in report.bad] == [
+        (future, "record format version 99 is not supported (this lmhub reads version 1); "
+                 "upgrade lmhub or move the record aside")]
+    assert f"problem: {future}: record format version 99 is not supported" in (
+        "\n".join(report.footer()))
+    assert report.exit_code == 0
+    claim = load_hub_claims(root, use_cache=False).claims["alpha"]
+    status = claim_status(claim, root / "results", content_hash(claim, root).digest)
+    assert status.state == "reproduced" and len(status.bad) == 1
+
+
+def test_the_claim_cache_is_used_until_a_file_changes(runner_hub: RunnerHub,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    root = runner_hub(alpha="ok")
+    age(root)
+    first = load_hub_claims(root)
+    assert (root / ".hub-cache" / "runner" / "claims.json").is_file()
+
+    def no_validation(root: Path) -> None:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr("site_tools.runner.cache.load_catalog", no_validation)
+    assert load_hub_claims(root) == first
+    yaml = root / "claims" / "alpha.yaml"
+    yaml.write_text(yaml.read_text().replace("timeout_s: 20", "timeout_s: 25"))
+    with pytest.raises(AssertionError, match="validated again"):
+        load_hub_claims(root)
+
+
+def test_a_damaged_claim_cache_only_costs_time(runner_hub: RunnerHub) -> None:
+    root = runner_hub(alpha="ok")
+    age(root)
+    first = load_hub_claims(root)
+    store = root / ".hub-cache" / "runner" / "claims.json"
+    data = json.loads(store.read_text())
+    data["claims"]["alpha"]["reproduction"]["timeout_s"] = "soon"
+    store.write_text(json.dumps(data))
+    assert load_hub_claims(root) == first
+    store.write_text("not json")
+    assert load_hub_claims(root) == first
+
+
+def test_the_file_digest_memo_sees_a_same_size_edit(runner_hub: RunnerHub) -> None:
+    root = runner_hub(alpha="ok")
+    claim = load_hub_claims(root, use_cache=False).claims["alpha"]
+    first = content_hash(claim, root)
+    script = root / "repro" / "ok.py"
+    script.write_text(script.read_text().replace("1.0}", "2.0}"))  # same size, same second
+    assert content_hash(claim, root).parts["script"] != first.parts["script"]

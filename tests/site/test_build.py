@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import site_tools.runner.api as runner_api
+from site_tools.catalog import check_hub
+from site_tools.cli.app import cli
+from site_tools.problems import HubError
+from site_tools.site.build import BuildResult, build_site
+from tests.site.hubs import REPO
+
+
+def test_build_writes_the_site(built_site: BuildResult) -> None:
+    site = built_site.site_dir
+    for rel in ("index.html", "claims/index.html", "claims/logistic-modes/index.html",
+                "questions/sharpness-origin/index.html", "strands/simple-laws/index.html",
+                "papers/index.html", "tags/index.html", "about/index.html", "catalog.json",
+                "references.bib", "bib/logistic-modes.bib", "badges/logistic-modes.svg",
+                "plots/logistic-modes.svg", "schemas/catalog.schema.json",
+                "assets/lmhub.css", "assets/lmhub.js", "search/search_index.json"):
+        assert (site / rel).is_file(), rel
+
+
+def test_claim_page_html(read_page) -> None:  # type: ignore[no-untyped-def]
+    html = read_page("claims/logistic-modes/")
+    assert "<math" in html and "<msub>" in html
+    body = html[html.index('<article'):html.index("</article>")]
+    assert not re.search(r"\$[^$<]+\$", body.split("<pre")[0]), "raw $...$ left in the page"
+    assert 'src="../../badges/logistic-modes.svg"' in html
+    assert 'src="../../plots/logistic-modes.svg"' in html
+    assert 'href="https://arxiv.org/abs/1312.6120"' in html
+    assert 'href="../../papers/#ref-saxe2014exact"' in html
+    assert "<title>Each mode is learned on its own logistic clock - Test Mechanics Hub</title>" \
+        in html
+    assert "fonts.googleapis" not in html and "cdn.jsdelivr" not in html
+
+
+def test_nav_shows_the_strands(read_page) -> None:  # type: ignore[no-untyped-def]
+    html = read_page("strands/simple-laws/")
+    for title in ("Solvable idealised settings", "Tractable limits", "Simple mathematical laws",
+                  "Theories of hyperparameters", "Universal behaviours"):
+        assert title in html
+
+
+def test_a_broken_link_in_a_hand_written_page_fails_the_build(site_hub: Path) -> None:
+    (site_hub / "docs" / "about.md").write_text("# About\n\nSee [this](nowhere.md).\n")
+    with pytest.raises(HubError) as caught:
+        build_site(site_hub)
+    assert [p.format() for p in caught.value.problems] == [
+        "mkdocs.yml: the site build failed: Aborted with 1 warnings in strict mode!"]
+
+
+def test_a_hub_without_mkdocs_yml_is_reported(site_hub: Path) -> None:
+    (site_hub / "mkdocs.yml").unlink()
+    with pytest.raises(HubError, match="missing: the site needs mkdocs.yml at the hub root"):
+        build_site(site_hub)
+
+
+def test_plain_mkdocs_build_uses_the_plugin(site_hub: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
+                           "-f", str(site_hub / "mkdocs.yml"), "-d", str(out)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "logistic-modes" in (out / "claims" / "index.html").read_text(encoding="utf-8")
+
+
+def test_plain_mkdocs_build_reports_an_invalid_hub(site_hub: Path, tmp_path: Path) -> None:
+    claim = site_hub / "claims" / "width-limit.yaml"
+    claim.write_text(claim.read_text().replace("strand: tractable-limits", "strand: nowhere"))
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q",
+                           "-f", str(site_hub / "mkdocs.yml"), "-d", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 1
+    assert "claims/width-limit.yaml:3:9: strand: unknown strand 'nowhere'" in done.stderr
+
+
+def test_cli_build(site_hub: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", "--root", str(site_hub)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "ok: 4 claims, 2 open questions, 4 references"
+    assert lines[1] == "generated 32 files (32 written, 0 removed, 2 plots drawn)"
+    assert re.fullmatch(rf"built the site in \d+\.\d s: {re.escape(str(site_hub))}/site",
+                        lines[2])
+    again = CliRunner().invoke(cli, ["build", "--root", str(site_hub)])
+    assert again.output.splitlines()[1] == \
+        "generated 32 files (0 written, 0 removed, 0 plots drawn)"
+
+
+def test_cli_build_run_runs_the_stale_claims_first(site_hub: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+
+    def fake_run_hub(root, options, display):  # type: ignore[no-untyped-def]
+        calls.append((root, options.all_claims, options.jobs))
+        raise runner_api.UsageError("another run holds the hub")
+
+    monkeypatch.setattr(runner_api, "run_hub", fake_run_hub)
+    result = CliRunner().invoke(cli, ["build", "--run", "-j", "2", "--root", str(site_hub)])
+    assert calls == [(site_hub, True, 2)]
+    assert result.exit_code == 1
+    assert "mkdocs.yml: cannot run the reproductions: another run holds the hub" in result.output
+
+
+def test_cli_build_reports_an_invalid_hub(site_hub: Path) -> None:
+    (site_hub / "claims" / "lr-transfer.yaml").write_text("id: lr-transfer\n")
+    result = CliRunner().invoke(cli, ["build", "--root", str(site_hub)])
+    assert result.exit_code == 1
+    assert "problems found" in result.output or "problem found" in result.output
+
+
+def test_the_real_hub_builds_strictly(tmp_path: Path) -> None:
+    _, problems = check_hub(REPO)
+    if problems:
+        pytest.skip(f"the repository's hub does not validate right now ({len(problems)} "
+                    f"problems, first: {problems[0].format()}); the site needs a valid hub")
+    root = tmp_path / "repo"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "site", ".hub-cache", "__pycache__", "*.egg-info",
+        ".*_cache", "tests"))
+    result = build_site(root)
+    assert (result.site_dir / "index.html").is_file()
+    assert (result.site_dir / "catalog.json").is_file()

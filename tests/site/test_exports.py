@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+from site_tools.catalog import load_catalog
+from site_tools.site.export_models import EXPORT_VERSION, catalog_schema_text
+from site_tools.site.generate import generate
+from tests.site.hubs import REPO
+
+
+def test_committed_catalog_schema_is_up_to_date() -> None:
+    committed = (REPO / "schemas" / "catalog.schema.json").read_text(encoding="utf-8")
+    assert committed == catalog_schema_text(), \
+        "schemas/catalog.schema.json is stale: regenerate it from site_tools.site.export_models"
+
+
+def _exports(root: Path) -> Path:
+    generate(load_catalog(root), root / "build" / "docs", root / "build" / "cache")
+    return root / "build" / "docs"
+
+
+def test_catalog_json_validates_against_its_schema(site_hub: Path) -> None:
+    out = _exports(site_hub)
+    data = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
+    schema = json.loads((out / "schemas" / "catalog.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(data, schema, cls=jsonschema.Draft202012Validator,
+                        format_checker=jsonschema.FormatChecker())
+    assert data["format_version"] == EXPORT_VERSION == 1
+
+
+def test_catalog_json_holds_statuses_and_metric_summaries(site_hub: Path) -> None:
+    data = json.loads((_exports(site_hub) / "catalog.json").read_text(encoding="utf-8"))
+    assert data["counts"] == {"claims": 4, "reproduced": 1, "failed": 1, "open_questions": 2}
+    claims = {c["id"]: c for c in data["claims"]}
+    modes = claims["logistic-modes"]
+    assert modes["status"]["state"] == "reproduced" and modes["status"]["current"]
+    assert modes["status"]["environments"] == 2 and modes["status"]["runs"] == 9
+    assert modes["page"] == "claims/logistic-modes/"
+    assert modes["badge"] == "badges/logistic-modes.svg"
+    assert modes["plot"] == "plots/logistic-modes.svg"
+    t_half = modes["metrics"][0]
+    assert t_half["metric"] == "t_half" and t_half["held"] is True
+    assert t_half["values"] == [1.9, 1.904, 1.908] and t_half["required"] == 3
+    assert abs(t_half["mean"] - 1.904) < 1e-12
+    assert t_half["expect"] == {"kind": "target", "value": 1.9, "rel_tol": 0.02,
+                                "abs_tol": None}
+    assert modes["metrics"][1]["alternative_rejected"] is True
+    never = claims["width-limit"]["metrics"][0]
+    assert never["mean"] is None and never["held"] is None and never["values"] == []
+    assert claims["width-limit"]["status"]["state"] == "not run"
+    questions = {q["id"]: q for q in data["open_questions"]}
+    assert questions["sharpness-origin"]["related_claims"] == [
+        {"id": "sharpness-threshold", "state": "failed"}]
+    refs = {r["key"]: r for r in data["references"]}
+    assert refs["saxe2014exact"]["cited_by"] == ["logistic-modes", "lr-transfer",
+                                                 "nonlinear-solvable"]
+    assert refs["belkin2019reconciling"]["doi"] == "10.1073/pnas.1903070116"
+
+
+def test_bibtex_exports(site_hub: Path) -> None:
+    out = _exports(site_hub)
+    assert (out / "references.bib").read_bytes() == (site_hub / "references.bib").read_bytes()
+    bib = (out / "bib" / "sharpness-threshold.bib").read_text(encoding="utf-8")
+    assert bib.startswith("@inproceedings{cohen2021gradient,")
+    assert "@article{belkin2019reconciling," in bib and "saxe2014exact" not in bib

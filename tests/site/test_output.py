@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from site_tools.site.output import MANIFEST, OutputTree
+
+
+def test_only_changed_files_are_written_and_stale_ones_removed(tmp_path: Path) -> None:
+    tree = OutputTree(tmp_path)
+    tree.add("a.md", "one")
+    tree.add("sub/b.md", "two")
+    tree.add_lazy("c.svg", "key1", lambda: b"<svg/>")
+    first = tree.commit()
+    assert first.written == ["a.md", "c.svg", "sub/b.md"] and first.removed == []
+    assert (tmp_path / MANIFEST).is_file()
+
+    calls: list[str] = []
+    tree = OutputTree(tmp_path)
+    tree.add("a.md", "one")
+    tree.add("sub/b.md", "changed")
+    tree.add_lazy("c.svg", "key1", lambda: calls.append("drawn") or b"<svg/>")
+    second = tree.commit()
+    assert second.written == ["sub/b.md"] and second.unchanged == 2 and calls == []
+
+    (tmp_path / "stray.txt").write_text("not ours")
+    tree = OutputTree(tmp_path)
+    tree.add("a.md", "one")
+    third = tree.commit()
+    assert third.removed == ["c.svg", "sub/b.md"]
+    assert (tmp_path / "stray.txt").is_file()  # never written by us: left alone
+
+
+def test_a_deleted_file_is_written_again(tmp_path: Path) -> None:
+    tree = OutputTree(tmp_path)
+    tree.add("a.md", "one")
+    tree.commit()
+    (tmp_path / "a.md").unlink()
+    tree = OutputTree(tmp_path)
+    tree.add("a.md", "one")
+    assert tree.commit().written == ["a.md"]
+
+
+def test_a_lazy_file_with_nothing_to_write_is_skipped(tmp_path: Path) -> None:
+    tree = OutputTree(tmp_path)
+    tree.add_lazy("p.svg", "k", lambda: None)
+    assert tree.commit().written == []
+    assert not (tmp_path / "p.svg").exists()
+
+
+@pytest.mark.parametrize("rel", ["../x.md", "/abs.md", "a/../../b.md", "a//b.md", ""])
+def test_paths_must_stay_inside(tmp_path: Path, rel: str) -> None:
+    with pytest.raises(ValueError, match="not a plain relative path"):
+        OutputTree(tmp_path).add(rel, "x")

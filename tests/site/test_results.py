@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import site_tools.site.results as results_module
+from site_tools.catalog import load_catalog
+from site_tools.site.plots import STYLE
+from site_tools.site.results import ResultsCache, collect_results
+from tests.site.hubs import logistic_series, write_runs
+
+
+def test_states_shown_records_and_environments(site_hub: Path) -> None:
+    catalog = load_catalog(site_hub)
+    results = collect_results(catalog, ResultsCache(None), STYLE)
+    assert {k: r.status.state for k, r in results.items()} == {
+        "logistic-modes": "reproduced", "sharpness-threshold": "failed",
+        "lr-transfer": "stale", "width-limit": "not run"}
+    modes = results["logistic-modes"]
+    assert modes.shown_current and [r.seed for r in modes.shown] == [0, 1, 2]
+    assert modes.environments == 2  # x86_64 and aarch64; the older failed version not counted
+    assert modes.plot is not None and modes.plot.seed == 0 and modes.plot.series
+    assert modes.last_run == modes.status.history[-1].started_at
+    assert results["sharpness-threshold"].environments == 0
+    stale = results["lr-transfer"]
+    assert not stale.shown_current and len(stale.shown) == 3 and stale.summaries
+    assert results["width-limit"].plot is None and results["width-limit"].shown == []
+
+
+def test_the_cache_rereads_only_claims_whose_records_or_content_changed(
+        site_hub: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = load_catalog(site_hub)
+    cache_dir = site_hub / "build" / "cache"
+    first = collect_results(catalog, ResultsCache(cache_dir), STYLE)
+
+    read: list[str] = []
+    real = results_module.claim_status
+
+    def counting(claim, results, digest):  # type: ignore[no-untyped-def]
+        read.append(claim.id)
+        return real(claim, results, digest)
+
+    monkeypatch.setattr(results_module, "claim_status", counting)
+    again = collect_results(catalog, ResultsCache(cache_dir), STYLE)
+    assert read == []
+    assert {k: r.status.state for k, r in again.items()} == \
+        {k: r.status.state for k, r in first.items()}
+    assert again["logistic-modes"].plot is not None
+    assert again["logistic-modes"].plot.key == first["logistic-modes"].plot.key  # type: ignore[union-attr]
+    assert again["logistic-modes"].plot.series is None  # type: ignore[union-attr]
+
+    write_runs(site_hub, catalog.claims["width-limit"], [{"slope": -0.5}] * 3,
+               series=logistic_series())
+    third = collect_results(catalog, ResultsCache(cache_dir), STYLE)
+    assert read == ["width-limit"]
+    assert third["width-limit"].status.state == "reproduced"
+
+    # A plot missing from the plot cache makes its claim be read again, for its series.
+    read.clear()
+    collect_results(catalog, ResultsCache(cache_dir), STYLE, have_plot=set())
+    assert sorted(read) == ["logistic-modes", "sharpness-threshold", "width-limit"]
+
+
+def test_a_damaged_cache_costs_time_not_correctness(site_hub: Path) -> None:
+    catalog = load_catalog(site_hub)
+    cache_dir = site_hub / "cache"
+    cache_dir.mkdir()
+    (cache_dir / "results.json").write_text("{not json", encoding="utf-8")
+    results = collect_results(catalog, ResultsCache(cache_dir), STYLE)
+    assert results["logistic-modes"].status.state == "reproduced"
