@@ -1,4 +1,4 @@
-"""Adaptive edge of stability: full-batch Adam holds λmax(P⁻¹H) at (2 + 2β1)/((1 − β1)η) (Cohen et al. 2022)."""
+"""Adaptive edge of stability: Adam holds λmax(P⁻¹H) at (2+2β1)/((1−β1)η) (Cohen et al. 2022)."""
 
 import numpy as np
 from harness import parse_args, series, write_result
@@ -50,11 +50,12 @@ def preconditioned_sharpness(theta, p, v0):
 
 theta0 = np.concatenate([np.concatenate([rng.standard_normal(a * b) / np.sqrt(a), np.zeros(b)])
                          for a, b in shapes])
+start = rng.standard_normal(theta0.size)  # fixed Lanczos start, for determinism
 eta, beta2, eps_adam = 0.01, 0.999, 1e-8
 metrics, curves = {}, {}
 for beta1 in (0.9, 0.5):
     threshold = (2 + 2 * beta1) / ((1 - beta1) * eta)  # frozen-preconditioner stability limit
-    theta, m, v, vec = theta0.copy(), np.zeros_like(theta0), np.zeros_like(theta0), None
+    theta, m, v, vec = theta0.copy(), np.zeros_like(theta0), np.zeros_like(theta0), start
     times, sharp, late = [], [], []
     for t in range(1, steps + 1):
         loss, g = loss_and_grad(theta)

@@ -1,9 +1,8 @@
-"""Finite depth-to-width effects: the log-norm of a deep random network's output is a random walk (Hanin & Nica)."""
+"""Depth-to-width effects: the log-norm of a deep random net is a random walk (Hanin & Nica)."""
 
 import numpy as np
 from harness import parse_args, series, write_result
-from scipy.special import digamma, polygamma
-from scipy.stats import binom
+from scipy.special import comb, digamma, polygamma
 
 args = parse_args(__doc__)
 rng = np.random.default_rng(args.seed)
@@ -28,7 +27,7 @@ def log_norms(relu):
 # ReLU (sw2 = 2): |relu(h_l)|^2 = (2/n) |relu(h_{l-1})|^2 chi2_K with K ~ Bin(n, 1/2) active units,
 # so Var ln = E psi1(K/2) + Var psi(K/2); the whole walk has `depth` independent such steps.
 k = np.arange(1, width + 1)
-p = binom.pmf(k, width, 0.5)
+p = comb(width, k) / 2.0**width  # Bin(n, 1/2); K = 0 (a dead layer) has probability 2^-n
 var_lin = polygamma(1, width / 2)
 var_relu = p @ polygamma(1, k / 2) + p @ digamma(k / 2) ** 2 - (p @ digamma(k / 2)) ** 2
 mean_relu = np.log(2) + p @ digamma(k / 2) + np.log(2 / width)

@@ -1,4 +1,4 @@
-"""Edge of stability: under full-batch GD the top Hessian eigenvalue rises to 2/η and stays there (Cohen et al. 2021)."""
+"""Edge of stability: full-batch GD drives the sharpness to 2/η and holds it (Cohen et al. 2021)."""
 
 import numpy as np
 from harness import parse_args, series, write_result
@@ -46,10 +46,11 @@ def sharpness(theta, v0):
 
 theta0 = np.concatenate([np.concatenate([rng.standard_normal(a * b) / np.sqrt(a), np.zeros(b)])
                          for a, b in shapes])
-s0, _ = sharpness(theta0, None)
-metrics, curves = {"initial_sharpness": s0}, {}
+start = rng.standard_normal(theta0.size)  # fixed Lanczos start, for determinism
+s0, _ = sharpness(theta0, start)
+metrics, curves, late_sharpness = {"initial_sharpness": s0}, {}, {}
 for eta in (0.2, 0.3):
-    theta, vec, late, times, sharp, losses = theta0.copy(), None, [], [], [], []
+    theta, vec, late, times, sharp, losses = theta0.copy(), start, [], [], [], []
     for t in range(steps + 1):
         loss, g = loss_and_grad(theta)
         losses.append(loss)
@@ -63,11 +64,10 @@ for eta in (0.2, 0.3):
     tag = f"eta_{eta:g}".replace(".", "p")
     metrics[f"sharpness_times_eta_over_2_{tag}"] = np.mean(late) * eta / 2
     metrics[f"loss_increases_{tag}"] = int(np.sum(np.diff(losses) > 0))
-    metrics[f"final_loss_{tag}"] = losses[-1]
+    metrics[f"loss_ratio_{tag}"] = losses[-1] / losses[0]
     curves[f"sharpness, η = {eta}"] = series(times, sharp)
     curves[f"2/η, η = {eta}"] = series([0, steps], [2 / eta, 2 / eta], style="theory")
-    metrics[f"late_sharpness_{tag}"] = np.mean(late)
+    late_sharpness[eta] = np.mean(late)
 
-metrics["sharpness_ratio_0p2_over_0p3"] = metrics["late_sharpness_eta_0p2"] / metrics[
-    "late_sharpness_eta_0p3"]
+metrics["sharpness_ratio_0p2_over_0p3"] = late_sharpness[0.2] / late_sharpness[0.3]
 write_result(args, metrics=metrics, curves=curves)

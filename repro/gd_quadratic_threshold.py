@@ -1,4 +1,4 @@
-"""Gradient descent on a quadratic is stable iff η < 2/λmax; it contracts by max_i |1 − ηλ_i| per step."""
+"""GD on a quadratic is stable iff η < 2/λmax and contracts by max_i |1 − ηλ_i| per step."""
 
 import numpy as np
 from harness import parse_args, series, write_result

@@ -44,6 +44,7 @@ class OneLayerTransformer(torch.nn.Module):
         n = x.shape[0]
         z = self.embed[x] + self.pos
         q, k, v = (z @ self.qkv).view(n, 3, 3, HEADS, D // HEADS).permute(2, 0, 3, 1, 4)
+        # No causal mask needed: only the "=" position is read, and it sees every token anyway.
         att = (q @ k.transpose(-1, -2) / math.sqrt(D // HEADS)).softmax(-1)
         z = z + (att @ v).transpose(1, 2).reshape(n, 3, D) @ self.attn_out
         z = z + torch.relu(z @ self.mlp_in + self.mlp_bias) @ self.mlp_out
@@ -68,6 +69,8 @@ for step in range(STEPS + 1):
         steps.append(step)
         train_acc.append(correct[train].mean().item())
         test_acc.append(correct[test].mean().item())
+    if step == STEPS:
+        break
     loss = F.cross_entropy(model(data[train]), labels[train])  # full batch
     opt.zero_grad()
     loss.backward()

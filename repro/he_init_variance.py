@@ -1,4 +1,4 @@
-"""He initialisation: sw^2 = 2 is the variance-preserving scale for deep ReLU networks (He et al. 2015)."""
+"""He initialisation: sw^2 = 2 preserves the signal scale of deep ReLU nets (He et al. 2015)."""
 
 import numpy as np
 from harness import parse_args, series, write_result

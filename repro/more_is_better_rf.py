@@ -8,7 +8,7 @@ rng = np.random.default_rng(args.seed)
 
 # Gaussian data with power-law covariance; linear random features z = F x, F_ij ~ N(0, 1/N),
 # whose kernel z.z' averages to x.x' (eigenvalues lam, eigenfunctions the coordinates).
-P, n, noise = 1000, 256, 0.05
+P, n, noise = (300, 64, 0.05) if args.smoke else (1000, 256, 0.05)
 draws = 1 if args.smoke else 4
 lam = np.arange(1, P + 1) ** -1.5
 v2 = np.arange(1, P + 1) ** -1.25

@@ -17,7 +17,7 @@ if args.smoke:
 else:
     WIDTHS, LOG2_LRS, STEPS, BATCH = [256, 512, 1024, 2048], np.arange(-16.0, -1.0), 2000, 256
 BASE = WIDTHS[0]  # μP and SP coincide at the base width
-lrs = torch.tensor(2.0**LOG2_LRS, device=dev)[:, None, None]  # one model per learning rate
+lrs = torch.tensor(2.0**LOG2_LRS, device=dev).float()[:, None, None]  # one model per learning rate
 
 # Teacher: a fixed random tanh network with unit output variance; fresh Gaussian inputs each step.
 A = torch.randn(D_IN, TEACHER_WIDTH, device=dev) * 2 / math.sqrt(D_IN)
@@ -33,7 +33,7 @@ def batch(n):
 def train(width, mup):
     """Train one 3-layer ReLU MLP per learning rate with Adam; return the final test losses.
 
-    SP: He/LeCun init, one global learning rate. μP (Yang et al. 2021, Table 3 for Adam): the
+    SP: He/LeCun init, one global learning rate. μP (Yang et al. 2021, rules for Adam): the
     input layer keeps its rate; hidden and output layers get rate η·BASE/width; the output
     init shrinks to variance 1/width², normalised so that both agree at width BASE.
     """

@@ -1,4 +1,4 @@
-"""Wide random ReLU networks are Gaussian processes with the arc-cosine kernel (Neal; Lee et al.)."""
+"""Wide random ReLU networks are Gaussian processes with the arc-cosine kernel (Lee et al.)."""
 
 import numpy as np
 from harness import parse_args, series, write_result

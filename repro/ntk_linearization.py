@@ -1,4 +1,4 @@
-"""A wide network trained by GD stays close to its linearisation; the gap shrinks as 1/m (tanh, NTK param)."""
+"""A wide net trained by GD tracks its linearisation; the gap shrinks as 1/m (tanh, NTP)."""
 
 import numpy as np
 from harness import parse_args, series, write_result
@@ -7,14 +7,14 @@ args = parse_args(__doc__)
 rng = np.random.default_rng(args.seed)
 
 n, n_test, d, lr, steps = 16, 50, 5, 1.0, 100
-widths, n_inits = ([64, 128], 1) if args.smoke else ([512, 1024, 2048, 4096, 8192], 4)
+widths, n_inits = ([64, 128], 1) if args.smoke else ([256, 512, 1024, 2048, 4096], 16)
 X = rng.standard_normal((n, d))
 X_test = rng.standard_normal((n_test, d))
 y = np.sin(X @ rng.standard_normal(d) / np.sqrt(d) * 2)  # a smooth target of unit scale
 
 
 def features(a, W, Z):
-    """Per-neuron pieces of f and of its gradient at inputs Z, for f = a.tanh(W z/sqrt(d))/sqrt(m)."""
+    """Per-neuron parts of f = a.tanh(W z / sqrt(d)) / sqrt(m) and of its gradient at Z."""
     act = np.tanh(Z @ W.T / np.sqrt(d))
     return act, a * (1 - act**2)
 
@@ -54,7 +54,6 @@ write_result(
     args,
     metrics={
         "lin_gap_slope": np.polyfit(np.log(widths), np.log(gaps), 1)[0],
-        "lin_gap_at_8192": gaps[-1],
     },
     curves={
         "relative net-vs-linearisation gap": series(widths, gaps),

@@ -1,4 +1,4 @@
-"""Double descent of the minimum-norm least-squares interpolator (Hastie et al. 2019)."""
+"""Double descent of the minimum-norm least-squares interpolator (Hastie et al. 2022)."""
 
 import numpy as np
 from harness import parse_args, series, write_result
@@ -50,5 +50,7 @@ write_result(
         "min-norm least squares (mean of draws)": series(plot_gammas, plot_means),
         "Hastie et al. limit": series(theory_g, [asymptotic(g) for g in theory_g],
                                       style="theory"),
+        "exact mean at this n": series(plot_gammas, [exact_mean(round(g * n)) for g in plot_gammas],
+                                       style="theory"),
     },
 )

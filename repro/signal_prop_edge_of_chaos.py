@@ -1,4 +1,4 @@
-"""Mean-field signal propagation in deep tanh networks: length map and edge of chaos (Poole et al.)."""
+"""Mean-field signal propagation in deep tanh nets: length map and edge of chaos (Poole et al.)."""
 
 import numpy as np
 from harness import parse_args, series, write_result
@@ -39,7 +39,7 @@ def propagate(sw2):
     """Per-layer q of each net's input, and the per-layer squared growth of tangent vectors."""
     h, v = h_first, v_first
     qs, growth = [np.mean(h**2, axis=(1, 2))], []
-    for W, b in zip(G, B):
+    for W, b in zip(G, B, strict=True):
         v_next = np.sqrt(sw2) * W @ (v / np.cosh(h) ** 2)  # Jacobian-vector product of a layer
         h = np.sqrt(sw2) * W @ np.tanh(h) + np.sqrt(sb2) * b
         growth.append(np.sum(v_next**2, axis=1) / np.sum(v**2, axis=1))

@@ -1,4 +1,4 @@
-"""The command group; commands register themselves by being imported here."""
+"""The command group; each command is the ``command`` of its module ``site_tools.cli.<name>``."""
 
 from __future__ import annotations
 
@@ -11,15 +11,24 @@ from site_tools import __version__
 COMMAND_MODULES = ["validate", "schema", "new", "doctor", "run", "build", "serve"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or help lists it): the site
+    commands pull in matplotlib and mkdocs, which ``lmhub run`` has no use for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMAND_MODULES:
+            return None
+        command: click.Command = importlib.import_module(f"site_tools.cli.{cmd_name}").command
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lmhub")
 def cli() -> None:
     """Validate, reproduce and publish the claims of a learning-mechanics hub."""
-
-
-for _name in COMMAND_MODULES:
-    _module = importlib.import_module(f"site_tools.cli.{_name}")
-    cli.add_command(_module.command)
 
 
 def main() -> None:

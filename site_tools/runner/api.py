@@ -22,7 +22,7 @@ from site_tools.runner.assess import needs_gpu_record
 from site_tools.runner.cache import load_hub_claims
 from site_tools.runner.execute import Backend, LocalBackend, execute
 from site_tools.runner.hashing import content_hash
-from site_tools.runner.isolation import Limits, MiB, RunSpec, cuda_available
+from site_tools.runner.isolation import Limits, MiB, RunSpec, cuda_available, forget_session
 from site_tools.runner.lock import LOCK_WAIT_S, LockBusy, results_lock
 from site_tools.runner.plan import ClaimPlan, Task, plan_claim
 from site_tools.runner.progress import Display
@@ -153,6 +153,10 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
         except LockBusy as exc:
             raise UsageError(str(exc)) from None
         stack.callback(display.close)
+        session = secrets.token_hex(8)
+        # Forgotten only after the backend is closed (callbacks run last in, first out), so
+        # that a run still queued when it was stopped cannot start.
+        stack.callback(forget_session, session)
         claims = [hub.claims[cid] for cid in selection.ids]
         hashes = {c.id: content_hash(c, root, files) for c in claims}
         files.save()
@@ -174,7 +178,6 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
         # Longest first, so that parallel workers finish together.
         tasks = sorted((t for p in plans for t in p.tasks),
                        key=lambda t: -(hub.claims[t.claim_id].reproduction.cost_s or 0.0))
-        session = secrets.token_hex(8)
         # A remote cluster's workers size their own thread pools (0); here, share the cores.
         remote = bool(options.cluster) and options.cluster != "local"
         threads = 0 if remote else max(1, _cores() // options.jobs)

@@ -22,7 +22,13 @@ from site_tools.models import Claim
 from site_tools.records import RunRecord
 from site_tools.runner.assess import assess
 from site_tools.runner.hashing import ContentHash
-from site_tools.runner.isolation import RawOutcome, RunSpec, host_info, run_isolated, stop_session
+from site_tools.runner.isolation import (
+    RawOutcome,
+    RunSpec,
+    host_info,
+    run_isolated,
+    stop_session,
+)
 from site_tools.runner.plan import Task
 from site_tools.runner.progress import Display
 
@@ -102,7 +108,6 @@ class Execution:
     not_run: list[Task] = field(default_factory=list)
     """Tasks that produced no record: never started, or stopped by an interrupt."""
     interrupted: bool = False
-    wall_s: float = 0.0
 
 
 def execute(tasks: Sequence[Task], specs: Mapping[Task, RunSpec],
@@ -116,7 +121,6 @@ def execute(tasks: Sequence[Task], specs: Mapping[Task, RunSpec],
     written stay.
     """
     result = Execution()
-    start = time.monotonic()
     for task in tasks:
         backend.submit(task, specs[task], specs[task].device == "cuda")
     try:
@@ -126,7 +130,6 @@ def execute(tasks: Sequence[Task], specs: Mapping[Task, RunSpec],
         backend.stop(session)  # a second Ctrl-C, or a fault here: leave no script running
         raise
     result.not_run = [t for t in tasks if t not in result.records]
-    result.wall_s = time.monotonic() - start
     return result
 
 

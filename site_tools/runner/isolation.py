@@ -198,6 +198,13 @@ def stop_session(session: str) -> int:
     return len(groups)
 
 
+def forget_session(session: str) -> None:
+    """Drop what this process remembers of ``session`` (once none of its runs is left)."""
+    with _registry_lock:
+        _stopped.discard(session)
+        _running.pop(session, None)
+
+
 def _is_stopped(session: str) -> bool:
     with _registry_lock:
         return session in _stopped

@@ -50,14 +50,15 @@ def git_commit(root: Path) -> str | None:
     """
     try:
         git_dir = _git_dir(root.resolve())
-        if git_dir is not None:
-            head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
-            if _SHA.match(head):
-                return head
-            if head.startswith("ref:"):
-                sha = _read_ref(git_dir, head.removeprefix("ref:").strip())
-                if sha:
-                    return sha
+        if git_dir is None:
+            return None
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        if _SHA.match(head):
+            return head
+        if head.startswith("ref:"):
+            sha = _read_ref(git_dir, head.removeprefix("ref:").strip())
+            if sha:
+                return sha
     except OSError:
         pass
     try:

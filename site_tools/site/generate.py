@@ -7,6 +7,7 @@ about mkdocs; :mod:`site_tools.site.plugin` adds the folder to an mkdocs build.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,23 +19,28 @@ from site_tools.catalog import Catalog
 from site_tools.models import Plot
 from site_tools.problems import HubError, Problem
 from site_tools.site.badges import claim_badge
+from site_tools.site.dependencies import claim_page_key, question_page_key
 from site_tools.site.export_models import catalog_schema_text
 from site_tools.site.exports import catalog_json
 from site_tools.site.nav import site_nav
 from site_tools.site.output import MANIFEST, OutputTree
-from site_tools.site.pages.claims import claim_pages
+from site_tools.site.pages.claims import claim_md, claims_index
 from site_tools.site.pages.common import (
+    CLAIMS_INDEX,
     HOME,
     PAPERS,
+    QUESTIONS_INDEX,
     TAGS,
     SiteData,
     badge_file,
     bib_file,
+    claim_page,
     plot_file,
+    question_page,
 )
 from site_tools.site.pages.home import home_md, tags_md
 from site_tools.site.pages.papers import papers_md
-from site_tools.site.pages.questions import question_pages
+from site_tools.site.pages.questions import question_md, questions_index
 from site_tools.site.pages.strands import strand_pages
 from site_tools.site.plots import STYLE, PlotCache
 from site_tools.site.results import ClaimResults, ResultsCache, collect_results
@@ -99,12 +105,19 @@ def generate(catalog: Catalog, out_dir: Path, cache_dir: Path, *,
 
     start = time.perf_counter()
     tree = OutputTree(out_dir)
-    pages: dict[str, str] = {HOME: home_md(data), PAPERS: papers_md(data), TAGS: tags_md()}
-    pages.update(claim_pages(data))
-    pages.update(question_pages(data))
+    pages: dict[str, str] = {HOME: home_md(data), PAPERS: papers_md(data), TAGS: tags_md(),
+                             CLAIMS_INDEX: claims_index(data),
+                             QUESTIONS_INDEX: questions_index(data)}
     pages.update(strand_pages(data))
     for rel, text in pages.items():
         tree.add(rel, text)
+    # An entry's page is rendered only when what it shows has changed (see dependencies).
+    for claim in catalog.claims.values():
+        tree.add_lazy(claim_page(claim.id), claim_page_key(data, claim),
+                      functools.partial(_render, claim_md, data, claim))
+    for question in catalog.questions.values():
+        tree.add_lazy(question_page(question.id), question_page_key(data, question),
+                      functools.partial(_render, question_md, data, question))
     seconds["pages"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -137,6 +150,10 @@ def generate(catalog: Catalog, out_dir: Path, cache_dir: Path, *,
         files=[p for p in tree.paths if p != MANIFEST], written=report.written,
         removed=report.removed, unchanged=report.unchanged, plots_drawn=drawn,
         nav=site_nav(catalog, catalog.paths.docs), seconds=seconds)
+
+
+def _render(page: Callable[[SiteData, Any], str], data: SiteData, entry: Any) -> bytes:
+    return page(data, entry).encode("utf-8")
 
 
 def _plot_producer(plots: PlotCache, result: ClaimResults,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import signal
@@ -13,8 +14,12 @@ from pathlib import Path
 import psutil
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from site_tools.cli.app import cli
+from site_tools.runner.api import RunOptions, run_hub
+from site_tools.runner.progress import RichDisplay
+from site_tools.runner.report import render_rich
 from tests.runner.conftest import RunnerHub, assert_kept, records, snapshot
 
 pytestmark = pytest.mark.timeout(90)
@@ -180,3 +185,16 @@ def test_records_are_json_with_provenance(runner_hub: RunnerHub) -> None:
     assert data["series"] == {"curve": {"x": [0.0, 1.0, 2.0], "y": [1.0, 0.5, 0.25],
                                         "style": "measured"}}
     assert data["inputs"]["helper repro/harness.py"]
+
+
+def test_a_terminal_gets_a_live_display_and_a_rich_table(runner_hub: RunnerHub) -> None:
+    root = runner_hub(good="ok", broken="raises")
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=150, color_system=None)
+    report = run_hub(root, RunOptions(all_claims=True), RichDisplay(console))
+    render_rich(report, console)
+    text = screen.getvalue()
+    assert "broken seed 0: error in " in text
+    assert "│ good   │ ✅ reproduced │ value" in text
+    assert "2 claims: 1 error, 1 reproduced; 2 runs in " in text
+    assert report.exit_code == 1

@@ -55,6 +55,9 @@ def test_changed_since_follows_yaml_scripts_and_helpers(runner_hub: RunnerHub) -
                           "note: claims/beta.yaml was deleted since HEAD; nothing to run for it\n"
                           "  delta: seed 0 (new)\n")
     assert report.exit_code == 0 and [r.claim.id for r in report.results] == ["delta"]
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                          text=True, check=True).stdout.strip()
+    assert records(root, "delta")[0].provenance.git_commit == head
 
 
 def test_changed_since_an_unknown_ref_is_a_usage_error(runner_hub: RunnerHub) -> None:

@@ -236,11 +236,3 @@ def claim_md(data: SiteData, claim: Claim) -> str:
     if edit:
         out.append(f"---\n\n[Edit this claim's YAML source]({edit})\n")
     return "\n".join(out)
-
-
-def claim_pages(data: SiteData) -> dict[str, str]:
-    """Every claim page and the claims index, by path in the docs folder."""
-    pages = {claim_page(c.id): claim_md(data, c) for c in data.catalog.claims.values()}
-    pages[CLAIMS_INDEX] = claims_index(data)
-    return pages
-

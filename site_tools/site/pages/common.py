@@ -48,9 +48,15 @@ def plot_file(claim_id: str) -> str:
 
 
 def rel(from_page: str, target: str) -> str:
-    """Relative link from the Markdown file ``from_page`` to the file ``target``."""
-    link = posixpath.relpath(target, posixpath.dirname(from_page) or ".")
-    return link
+    """Relative link from the Markdown file ``from_page`` to the file ``target``.
+
+    Both are paths from the docs root; the link climbs to the root and descends again
+    (``../papers.md`` from ``claims/x.md``), which mkdocs resolves like the shortest form.
+    """
+    depth = from_page.count("/")
+    if depth and posixpath.dirname(from_page) == posixpath.dirname(target):
+        return posixpath.basename(target)
+    return "../" * depth + target
 
 
 @dataclass
@@ -62,6 +68,7 @@ class SiteData:
     directory_urls: bool = True
     cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     """Citation key to the entries that cite it: (``claim`` or ``question``, id)."""
+    _references: dict[str, str | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         cited: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -72,6 +79,13 @@ class SiteData:
             for key in dict.fromkeys(question.citations):
                 cited[key].append(("question", question.id))
         self.cited_by = dict(cited)
+
+    def reference(self, key: str) -> str | None:
+        """:func:`reference_md` of a key (memoised: decoding BibTeX fields is slow)."""
+        if key not in self._references:
+            ref = self.catalog.bib.references.get(key)
+            self._references[key] = reference_md(ref) if ref is not None else None
+        return self._references[key]
 
     def state(self, claim_id: str) -> str:
         result = self.results.get(claim_id)
@@ -181,12 +195,12 @@ def citations_md(data: SiteData, page: str, keys: list[str]) -> str:
     """A list of an entry's references, each linking to its place on the papers page."""
     out = []
     for key in dict.fromkeys(keys):
-        ref = data.catalog.bib.references.get(key)
-        if ref is None:
+        formatted = data.reference(key)
+        if formatted is None:
             out.append(f"- {inline(key)} (not in references.bib)")
             continue
         back = link(page, PAPERS, "who cites it", anchor(key))
-        out.append(f"- {reference_md(ref)} ({back})")
+        out.append(f"- {formatted} ({back})")
     return "\n".join(out) + "\n" if out else "None.\n"
 
 

@@ -10,7 +10,6 @@ from site_tools.site.pages.common import (
     front_matter,
     link,
     question_page,
-    reference_md,
 )
 from site_tools.site.text import anchor, inline
 
@@ -43,12 +42,12 @@ def papers_md(data: SiteData) -> str:
            "cite it. The whole bibliography is one file: "
            "[references.bib](references.bib).\n"]
     for ref in cited:
-        out.append(f"**{inline(ref.cite_label())}**: {reference_md(ref)}  \n"
+        out.append(f"**{inline(ref.cite_label())}**: {data.reference(ref.key)}  \n"
                    f"Cited by: {_backlinks(data, ref.key)}\n"
                    f"{{ #{anchor(ref.key)} .lmhub-ref }}\n")
     if uncited:
         out.append("## In the bibliography, not cited yet\n")
         for ref in uncited:
-            out.append(f"**{inline(ref.cite_label())}**: {reference_md(ref)}\n"
+            out.append(f"**{inline(ref.cite_label())}**: {data.reference(ref.key)}\n"
                        f"{{ #{anchor(ref.key)} .lmhub-ref }}\n")
     return "\n".join(out)

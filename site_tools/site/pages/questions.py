@@ -98,10 +98,3 @@ def question_md(data: SiteData, question: OpenQuestion) -> str:
     if edit:
         out.append(f"---\n\n[Edit this question's YAML source]({edit})\n")
     return "\n".join(out)
-
-
-def question_pages(data: SiteData) -> dict[str, str]:
-    """Every open-question page and the index, by path in the docs folder."""
-    pages = {question_page(q.id): question_md(data, q) for q in data.catalog.questions.values()}
-    pages[QUESTIONS_INDEX] = questions_index(data)
-    return pages
