@@ -28,7 +28,7 @@ def train(act, eta):
     W, a = W0.copy(), a0.copy()
     second_order = np.zeros(m)
     losses = []
-    for _ in range(int(round(tau / eta))):
+    for _ in range(int(tau / eta + 0.5)):
         pre = X @ W.T
         residual = phi(pre) @ a - y
         g_a = phi(pre).T @ residual / n

@@ -25,12 +25,11 @@ def log_norms(relu):
 
 # Exact per-layer laws. Linear: |W u|^2/|u|^2 = chi2_n / n, so Var ln = psi1(n/2).
 # ReLU (sw2 = 2): |relu(h_l)|^2 = (2/n) |relu(h_{l-1})|^2 chi2_K with K ~ Bin(n, 1/2) active units,
-# so Var ln = E psi1(K/2) + Var psi(K/2); the whole walk has `depth` independent such steps.
+# so Var ln = E psi1(K/2) + Var psi(K/2); the walk has `depth` uncorrelated steps of this variance.
 k = np.arange(1, width + 1)
 p = comb(width, k) / 2.0**width  # Bin(n, 1/2); K = 0 (a dead layer) has probability 2^-n
 var_lin = polygamma(1, width / 2)
 var_relu = p @ polygamma(1, k / 2) + p @ digamma(k / 2) ** 2 - (p @ digamma(k / 2)) ** 2
-mean_relu = np.log(2) + p @ digamma(k / 2) + np.log(2 / width)
 
 lin, relu = log_norms(False), log_norms(True)
 layers = np.arange(depth + 1)

@@ -11,17 +11,17 @@ n_nets, width, depth = (2, 32, 10) if args.smoke else (8, 256, 50)
 
 def run(sw2):
     """Per-layer mean squares of pre-activations (forward) and of dL/dh_l (backward)."""
-    W = rng.standard_normal((depth, n_nets, width, width)) * np.sqrt(sw2 / width)
+    W = rng.standard_normal((depth - 1, n_nets, width, width)) * np.sqrt(sw2 / width)
     h = rng.standard_normal((n_nets, width, 1))  # first-layer pre-activations, q_1 = 1
     hs = [h]
-    for layer in range(1, depth):
-        h = W[layer] @ np.maximum(h, 0.0)
+    for W_l in W:  # W[l] maps hs[l] to hs[l + 1]
+        h = W_l @ np.maximum(h, 0.0)
         hs.append(h)
-    # backpropagate a random output direction: g_l = D_l W_{l+1}^T g_{l+1}
+    # backpropagate a random output direction: g_l = D_l W_l^T g_{l+1}
     g = (hs[-1] > 0) * rng.standard_normal((n_nets, width, 1))
     gs = [g]
-    for layer in range(depth - 1, 0, -1):
-        g = (hs[layer - 1] > 0) * (W[layer].transpose(0, 2, 1) @ g)
+    for layer in range(depth - 2, -1, -1):
+        g = (hs[layer] > 0) * (W[layer].transpose(0, 2, 1) @ g)
         gs.append(g)
     q = np.array([np.mean(h**2, axis=(1, 2)) for h in hs])  # (depth, n_nets)
     gq = np.array([np.mean(g**2, axis=(1, 2)) for g in gs[::-1]])

@@ -9,12 +9,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from site_tools.models import Claim, HubSettings, OpenQuestion, Taxonomy
+from site_tools.site.export_models import CatalogExport
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "claim": Claim,
     "open_question": OpenQuestion,
     "taxonomy": Taxonomy,
     "hub": HubSettings,
+    "catalog": CatalogExport,  # the site's catalog.json export
 }
 
 

@@ -42,6 +42,7 @@ class BadOutput(Exception):
 
 
 def provenance(git_commit: str | None, host: HostInfo) -> Provenance:
+    """A record's provenance: the hub's commit, and where the run ran."""
     return Provenance(git_commit=git_commit, python=host.python, numpy=host.numpy,
                       torch=host.torch, platform=host.platform, machine=host.machine,
                       device=host.device)

@@ -56,10 +56,8 @@ class Backend(Protocol):
 
 def failed_outcome(spec: RunSpec, why: str) -> RawOutcome:
     """An outcome for a run the backend itself could not carry out."""
-    return RawOutcome(ending="spawn-failed", returncode=None,
-                      started_at=datetime.now(timezone.utc), duration_s=0.0,
-                      peak_memory_mb=None, stdout_tail="", stderr_tail="", result_text=None,
-                      result_problem=None, detail=why, host=host_info("cpu"))
+    return RawOutcome("spawn-failed", datetime.now(timezone.utc), 0.0, host_info(spec.device),
+                      why)
 
 
 class LocalBackend:

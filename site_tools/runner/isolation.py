@@ -128,6 +128,7 @@ class RunSpec:
     spawn use ``vfork`` (see :func:`_apply_limits`)."""
 
     def command(self, out: Path) -> list[str]:
+        """``python <script> --seed N --out OUT [--smoke] [--device cuda]``."""
         cmd = [sys.executable, self.script, "--seed", str(self.seed), "--out", str(out)]
         if self.smoke:
             cmd.append("--smoke")
@@ -159,21 +160,21 @@ class RawOutcome:
     """What happened, unjudged. Picklable, so it can come back from a Dask worker."""
 
     ending: Ending
-    returncode: int | None
-    """Exit status; negative for a signal (as in :mod:`subprocess`)."""
     started_at: datetime
     duration_s: float
-    peak_memory_mb: float | None
-    """Peak resident set of the script process (and its waited-for children), in MiB."""
-    stdout_tail: str
-    stderr_tail: str
-    result_text: str | None
-    """Contents of ``result.json``; ``None`` when the script wrote none."""
-    result_problem: str | None
-    """Why ``result.json`` could not be read back (too large, not text), if so."""
-    detail: str
-    """For a stop by the runner: which cap was passed, in words."""
     host: HostInfo
+    detail: str = ""
+    """For a stop by the runner: which cap was passed, in words."""
+    returncode: int | None = None
+    """Exit status; negative for a signal (as in :mod:`subprocess`)."""
+    peak_memory_mb: float | None = None
+    """Peak resident set of the script process (and its waited-for children), in MiB."""
+    stdout_tail: str = ""
+    stderr_tail: str = ""
+    result_text: str | None = None
+    """Contents of ``result.json``; ``None`` when the script wrote none."""
+    result_problem: str | None = None
+    """Why ``result.json`` could not be read back (too large, not text), if so."""
 
 
 # --- stopping a whole session -----------------------------------------------------------------
@@ -184,7 +185,8 @@ _running: dict[str, set[int]] = {}
 
 
 def stop_session(session: str) -> int:
-    """Stop every run of ``session`` in this process, now and later; return how many ran.
+    """Stop every run of ``session`` in this process, now and later; return how many were
+    running.
 
     Kills each running script's whole process group. Runs of the session that have not
     started yet return at once as ``interrupted``. Called by the local pool on Ctrl-C, and on
@@ -218,7 +220,7 @@ def _registered(session: str, pgid: int) -> Iterator[None]:
         yield
     finally:
         with _registry_lock:
-            _running[session].discard(pgid)
+            _running.get(session, set()).discard(pgid)
 
 
 def _kill_group(pgid: int) -> None:
@@ -488,14 +490,8 @@ def run_isolated(spec: RunSpec) -> RawOutcome:
     start = time.monotonic()
     host = host_info(spec.device)
 
-    def outcome(ending: Ending, detail: str = "", **kw: object) -> RawOutcome:
-        base: dict[str, object] = {
-            "returncode": None, "peak_memory_mb": None, "stdout_tail": "", "stderr_tail": "",
-            "result_text": None, "result_problem": None}
-        base.update(kw)
-        return RawOutcome(ending=ending, started_at=started_at,
-                          duration_s=time.monotonic() - start, detail=detail, host=host,
-                          **base)  # type: ignore[arg-type]
+    def outcome(ending: Ending, detail: str) -> RawOutcome:
+        return RawOutcome(ending, started_at, time.monotonic() - start, host, detail)
 
     if _is_stopped(spec.session):
         return outcome("interrupted", "stopped by the user")
@@ -524,7 +520,7 @@ def run_isolated(spec: RunSpec) -> RawOutcome:
             # Kill the whole group before reaping the leader: its pid, and so the group id,
             # cannot be reused until it is reaped. This also ends any child the script left.
             _kill_group(proc.pid)
-            _, status, usage = os.wait4(proc.pid, 0)
+        _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         if (ending == "exited" and proc.returncode == -signal.SIGKILL
                 and _is_stopped(spec.session)):
@@ -532,10 +528,9 @@ def run_isolated(spec: RunSpec) -> RawOutcome:
         duration = time.monotonic() - start
         text, problem = _read_result(out) if ending == "exited" else (None, None)
         return RawOutcome(
-            ending=ending, returncode=proc.returncode, started_at=started_at,
-            # ru_maxrss is in KiB on Linux.
-            duration_s=duration, peak_memory_mb=usage.ru_maxrss / 1024,
+            ending, started_at, duration, host, detail, returncode=proc.returncode,
+            peak_memory_mb=usage.ru_maxrss / 1024,  # ru_maxrss is in KiB on Linux
             stdout_tail=_tail(stdout), stderr_tail=_tail(stderr), result_text=text,
-            result_problem=problem, detail=detail, host=host)
+            result_problem=problem)
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -11,7 +11,6 @@ latest record, whose per-input hashes say what changed.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,10 +183,3 @@ def _change_reason(folder: Path, mode: list[_Name], prefix: str, digest: Content
     if isinstance(record, BadRecord):
         return "inputs changed (latest record unreadable)"
     return ", ".join(changed_inputs(record.inputs, digest.parts))
-
-
-def plan_claims(claims: Sequence[Claim], hashes: dict[str, ContentHash], results: Path, *,
-                smoke: bool = False, force: bool = False, gpu: bool = True) -> list[ClaimPlan]:
-    """:func:`plan_claim` for each claim, in the given order."""
-    return [plan_claim(c, hashes[c.id], results, smoke=smoke, force=force, gpu=gpu)
-            for c in claims]

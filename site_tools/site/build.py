@@ -32,7 +32,7 @@ class BuildResult:
     """Wall time of the whole build, in seconds."""
 
 
-def _problem(root: Path, message: str) -> HubError:
+def _problem(message: str) -> HubError:
     return HubError([Problem(CONFIG_FILE, 0, 0, "", message)])
 
 
@@ -42,13 +42,13 @@ def _load_config(root: Path, **overrides: Any) -> Any:
 
     config_file = root / CONFIG_FILE
     if not config_file.is_file():
-        raise _problem(root, f"missing: the site needs {CONFIG_FILE} at the hub root")
+        raise _problem(f"missing: the site needs {CONFIG_FILE} at the hub root")
     try:
         config = load_config(config_file=str(config_file), **overrides)
     except ConfigurationError as exc:
-        raise _problem(root, f"invalid site configuration: {exc}") from None
+        raise _problem(f"invalid site configuration: {exc}") from None
     if PLUGIN not in config.plugins:
-        raise _problem(root, f"the '{PLUGIN}' plugin is not enabled; add it under plugins:")
+        raise _problem(f"the '{PLUGIN}' plugin is not enabled; add it under plugins:")
     return config
 
 
@@ -65,7 +65,7 @@ def run_stale(root: Path, jobs: int, echo: Callable[[str], None]) -> None:
     try:
         report = run_hub(root, RunOptions(all_claims=True, jobs=jobs), PlainDisplay())
     except UsageError as exc:
-        raise _problem(root, f"cannot run the reproductions: {exc}") from None
+        raise _problem(f"cannot run the reproductions: {exc}") from None
     echo(render_plain(report).rstrip("\n"))
 
 
@@ -105,7 +105,7 @@ def build_site(root: Path, *, catalog: Catalog | None = None, site_dir: Path | N
         build(config)
     except (Abort, BuildError, ConfigurationError) as exc:
         message = getattr(exc, "message", None) or str(exc)
-        raise _problem(root, f"the site build failed: {message}") from None
+        raise _problem(f"the site build failed: {message}") from None
     finally:
         config.plugins.on_shutdown()
     assert plugin.report is not None

@@ -5,7 +5,8 @@ its open questions, its references and the hub's settings; an open-question page
 question, the titles and states of its related claims, its references and the settings. The
 key of a page hashes exactly those, plus :func:`code_digest` (the generator's own source), so
 an edit to the site's code renders every page again. Index pages list every entry and are
-always rendered.
+always rendered, except the papers page, which changes only with the bibliography and the
+titles of the entries that cite it.
 """
 
 from __future__ import annotations
@@ -50,6 +51,21 @@ def _common(data: SiteData, kind: str, entry_id: str, citations: list[str]) -> l
 
 def claim_page_key(data: SiteData, claim: Claim) -> str:
     """Key of a claim's page."""
+    name = f"claim:{claim.id}"
+    if name not in data.keys:
+        data.keys[name] = _claim_key(data, claim)
+    return data.keys[name]
+
+
+def question_page_key(data: SiteData, question: OpenQuestion) -> str:
+    """Key of an open question's page."""
+    name = f"question:{question.id}"
+    if name not in data.keys:
+        data.keys[name] = _question_key(data, question)
+    return data.keys[name]
+
+
+def _claim_key(data: SiteData, claim: Claim) -> str:
     result = data.results.get(claim.id)
     questions = [data.catalog.questions.get(q) for q in claim.open_questions]
     return _key([
@@ -60,11 +76,29 @@ def claim_page_key(data: SiteData, claim: Claim) -> str:
     ])
 
 
-def question_page_key(data: SiteData, question: OpenQuestion) -> str:
-    """Key of an open question's page."""
+def _question_key(data: SiteData, question: OpenQuestion) -> str:
     claims = [data.catalog.claims.get(c) for c in question.related_claims]
     return _key([
         "question", question.model_dump_json(), data.strand_title(question.strand),
         *(f"{c.id}\0{c.title}\0{data.state(c.id)}" if c else "missing" for c in claims),
         *_common(data, "question", question.id, question.citations),
     ])
+
+
+def papers_page_key(data: SiteData) -> str:
+    """Key of the papers page: every reference, and who cites it under which title."""
+    catalog = data.catalog
+    cited = []
+    for key, entries in sorted(data.cited_by.items()):
+        for kind, entry_id in entries:
+            entry = catalog.claims[entry_id] if kind == "claim" else catalog.questions[entry_id]
+            cited.append(f"{key}\0{kind}\0{entry_id}\0{entry.title}")
+    return _key(["papers", code_digest(),
+                 *(ref.raw for _, ref in sorted(catalog.bib.references.items())), *cited])
+
+
+def reference_key(data: SiteData, key: str) -> str:
+    """Key of one reference's entry in ``catalog.json``: its BibTeX and who cites it."""
+    ref = data.catalog.bib.references[key]
+    return _key(["reference", code_digest(), ref.raw,
+                 *(f"{k}\0{i}" for k, i in data.cited_by.get(key, []))])

@@ -1,7 +1,8 @@
 """The format of ``catalog.json``, the site's machine-readable export (version 1).
 
-These models are the definition: ``schemas/catalog.schema.json`` is generated from them
-(:func:`catalog_schema_text`) and a test fails when the committed schema is stale. A reader
+These models are the definition: ``schemas/catalog.schema.json`` is generated from them by
+``lmhub schema`` (:func:`catalog_schema_text`), and ``lmhub schema --check`` fails when the
+committed schema is stale. A reader
 checks ``format_version`` first; a change that could break a reader bumps
 :data:`EXPORT_VERSION`, and the old version's meaning is kept in this docstring's history.
 Paths and URLs are relative to the site root. Numbers that were not measured are ``null``.
@@ -9,7 +10,6 @@ Paths and URLs are relative to the site root. Numbers that were not measured are
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, Literal
 
@@ -168,14 +168,9 @@ class CatalogExport(_Export):
     references: list[ReferenceExport]
 
 
-def catalog_schema() -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of ``catalog.json``."""
-    schema = CatalogExport.model_json_schema(mode="serialization")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "catalog.schema.json"
-    return schema
-
-
 def catalog_schema_text() -> str:
-    """:func:`catalog_schema` as the text committed in ``schemas/catalog.schema.json``."""
-    return json.dumps(catalog_schema(), indent=2, ensure_ascii=False) + "\n"
+    """JSON Schema of ``catalog.json``: the text ``lmhub schema`` writes to
+    ``schemas/catalog.schema.json`` (and ``lmhub schema --check`` compares)."""
+    from site_tools.schema import schema_text
+
+    return schema_text("catalog")

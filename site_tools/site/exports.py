@@ -7,9 +7,17 @@ committed, and ``bib/<claim-id>.bib`` holds the references of one claim.
 
 from __future__ import annotations
 
+import functools
+import json
 import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel
 
 from site_tools.models import Claim, OpenQuestion
+from site_tools.site.dependencies import claim_page_key, question_page_key, reference_key
 from site_tools.site.export_models import (
     EXPORT_VERSION,
     CatalogExport,
@@ -31,6 +39,8 @@ from site_tools.site.pages.common import (
     question_page,
     strand_page,
 )
+
+MEMO_VERSION = 1
 
 
 def _finite(value: float) -> float | None:
@@ -96,17 +106,23 @@ def _question(data: SiteData, question: OpenQuestion) -> QuestionExport:
         citations=list(question.citations), page=data.page_url(question_page(question.id)))
 
 
-def catalog_export(data: SiteData) -> CatalogExport:
-    """The whole catalog with statuses and metric summaries, as :class:`CatalogExport`."""
+def _reference(data: SiteData, key: str) -> ReferenceExport:
+    r = data.catalog.bib.references[key]
+    return ReferenceExport(key=r.key, title=r.title, authors=r.authors, year=r.year,
+                           venue=r.venue, doi=r.doi, arxiv=r.arxiv,
+                           cited_by=[i for _, i in data.cited_by.get(r.key, [])])
+
+
+def _header(data: SiteData) -> CatalogExport:
+    """Everything but the entries (left empty)."""
     catalog = data.catalog
-    claims = [_claim(data, c) for c in data.sorted_claims()]
-    states = [c.status.state for c in claims]
+    states = [data.state(c) for c in catalog.claims]
     return CatalogExport(
         format_version=EXPORT_VERSION,
         hub=catalog.settings.name,
         description=catalog.settings.description,
         counts=CountsExport(
-            claims=len(claims), reproduced=states.count("reproduced"),
+            claims=len(states), reproduced=states.count("reproduced"),
             failed=states.count("failed"),
             open_questions=sum(q.status != "resolved" for q in catalog.questions.values())),
         strands=[StrandExport(id=s.id, title=s.title, summary=s.summary,
@@ -115,15 +131,77 @@ def catalog_export(data: SiteData) -> CatalogExport:
                               claims=[c.id for c in data.claims_in(s.id)],
                               open_questions=[q.id for q in data.questions_in(s.id)])
                  for s in catalog.taxonomy.strands],
-        claims=claims,
-        open_questions=[_question(data, q) for q in data.sorted_questions()],
-        references=[ReferenceExport(key=r.key, title=r.title, authors=r.authors, year=r.year,
-                                    venue=r.venue, doi=r.doi, arxiv=r.arxiv,
-                                    cited_by=[i for _, i in data.cited_by.get(r.key, [])])
-                    for r in sorted(catalog.bib.references.values(), key=lambda r: r.key)],
-    )
+        claims=[], open_questions=[], references=[])
 
 
-def catalog_json(data: SiteData) -> str:
-    """``catalog.json``: :func:`catalog_export` as indented JSON."""
-    return catalog_export(data).model_dump_json(indent=1) + "\n"
+def catalog_export(data: SiteData) -> CatalogExport:
+    """The whole catalog with statuses and metric summaries, as :class:`CatalogExport`."""
+    return _header(data).model_copy(update={
+        "claims": [_claim(data, c) for c in data.sorted_claims()],
+        "open_questions": [_question(data, q) for q in data.sorted_questions()],
+        "references": [_reference(data, k) for k in sorted(data.catalog.bib.references)],
+    })
+
+
+class ExportMemo:
+    """The JSON of each entry of ``catalog.json`` by its key, kept between builds.
+
+    Building and validating 2,000 export models takes about a second, so an entry is built
+    again only when its key changes (the key of its page, see
+    :mod:`site_tools.site.dependencies`), and ``catalog.json`` is assembled from the pieces.
+
+    Parameters
+    ----------
+    path
+        JSON file to keep the memo in (rewritten when it changes); ``None``: no memo.
+    """
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.entries: dict[str, list[str]] = {}
+        self.used: dict[str, list[str]] = {}
+        if path is not None:
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+                if loaded.get("version") == MEMO_VERSION:
+                    self.entries = {str(k): [str(v[0]), str(v[1])]
+                                    for k, v in loaded["entries"].items()}
+            except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+                pass  # a missing or damaged memo only costs time
+
+    def fragment(self, name: str, key: str, build: Callable[[], BaseModel]) -> str:
+        """The JSON of entry ``name``: remembered if ``key`` matches, else built now."""
+        known = self.entries.get(name)
+        text = known[1] if known is not None and known[0] == key else build().model_dump_json()
+        self.used[name] = [key, text]
+        return text
+
+    def save(self) -> None:
+        """Keep the entries used by this build (and only those), if anything changed."""
+        if self.path is None or self.used == self.entries:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"version": MEMO_VERSION, "entries": self.used}),
+                       encoding="utf-8")
+        tmp.replace(self.path)
+
+
+def catalog_json(data: SiteData, memo: ExportMemo | None = None) -> str:
+    """``catalog.json``: :func:`catalog_export` as compact JSON, built from ``memo``."""
+    memo = memo or ExportMemo(None)
+    catalog = data.catalog
+    base = _header(data)
+    claims = [memo.fragment(f"claim:{c.id}", f"{data.directory_urls}:{claim_page_key(data, c)}",
+                            functools.partial(_claim, data, c)) for c in data.sorted_claims()]
+    questions = [memo.fragment(f"question:{q.id}",
+                               f"{data.directory_urls}:{question_page_key(data, q)}",
+                               functools.partial(_question, data, q))
+                 for q in data.sorted_questions()]
+    references = [memo.fragment(f"reference:{k}", reference_key(data, k),
+                                functools.partial(_reference, data, k))
+                  for k in sorted(catalog.bib.references)]
+    memo.save()
+    head = base.model_dump_json(exclude={"claims", "open_questions", "references"})
+    return (head[:-1] + ',"claims":[' + ",".join(claims) + '],"open_questions":['
+            + ",".join(questions) + '],"references":[' + ",".join(references) + "]}\n")

@@ -19,9 +19,9 @@ from site_tools.catalog import Catalog
 from site_tools.models import Plot
 from site_tools.problems import HubError, Problem
 from site_tools.site.badges import claim_badge
-from site_tools.site.dependencies import claim_page_key, question_page_key
+from site_tools.site.dependencies import claim_page_key, papers_page_key, question_page_key
 from site_tools.site.export_models import catalog_schema_text
-from site_tools.site.exports import catalog_json
+from site_tools.site.exports import ExportMemo, catalog_json
 from site_tools.site.nav import site_nav
 from site_tools.site.output import MANIFEST, OutputTree
 from site_tools.site.pages.claims import claim_md, claims_index
@@ -61,7 +61,9 @@ class GenerateReport:
     plots_drawn: int
     nav: list[Any]
     seconds: dict[str, float] = field(default_factory=dict)
-    """Wall time of each stage: ``results``, ``pages``, ``exports``, ``write``."""
+    """Wall time of each stage, in seconds: ``results`` (reading run records), ``indexes``
+    (index pages), ``exports``, and ``write`` (rendering the entry pages and plots that
+    changed, and writing every changed file)."""
 
 
 def _asset(name: str) -> bytes:
@@ -69,9 +71,11 @@ def _asset(name: str) -> bytes:
 
 
 def _collisions(docs: Path, paths: list[str]) -> list[Problem]:
+    written = {p.relative_to(docs).as_posix() for p in docs.rglob("*")} if docs.is_dir() \
+        else set()
     return [Problem(f"docs/{rel}", 0, 0, "",
                     "this path is generated from the catalog; rename or remove the "
-                    "hand-written file") for rel in paths if (docs / rel).exists()]
+                    "hand-written file") for rel in paths if rel in written]
 
 
 def generate(catalog: Catalog, out_dir: Path, cache_dir: Path, *,
@@ -105,12 +109,13 @@ def generate(catalog: Catalog, out_dir: Path, cache_dir: Path, *,
 
     start = time.perf_counter()
     tree = OutputTree(out_dir)
-    pages: dict[str, str] = {HOME: home_md(data), PAPERS: papers_md(data), TAGS: tags_md(),
+    pages: dict[str, str] = {HOME: home_md(data), TAGS: tags_md(),
                              CLAIMS_INDEX: claims_index(data),
                              QUESTIONS_INDEX: questions_index(data)}
     pages.update(strand_pages(data))
     for rel, text in pages.items():
         tree.add(rel, text)
+    tree.add_lazy(PAPERS, papers_page_key(data), lambda: papers_md(data).encode("utf-8"))
     # An entry's page is rendered only when what it shows has changed (see dependencies).
     for claim in catalog.claims.values():
         tree.add_lazy(claim_page(claim.id), claim_page_key(data, claim),
@@ -118,7 +123,7 @@ def generate(catalog: Catalog, out_dir: Path, cache_dir: Path, *,
     for question in catalog.questions.values():
         tree.add_lazy(question_page(question.id), question_page_key(data, question),
                       functools.partial(_render, question_md, data, question))
-    seconds["pages"] = time.perf_counter() - start
+    seconds["indexes"] = time.perf_counter() - start
 
     start = time.perf_counter()
     for claim in catalog.claims.values():
@@ -128,7 +133,7 @@ def generate(catalog: Catalog, out_dir: Path, cache_dir: Path, *,
         if result.plot is not None:
             tree.add_lazy(plot_file(claim.id), result.plot.key, _plot_producer(
                 plots, result, catalog.claims[claim.id].reproduction.plot))
-    tree.add("catalog.json", catalog_json(data))
+    tree.add("catalog.json", catalog_json(data, ExportMemo(cache_dir / "exports.json")))
     tree.add("schemas/catalog.schema.json", catalog_schema_text())
     try:
         tree.add("references.bib", catalog.paths.bib.read_bytes())

@@ -15,7 +15,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 MANIFEST = ".lmhub-manifest.json"
 
@@ -34,8 +34,8 @@ def digest(data: bytes) -> str:
 
 
 def _check(rel: str) -> str:
-    path = PurePosixPath(rel)
-    if path.is_absolute() or ".." in path.parts or rel != path.as_posix() or not rel:
+    parts = rel.split("/")
+    if not rel or "" in parts or "." in parts or ".." in parts or "\\" in rel or "\0" in rel:
         raise ValueError(f"generated path {rel!r} is not a plain relative path")
     return rel
 

@@ -30,7 +30,7 @@ from matplotlib.ticker import LogLocator, MaxNLocator
 from site_tools.models import Plot
 from site_tools.records import Series
 
-STYLE = "svg-3"
+STYLE = "svg-4"
 """Version of the drawing; part of every plot's cache key, so bump it when the look changes."""
 
 WIDTH, HEIGHT = 680, 380
@@ -66,18 +66,20 @@ def _ticks(low: float, high: float, log: bool) -> list[float]:
     return [float(v) for v in values if low - span <= v <= high + span]
 
 
+def _power(exponent: int) -> str:
+    sign = "−" if exponent < 0 else ""
+    return f'10<tspan dy="-6" font-size="9">{sign}{abs(exponent)}</tspan>'
+
+
 def _label(value: float, log: bool) -> str:
-    if log:
-        exponent = round(math.log10(value))
-        if abs(value - 10.0 ** exponent) <= 1e-9 * value:
-            if 0 <= exponent <= 3:
-                return f"{10 ** exponent:g}"
-            sign = "−" if exponent < 0 else ""
-            return f'10<tspan dy="-6" font-size="9">{sign}{abs(exponent)}</tspan>'
     if value == 0:
         return "0"
-    text = f"{value:.6g}"
-    return text.replace("-", "−")
+    if log:
+        exponent = math.floor(math.log10(value) + 1e-9)
+        if exponent < -4 or exponent > 4:
+            mantissa = round(value / 10.0 ** exponent, 6)
+            return _power(exponent) if mantissa == 1 else f"{mantissa:g}×{_power(exponent)}"
+    return f"{value:.6g}".replace("-", "−")
 
 
 def _limits(values: list[np.ndarray], log: bool) -> tuple[float, float] | None:

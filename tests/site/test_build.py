@@ -59,7 +59,7 @@ def test_a_broken_link_in_a_hand_written_page_fails_the_build(site_hub: Path) ->
 
 def test_a_hub_without_mkdocs_yml_is_reported(site_hub: Path) -> None:
     (site_hub / "mkdocs.yml").unlink()
-    with pytest.raises(HubError, match="missing: the site needs mkdocs.yml at the hub root"):
+    with pytest.raises(HubError, match=r"missing: the site needs mkdocs\.yml at the hub root"):
         build_site(site_hub)
 
 
@@ -129,3 +129,31 @@ def test_the_real_hub_builds_strictly(tmp_path: Path) -> None:
     result = build_site(root)
     assert (result.site_dir / "index.html").is_file()
     assert (result.site_dir / "catalog.json").is_file()
+
+
+MEASURING_SCRIPT = '''\
+import argparse, json, pathlib
+parser = argparse.ArgumentParser()
+parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--out", type=pathlib.Path)
+parser.add_argument("--smoke", action="store_true")
+parser.add_argument("--device", default="cpu")
+args = parser.parse_args()
+args.out.mkdir(parents=True, exist_ok=True)
+result = {"metrics": {"slope": -0.5 + 0.01 * args.seed},
+          "series": {"measured": {"x": [1, 2, 4], "y": [1.0, 0.7, 0.5], "style": "measured"}}}
+(args.out / "result.json").write_text(json.dumps(result))
+'''
+
+
+@pytest.mark.slow
+def test_cli_build_run_with_the_real_runner(site_hub: Path) -> None:
+    (site_hub / "repro" / "width_limit.py").write_text(MEASURING_SCRIPT)
+    result = CliRunner().invoke(cli, ["build", "--run", "--root", str(site_hub)])
+    assert result.exit_code == 0, result.output
+    assert "4 claims: 2 reproduced, 1 error, 1 failed; 6 runs in" in result.output
+    page = (site_hub / "site" / "claims" / "width-limit" / "index.html").read_text()
+    assert 'alt="status: reproduced"' in page and "../../plots/width-limit.svg" in page
+    stand_in = (site_hub / "site" / "claims" / "lr-transfer" / "index.html").read_text()
+    assert 'alt="status: error"' in stand_in
+    assert "The last run did not finish: error" in stand_in

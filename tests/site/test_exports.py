@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from site_tools.catalog import load_catalog
 from site_tools.site.export_models import EXPORT_VERSION, catalog_schema_text
@@ -67,3 +68,30 @@ def test_bibtex_exports(site_hub: Path) -> None:
     bib = (out / "bib" / "sharpness-threshold.bib").read_text(encoding="utf-8")
     assert bib.startswith("@inproceedings{cohen2021gradient,")
     assert "@article{belkin2019reconciling," in bib and "saxe2014exact" not in bib
+
+
+def test_catalog_json_is_assembled_from_remembered_entries(
+        site_hub: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from site_tools.site import exports
+    from site_tools.site.pages.common import SiteData
+    from site_tools.site.plots import STYLE
+    from site_tools.site.results import ResultsCache, collect_results
+
+    catalog = load_catalog(site_hub)
+    data = SiteData(catalog, collect_results(catalog, ResultsCache(None), STYLE))
+    memo_path = site_hub / "exports.json"
+    text = exports.catalog_json(data, exports.ExportMemo(memo_path))
+    assert text == exports.catalog_export(data).model_dump_json() + "\n"
+
+    built: list[str] = []
+    real = exports._claim
+    monkeypatch.setattr(exports, "_claim", lambda d, c: built.append(c.id) or real(d, c))
+    again = SiteData(catalog, data.results)
+    assert exports.catalog_json(again, exports.ExportMemo(memo_path)) == text
+    assert built == []
+    changed = catalog.claims["width-limit"].model_copy(update={"title": "Renamed claim"})
+    catalog.claims["width-limit"] = changed
+    data3 = SiteData(catalog, data.results)
+    text3 = exports.catalog_json(data3, exports.ExportMemo(memo_path))
+    assert built == ["width-limit"] and '"title":"Renamed claim"' in text3
+    assert text3 == exports.catalog_export(data3).model_dump_json() + "\n"

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from site_tools.catalog import Catalog, load_catalog
-from site_tools.citations import Reference
 from site_tools.models import Alternative, Claim, OpenQuestion, Plot, Prediction, Strand, Taxonomy
 from site_tools.records import Provenance, RunRecord, Series, write_record
 from site_tools.runner.hashing import content_hash

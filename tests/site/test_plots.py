@@ -52,10 +52,12 @@ def test_nothing_to_draw_gives_no_plot() -> None:
 
 
 def test_log_axes_drop_non_positive_values_and_label_decades() -> None:
-    series = {"a": Series(x=[0.0, 1.0, 10.0, 100.0], y=[-1.0, 1e-3, 1e-1, 10.0])}
+    series = {"a": Series(x=[0.0, 1.0, 10.0, 100.0], y=[-1.0, 1e-7, 1e-1, 10.0])}
     svg = render_svg(series, Plot(x_label="n", y_label="loss", x_log=True, y_log=True))
     assert svg is not None
-    assert "10<tspan" in svg  # 10^-3 written as a power
+    labels = [t.text or "" for t in parse(svg).iter(f"{SVG}text")]
+    assert "0.001" in labels and "100" in labels  # moderate decades as plain numbers
+    assert '10<tspan dy="-6" font-size="9">−6</tspan>' in svg  # tiny ones as powers of ten
     assert "nan" not in svg.lower()
 
 

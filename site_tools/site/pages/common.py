@@ -69,6 +69,8 @@ class SiteData:
     cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     """Citation key to the entries that cite it: (``claim`` or ``question``, id)."""
     _references: dict[str, str | None] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    """Memo of :mod:`site_tools.site.dependencies` keys, by entry (computed once per build)."""
 
     def __post_init__(self) -> None:
         cited: dict[str, list[tuple[str, str]]] = defaultdict(list)
