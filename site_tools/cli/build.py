@@ -1,3 +1,5 @@
+"""``lmhub build``: validate, optionally run what is stale, build the site."""
+
 from __future__ import annotations
 
 import logging

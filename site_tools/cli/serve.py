@@ -1,3 +1,5 @@
+"""``lmhub serve``: preview the site with live reload."""
+
 from __future__ import annotations
 
 import logging

@@ -102,6 +102,8 @@ class ClaimExport(_Export):
 
 
 class RelatedClaimExport(_Export):
+    """A claim an open question bears on, with its current state."""
+
     id: str
     state: str
     """The related claim's current state."""
@@ -125,6 +127,8 @@ class QuestionExport(_Export):
 
 
 class StrandExport(_Export):
+    """One strand of the taxonomy and the ids of its entries."""
+
     id: str
     title: str
     summary: str
@@ -135,6 +139,8 @@ class StrandExport(_Export):
 
 
 class ReferenceExport(_Export):
+    """One work of ``references.bib``, its fields decoded for display."""
+
     key: str
     title: str
     authors: list[str]
@@ -147,6 +153,8 @@ class ReferenceExport(_Export):
 
 
 class CountsExport(_Export):
+    """The numbers on the home page."""
+
     claims: int
     reproduced: int
     failed: int

@@ -42,7 +42,7 @@ from site_tools.site.pages.home import home_md, tags_md
 from site_tools.site.pages.papers import papers_md
 from site_tools.site.pages.questions import question_md, questions_index
 from site_tools.site.pages.strands import strand_pages
-from site_tools.site.plots import STYLE, PlotCache
+from site_tools.site.plots import PlotCache
 from site_tools.site.results import ClaimResults, ResultsCache, collect_results
 
 ASSETS = ("lmhub.css", "lmhub.js")
@@ -103,7 +103,7 @@ def generate(catalog: Catalog, out_dir: Path, cache_dir: Path, *,
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     plots = PlotCache(cache_dir / "plots")
-    results = collect_results(catalog, ResultsCache(cache_dir), STYLE, have_plot=plots.keys)
+    results = collect_results(catalog, ResultsCache(cache_dir), have_plot=plots.keys)
     data = SiteData(catalog, results, directory_urls)
     seconds["results"] = time.perf_counter() - start
 

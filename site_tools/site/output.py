@@ -30,6 +30,7 @@ class WriteReport:
 
 
 def digest(data: bytes) -> str:
+    """Content digest recorded in the manifest."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 

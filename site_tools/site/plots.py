@@ -12,15 +12,18 @@ build the whole site, while writing the SVG directly takes about a millisecond. 
 lays out the text. The background is transparent and every colour is a mid-tone that reads on
 both the light and the dark palette.
 
-Drawings are cached under the hash of their input (:func:`~site_tools.site.results.plot_key`),
+Drawings are cached under the hash of their input (:func:`plot_key`),
 so a plot is drawn again only when its series, its spec or :data:`STYLE` change.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import math
 import re
+from array import array
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -161,6 +164,46 @@ def _legend(entries: list[tuple[str, str, bool]], width: float) -> tuple[list[st
     return out, 18 + (row + 1) * 20
 
 
+Curve = tuple[str, np.ndarray, np.ndarray, bool]
+"""Name, x, y (thinned) and whether it is a theory curve."""
+
+
+def _curves(series: Mapping[str, Series]) -> list[Curve]:
+    curves = []
+    for name, s in series.items():
+        n = min(len(s.x), len(s.y))
+        if n:
+            x, y = _thin(np.asarray(s.x[:n], dtype=float), np.asarray(s.y[:n], dtype=float))
+            curves.append((name, x, y, s.style == "theory"))
+    return curves
+
+
+def _frame(curves: list[Curve], plot: Plot | None) -> tuple[tuple[float, float],
+                                                            tuple[float, float]] | None:
+    x_limits = _limits([c[1] for c in curves], bool(plot and plot.x_log))
+    y_limits = _limits([c[2] for c in curves], bool(plot and plot.y_log))
+    return None if x_limits is None or y_limits is None else (x_limits, y_limits)
+
+
+def drawable(series: Mapping[str, Series], plot: Plot | None) -> bool:
+    """Whether :func:`render_svg` would draw ``series`` (some finite point on each axis)."""
+    return _frame(_curves(series), plot) is not None
+
+
+def plot_key(series: Mapping[str, Series], plot: Plot | None) -> str:
+    """Content hash of a plot: its series, its spec and :data:`STYLE`."""
+    digest = hashlib.sha256()
+    spec = plot.model_dump(mode="json") if plot else None
+    digest.update(json.dumps([STYLE, spec], sort_keys=True).encode())
+    for name, s in sorted(series.items()):
+        # The numbers' bytes, not their JSON: hashing floats as text is 50x slower.
+        for part in (name.encode(), s.style.encode(), array("d", s.x).tobytes(),
+                     array("d", s.y).tobytes()):
+            digest.update(len(part).to_bytes(8, "little"))
+            digest.update(part)
+    return digest.hexdigest()
+
+
 def render_svg(series: Mapping[str, Series], plot: Plot | None) -> str | None:
     """The plot of ``series`` as SVG text, or None when no series has a drawable point.
 
@@ -177,17 +220,11 @@ def render_svg(series: Mapping[str, Series], plot: Plot | None) -> str | None:
     y_label = plot.y_label if plot else "y"
     title = (plot.title if plot and plot.title else None) or \
         f"Theory and measurement: {y_label} against {x_label}"
-    curves: list[tuple[str, np.ndarray, np.ndarray, bool]] = []
-    for name, s in series.items():
-        n = min(len(s.x), len(s.y))
-        if n == 0:
-            continue
-        x, y = _thin(np.asarray(s.x[:n], dtype=float), np.asarray(s.y[:n], dtype=float))
-        curves.append((name, x, y, s.style == "theory"))
-    x_limits = _limits([c[1] for c in curves], x_log)
-    y_limits = _limits([c[2] for c in curves], y_log)
-    if x_limits is None or y_limits is None:
+    curves = _curves(series)
+    frame = _frame(curves, plot)
+    if frame is None:
         return None
+    x_limits, y_limits = frame
     colours = _colours([c[0] for c in curves])
     legend, top = _legend([(c[0], colours[c[0]], c[3]) for c in curves], WIDTH)
     top += 8
@@ -253,6 +290,7 @@ class PlotCache:
             self.keys = set()
 
     def path(self, key: str) -> Path:
+        """Where the drawing of ``key`` is kept."""
         return self.folder / f"{key}.svg"
 
     def get_or_draw(self, key: str, series: Mapping[str, Series] | None,

@@ -62,10 +62,12 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         self.report: GenerateReport | None = None
 
     def root(self, config: Any) -> Path:
+        """The hub root: the plugin's ``root`` option, else the folder of ``mkdocs.yml``."""
         base = Path(config.config_file_path or ".").resolve().parent
         return (base / self.config.root).resolve() if self.config.root else base
 
     def on_config(self, config: Any) -> Any:
+        """Generate the pages; set the site name, nav, extensions, stylesheet and script."""
         root = self.root(config)
         try:
             catalog = self.catalog or load_catalog(root)
@@ -91,6 +93,7 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         return config
 
     def on_files(self, files: Files, *, config: Any) -> Files:
+        """Add the generated files to the hand-written ones."""
         assert self.report is not None
         generated = str(self.root(config) / self.config.generated_dir)
         for rel in self.report.files:
@@ -98,6 +101,7 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         return files
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
+        """Watch the hub's entries, bibliography, scripts and run records too."""
         root = self.root(config)
         for name in WATCHED:
             if (root / name).exists():

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
-from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,9 +28,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 import site_tools
 from site_tools.catalog import Catalog
 from site_tools.judge import MetricSummary, summarise
-from site_tools.models import Claim, Plot
+from site_tools.models import Claim
 from site_tools.records import SETTLED, RunRecord, Series
 from site_tools.runner.hashing import FileDigests, content_hash
+from site_tools.site.plots import STYLE, drawable, plot_key
 from site_tools.status import ClaimStatus, claim_status
 
 CACHE_VERSION = 2
@@ -43,7 +42,8 @@ class PlotSource:
     """The series a claim's plot draws, and the hash that names the drawing."""
 
     key: str
-    """Hash of the series, the plot spec and the drawing style (see :func:`plot_key`)."""
+    """Hash of the series, the plot spec and the drawing style
+    (:func:`~site_tools.site.plots.plot_key`)."""
     seed: int
     series: Mapping[str, Series] | None
     """``None`` when the results came from the cache (the drawing is cached too)."""
@@ -71,31 +71,17 @@ class ClaimResults:
         return self.status.history[-1].started_at if self.status.history else None
 
 
-def plot_key(series: Mapping[str, Series], plot: Plot | None, style: str) -> str:
-    """Content hash of a plot: its series, its spec and the drawing style's version."""
-    digest = hashlib.sha256()
-    spec = plot.model_dump(mode="json") if plot else None
-    digest.update(json.dumps([style, spec], sort_keys=True).encode())
-    for name, s in sorted(series.items()):
-        # The numbers' bytes, not their JSON: hashing floats as text is 50x slower.
-        for part in (name.encode(), s.style.encode(), array("d", s.x).tobytes(),
-                     array("d", s.y).tobytes()):
-            digest.update(len(part).to_bytes(8, "little"))
-            digest.update(part)
-    return digest.hexdigest()
-
-
-def results_for(claim: Claim, status: ClaimStatus, style: str) -> ClaimResults:
+def results_for(claim: Claim, status: ClaimStatus) -> ClaimResults:
     """Derive the shown records, summaries, environments and plot source from a status."""
     shown, current = _shown_records(status)
     summaries = _summaries(claim, status, shown)
     environments = reproduced_environments(claim, status.history)
     plot = None
-    with_series = sorted((r for r in shown if r.series), key=lambda r: r.seed)
-    if with_series:
-        first = with_series[0]
-        plot = PlotSource(plot_key(first.series, claim.reproduction.plot, style), first.seed,
-                          first.series)
+    spec = claim.reproduction.plot
+    drawn = sorted((r for r in shown if r.series and drawable(r.series, spec)),
+                   key=lambda r: r.seed)
+    if drawn:
+        plot = PlotSource(plot_key(drawn[0].series, spec), drawn[0].seed, drawn[0].series)
     return ClaimResults(status, shown, current, summaries, environments, plot)
 
 
@@ -167,7 +153,8 @@ def _listing(folder: Path) -> list[str]:
 
 
 def _key(claim: Claim, digest: str, names: list[str]) -> str:
-    text = "\n".join([claim.id, digest, *names])
+    # The drawing style is part of every plot key, so a new style must not reuse cached keys.
+    text = "\n".join([claim.id, digest, STYLE, *names])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -213,7 +200,7 @@ class ResultsCache:
         os.replace(tmp, target)
 
 
-def collect_results(catalog: Catalog, cache: ResultsCache, style: str,
+def collect_results(catalog: Catalog, cache: ResultsCache,
                     have_plot: set[str] | None = None) -> dict[str, ClaimResults]:
     """Results of every claim of ``catalog``, reading only what changed since ``cache``.
 
@@ -223,8 +210,6 @@ def collect_results(catalog: Catalog, cache: ResultsCache, style: str,
         The validated hub.
     cache
         The memo; it is updated and saved.
-    style
-        Version of the plot drawing style (part of each plot's key).
     have_plot
         Plot keys whose drawing is already cached; a cached claim whose plot key is not in
         it is read again, to get its series. ``None``: trust every cached claim.
@@ -253,7 +238,7 @@ def collect_results(catalog: Catalog, cache: ResultsCache, style: str,
             kept[claim_id] = cached
         else:
             status = claim_status(claim, results_dir, digest)
-            result = dataclasses.replace(results_for(claim, status, style), key=key)
+            result = dataclasses.replace(results_for(claim, status), key=key)
             changed = True
             kept[claim_id] = _Cached(
                 key=key, status=_strip(status), environments=result.environments,

@@ -74,11 +74,10 @@ def test_catalog_json_is_assembled_from_remembered_entries(
         site_hub: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from site_tools.site import exports
     from site_tools.site.pages.common import SiteData
-    from site_tools.site.plots import STYLE
     from site_tools.site.results import ResultsCache, collect_results
 
     catalog = load_catalog(site_hub)
-    data = SiteData(catalog, collect_results(catalog, ResultsCache(None), STYLE))
+    data = SiteData(catalog, collect_results(catalog, ResultsCache(None)))
     memo_path = site_hub / "exports.json"
     text = exports.catalog_json(data, exports.ExportMemo(memo_path))
     assert text == exports.catalog_export(data).model_dump_json() + "\n"

@@ -3,10 +3,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from site_tools.models import Plot
 from site_tools.records import Series
-from site_tools.site.plots import INK, PALETTE, PlotCache, render_svg
-from site_tools.site.results import plot_key
+from site_tools.site import plots
+from site_tools.site.plots import INK, PALETTE, PlotCache, drawable, plot_key, render_svg
 from tests.site.hubs import logistic_series
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -61,14 +63,22 @@ def test_log_axes_drop_non_positive_values_and_label_decades() -> None:
     assert "nan" not in svg.lower()
 
 
-def test_plot_key_changes_with_series_spec_and_style() -> None:
+def test_plot_key_changes_with_series_spec_and_style(monkeypatch: pytest.MonkeyPatch) -> None:
     series = logistic_series()
     spec = Plot(x_label="t", y_label="u")
-    key = plot_key(series, spec, "s1")
-    assert key == plot_key(dict(series), spec, "s1")
-    assert key != plot_key(logistic_series(noise=0.02), spec, "s1")
-    assert key != plot_key(series, Plot(x_label="t", y_label="u", y_log=True), "s1")
-    assert key != plot_key(series, spec, "s2")
+    key = plot_key(series, spec)
+    assert key == plot_key(dict(series), spec)
+    assert key != plot_key(logistic_series(noise=0.02), spec)
+    assert key != plot_key(series, Plot(x_label="t", y_label="u", y_log=True))
+    monkeypatch.setattr(plots, "STYLE", "another-style")
+    assert key != plot_key(series, spec)
+
+
+def test_drawable() -> None:
+    assert drawable(logistic_series(), None)
+    assert not drawable({"a": Series(x=[1.0, 2.0], y=[float("nan")] * 2)}, None)
+    assert not drawable({"a": Series(x=[1.0, 2.0], y=[-1.0, 0.0])},
+                        Plot(x_label="x", y_label="y", y_log=True))
 
 
 def test_plot_cache_draws_once(tmp_path: Path) -> None:

@@ -6,14 +6,13 @@ import pytest
 
 import site_tools.site.results as results_module
 from site_tools.catalog import load_catalog
-from site_tools.site.plots import STYLE
 from site_tools.site.results import ResultsCache, collect_results
 from tests.site.hubs import logistic_series, write_runs
 
 
 def test_states_shown_records_and_environments(site_hub: Path) -> None:
     catalog = load_catalog(site_hub)
-    results = collect_results(catalog, ResultsCache(None), STYLE)
+    results = collect_results(catalog, ResultsCache(None))
     assert {k: r.status.state for k, r in results.items()} == {
         "logistic-modes": "reproduced", "sharpness-threshold": "failed",
         "lr-transfer": "stale", "width-limit": "not run"}
@@ -32,7 +31,7 @@ def test_the_cache_rereads_only_claims_whose_records_or_content_changed(
         site_hub: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     catalog = load_catalog(site_hub)
     cache_dir = site_hub / "build" / "cache"
-    first = collect_results(catalog, ResultsCache(cache_dir), STYLE)
+    first = collect_results(catalog, ResultsCache(cache_dir))
 
     read: list[str] = []
     real = results_module.claim_status
@@ -42,7 +41,7 @@ def test_the_cache_rereads_only_claims_whose_records_or_content_changed(
         return real(claim, results, digest)
 
     monkeypatch.setattr(results_module, "claim_status", counting)
-    again = collect_results(catalog, ResultsCache(cache_dir), STYLE)
+    again = collect_results(catalog, ResultsCache(cache_dir))
     assert read == []
     assert {k: r.status.state for k, r in again.items()} == \
         {k: r.status.state for k, r in first.items()}
@@ -52,13 +51,13 @@ def test_the_cache_rereads_only_claims_whose_records_or_content_changed(
 
     write_runs(site_hub, catalog.claims["width-limit"], [{"slope": -0.5}] * 3,
                series=logistic_series())
-    third = collect_results(catalog, ResultsCache(cache_dir), STYLE)
+    third = collect_results(catalog, ResultsCache(cache_dir))
     assert read == ["width-limit"]
     assert third["width-limit"].status.state == "reproduced"
 
     # A plot missing from the plot cache makes its claim be read again, for its series.
     read.clear()
-    collect_results(catalog, ResultsCache(cache_dir), STYLE, have_plot=set())
+    collect_results(catalog, ResultsCache(cache_dir), have_plot=set())
     assert sorted(read) == ["logistic-modes", "sharpness-threshold", "width-limit"]
 
 
@@ -67,5 +66,5 @@ def test_a_damaged_cache_costs_time_not_correctness(site_hub: Path) -> None:
     cache_dir = site_hub / "cache"
     cache_dir.mkdir()
     (cache_dir / "results.json").write_text("{not json", encoding="utf-8")
-    results = collect_results(catalog, ResultsCache(cache_dir), STYLE)
+    results = collect_results(catalog, ResultsCache(cache_dir))
     assert results["logistic-modes"].status.state == "reproduced"

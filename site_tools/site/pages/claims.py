@@ -61,6 +61,7 @@ def claims_table(data: SiteData, page: str, claims: list[Claim], *, table_id: st
 
 
 def claims_index(data: SiteData) -> str:
+    """The claims index page."""
     claims = data.sorted_claims()
     counts = Counter(data.state(c.id) for c in claims)
     summary = ", ".join(f"{counts[s]} {s}" for s in CLAIM_STATES if counts[s])

@@ -24,26 +24,32 @@ TAGS = "tags.md"
 
 
 def claim_page(claim_id: str) -> str:
+    """Path of a claim's page in the docs folder."""
     return f"claims/{slug(claim_id)}.md"
 
 
 def question_page(question_id: str) -> str:
+    """Path of an open question's page in the docs folder."""
     return f"questions/{slug(question_id)}.md"
 
 
 def strand_page(strand_id: str) -> str:
+    """Path of a strand's page in the docs folder."""
     return f"strands/{slug(strand_id)}.md"
 
 
 def badge_file(claim_id: str) -> str:
+    """Path of a claim's SVG status badge."""
     return f"badges/{slug(claim_id)}.svg"
 
 
 def bib_file(claim_id: str) -> str:
+    """Path of the BibTeX file of a claim's references."""
     return f"bib/{slug(claim_id)}.bib"
 
 
 def plot_file(claim_id: str) -> str:
+    """Path of a claim's SVG plot."""
     return f"plots/{slug(claim_id)}.svg"
 
 
@@ -90,22 +96,28 @@ class SiteData:
         return self._references[key]
 
     def state(self, claim_id: str) -> str:
+        """A claim's current state (``not run`` when it has no results)."""
         result = self.results.get(claim_id)
         return result.status.state if result else "not run"
 
     def claims_in(self, strand_id: str) -> list[Claim]:
+        """The claims of a strand, by title."""
         return [c for c in self.sorted_claims() if c.strand == strand_id]
 
     def questions_in(self, strand_id: str) -> list[OpenQuestion]:
+        """The open questions of a strand, by title."""
         return [q for q in self.sorted_questions() if q.strand == strand_id]
 
     def sorted_claims(self) -> list[Claim]:
+        """Every claim, by title."""
         return sorted(self.catalog.claims.values(), key=lambda c: (c.title.lower(), c.id))
 
     def sorted_questions(self) -> list[OpenQuestion]:
+        """Every open question, by title."""
         return sorted(self.catalog.questions.values(), key=lambda q: (q.title.lower(), q.id))
 
     def strand_title(self, strand_id: str) -> str:
+        """A strand's title (its id when the taxonomy lacks it)."""
         for strand in self.catalog.taxonomy.strands:
             if strand.id == strand_id:
                 return strand.title
@@ -173,6 +185,7 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def tags_md(tags: list[str]) -> str:
+    """Valid tags as inline code, for a table cell."""
     return " ".join(f"`{t}`" for t in safe_tags(tags))
 
 

@@ -29,6 +29,7 @@ def _count(n: int, label: str, state: str) -> str:
 
 
 def home_md(data: SiteData) -> str:
+    """The home page."""
     catalog = data.catalog
     states = [data.state(c) for c in catalog.claims]
     open_questions = sum(q.status != "resolved" for q in catalog.questions.values())

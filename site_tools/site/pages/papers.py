@@ -33,6 +33,7 @@ def _backlinks(data: SiteData, key: str) -> str:
 
 
 def papers_md(data: SiteData) -> str:
+    """The papers page: cited works with their backlinks, then the uncited ones."""
     refs = sorted(data.catalog.bib.references.values(), key=_sort_key)
     cited = [r for r in refs if r.key in data.cited_by]
     uncited = [r for r in refs if r.key not in data.cited_by]

@@ -49,6 +49,7 @@ def questions_table(data: SiteData, page: str, questions: list[OpenQuestion], *,
 
 
 def questions_index(data: SiteData) -> str:
+    """The open-questions index page: one filterable table per status."""
     questions = data.sorted_questions()
     counts: Counter[str] = Counter(q.status for q in questions)
     summary = ", ".join(f"{counts[s]} {s}" for s in QUESTION_STATES if counts[s])

@@ -34,6 +34,7 @@ def strand_cards(data: SiteData, page: str) -> str:
 
 
 def strand_md(data: SiteData, strand: Strand) -> str:
+    """The page of one strand: its summary, then tables of its claims and questions."""
     page = strand_page(strand.id)
     claims = data.claims_in(strand.id)
     questions = data.questions_in(strand.id)
