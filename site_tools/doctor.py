@@ -91,7 +91,7 @@ def check_cluster(address: str | None) -> list[Check]:
     try:
         from distributed import Client
 
-        with Client(address, timeout=5) as client:
+        with Client(address, timeout=5) as client:  # type: ignore[no-untyped-call]
             workers = client.scheduler_info().get("workers", {})
             gpus = sum(1 for w in workers.values() if w.get("resources", {}).get("GPU"))
         return [Check("dask cluster", bool(workers),

@@ -49,7 +49,7 @@ are errors, and values are never converted: quote text that YAML would read as a
 def _describe(prop: dict[str, Any]) -> str:
     """A short type description from a JSON Schema property."""
     if "$ref" in prop:
-        return prop["$ref"].rsplit("/", 1)[-1]
+        return str(prop["$ref"]).rsplit("/", 1)[-1]
     if "const" in prop:
         return f"`{prop['const']}`"
     if "enum" in prop:
@@ -58,7 +58,7 @@ def _describe(prop: dict[str, Any]) -> str:
         if key in prop:
             kinds = [_describe(p) for p in prop[key] if p.get("type") != "null"]
             return " or ".join(kinds)
-    kind = prop.get("type", "any")
+    kind = str(prop.get("type", "any"))
     if kind == "array":
         return f"list of {_describe(prop.get('items', {}))}"
     names = {"string": "text", "integer": "integer", "number": "number", "boolean": "true/false"}

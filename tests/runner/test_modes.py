@@ -71,8 +71,7 @@ def test_changed_since_an_unknown_ref_is_a_usage_error(runner_hub: RunnerHub) ->
         _changed(root, "--output=x")
 
 
-def test_changed_since_outside_git_is_a_usage_error(runner_hub: RunnerHub,
-                                                    tmp_path: Path) -> None:
+def test_changed_since_outside_git_is_a_usage_error(runner_hub: RunnerHub) -> None:
     root = runner_hub(alpha="ok")
     with pytest.raises(UsageError) as caught:
         _changed(root, "HEAD")

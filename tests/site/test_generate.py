@@ -170,3 +170,14 @@ def test_a_hand_written_page_may_not_shadow_a_generated_one(site_hub: Path) -> N
     assert [p.format() for p in caught.value.problems] == [
         "docs/papers.md: this path is generated from the catalog; rename or remove the "
         "hand-written file"]
+
+
+def test_series_with_nothing_to_draw_give_no_plot(site_hub: Path) -> None:
+    from site_tools.records import Series
+
+    catalog = load_catalog(site_hub)
+    write_runs(site_hub, catalog.claims["width-limit"], [{"slope": -0.5}] * 3,
+               series={"broken": Series(x=[1.0, 2.0], y=[float("nan"), float("inf")])})
+    report = run(site_hub)
+    assert "plots/width-limit.svg" not in report.files
+    assert "## Theory and measurement" not in page(site_hub, "claims/width-limit.md")
