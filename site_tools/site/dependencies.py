@@ -44,7 +44,9 @@ def _key(parts: Iterable[str]) -> str:
 
 def _common(data: SiteData, kind: str, entry_id: str, citations: list[str]) -> list[str]:
     bib = data.catalog.bib.references
-    return [code_digest(), data.catalog.settings.model_dump_json(),
+    if "settings" not in data.keys:
+        data.keys["settings"] = data.catalog.settings.model_dump_json()
+    return [code_digest(), data.keys["settings"],
             data.catalog.sources.get(f"{kind}:{entry_id}", ""),
             *(bib[k].raw if k in bib else f"missing {k}" for k in citations)]
 

@@ -23,7 +23,7 @@ from site_tools.site.dependencies import claim_page_key, papers_page_key, questi
 from site_tools.site.export_models import catalog_schema_text
 from site_tools.site.exports import ExportMemo, catalog_json
 from site_tools.site.nav import site_nav
-from site_tools.site.output import MANIFEST, OutputTree
+from site_tools.site.output import OutputTree
 from site_tools.site.pages.claims import claim_md, claims_index
 from site_tools.site.pages.common import (
     CLAIMS_INDEX,
@@ -54,7 +54,7 @@ class GenerateReport:
     """What :func:`generate` produced."""
 
     files: list[str]
-    """Every generated path, relative to the output folder (the manifest excluded)."""
+    """Every generated path, relative to the output folder (the manifest is not one)."""
     written: list[str]
     removed: list[str]
     unchanged: int
@@ -147,13 +147,11 @@ def generate(catalog: Catalog, out_dir: Path, cache_dir: Path, *,
     if problems:
         raise HubError(problems)
     start = time.perf_counter()
-    before = plots.drawn
     report = tree.commit()
-    drawn = plots.drawn - before
     seconds["write"] = time.perf_counter() - start
     return GenerateReport(
-        files=[p for p in tree.paths if p != MANIFEST], written=report.written,
-        removed=report.removed, unchanged=report.unchanged, plots_drawn=drawn,
+        files=tree.paths, written=report.written, removed=report.removed,
+        unchanged=report.unchanged, plots_drawn=plots.drawn,
         nav=site_nav(catalog, catalog.paths.docs), seconds=seconds)
 
 

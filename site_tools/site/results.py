@@ -11,14 +11,18 @@ change once written (:mod:`site_tools.records`), so a claim's results are cached
 record files. A new record, a changed script or prediction changes the key and only that
 claim is read again. Series are left out of the cache; a plot remembers the hash of its
 series instead, and a claim whose plot is not in the plot cache is read again in full.
+
+What the index pages need (state, last run, environments, plot) is kept beside each cached
+status, and the status itself, with every record, is parsed only when a page that shows it
+is rendered: a rebuild after one claim changed parses one status, not a thousand.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,9 +36,9 @@ from site_tools.models import Claim
 from site_tools.records import SETTLED, RunRecord, Series
 from site_tools.runner.hashing import FileDigests, content_hash
 from site_tools.site.plots import STYLE, drawable, plot_key
-from site_tools.status import ClaimStatus, claim_status
+from site_tools.status import ClaimState, ClaimStatus, claim_status
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -49,40 +53,65 @@ class PlotSource:
     """``None`` when the results came from the cache (the drawing is cached too)."""
 
 
-@dataclass(frozen=True)
 class ClaimResults:
-    """Everything the site needs from one claim's run records."""
+    """Everything the site needs from one claim's run records.
 
-    status: ClaimStatus
-    shown: list[RunRecord]
-    """Records whose numbers the page shows: the current ones, else the newest older ones."""
-    shown_current: bool
-    """Whether ``shown`` ran at the claim's current content hash."""
-    summaries: list[MetricSummary]
-    environments: int
-    """Distinct (platform, machine, Python, numpy, torch, device) on which a run reproduced."""
-    plot: PlotSource | None
-    key: str = ""
-    """The claim's content hash and record files, hashed: it changes when the results may."""
+    ``state``, ``last_run``, ``environments``, ``plot`` and ``key`` are at hand; ``status``,
+    ``shown`` and ``summaries`` are derived from the full status, loaded on first use.
+    """
+
+    def __init__(self, claim: Claim, *, key: str, state: ClaimState,
+                 last_run: datetime | None, environments: int, plot: PlotSource | None,
+                 status: ClaimStatus | Callable[[], ClaimStatus]):
+        self.claim = claim
+        self.key = key
+        """The claim's content hash and record files, hashed: it changes when results may."""
+        self.state: ClaimState = state
+        self.last_run = last_run
+        """Start of the most recent full run of this claim, at any content hash."""
+        self.environments = environments
+        """Distinct (platform, machine, Python, numpy, torch, device) on which it reproduced."""
+        self.plot = plot
+        self._status = status
+
+    @functools.cached_property
+    def status(self) -> ClaimStatus:
+        """The claim's full status, with every record (series left out when cached)."""
+        return self._status if isinstance(self._status, ClaimStatus) else self._status()
+
+    @functools.cached_property
+    def _shown(self) -> tuple[list[RunRecord], bool]:
+        return _shown_records(self.status)
 
     @property
-    def last_run(self) -> datetime | None:
-        """Start of the most recent full run of this claim, at any content hash."""
-        return self.status.history[-1].started_at if self.status.history else None
+    def shown(self) -> list[RunRecord]:
+        """Records whose numbers the page shows: the current ones, else the newest older."""
+        return self._shown[0]
+
+    @property
+    def shown_current(self) -> bool:
+        """Whether ``shown`` ran at the claim's current content hash."""
+        return self._shown[1]
+
+    @functools.cached_property
+    def summaries(self) -> list[MetricSummary]:
+        """Each prediction across the shown seeds."""
+        return _summaries(self.claim, self.status, self.shown)
 
 
-def results_for(claim: Claim, status: ClaimStatus) -> ClaimResults:
+def results_for(claim: Claim, status: ClaimStatus, key: str = "") -> ClaimResults:
     """Derive the shown records, summaries, environments and plot source from a status."""
-    shown, current = _shown_records(status)
-    summaries = _summaries(claim, status, shown)
-    environments = reproduced_environments(claim, status.history)
+    shown, _ = _shown_records(status)
     plot = None
     spec = claim.reproduction.plot
     drawn = sorted((r for r in shown if r.series and drawable(r.series, spec)),
                    key=lambda r: r.seed)
     if drawn:
         plot = PlotSource(plot_key(drawn[0].series, spec), drawn[0].seed, drawn[0].series)
-    return ClaimResults(status, shown, current, summaries, environments, plot)
+    last_run = status.history[-1].started_at if status.history else None
+    return ClaimResults(claim, key=key, state=status.state, last_run=last_run,
+                        environments=reproduced_environments(claim, status.history),
+                        plot=plot, status=status)
 
 
 def _summaries(claim: Claim, status: ClaimStatus, shown: list[RunRecord]) -> list[MetricSummary]:
@@ -127,19 +156,24 @@ def _shown_records(status: ClaimStatus) -> tuple[list[RunRecord], bool]:
     return sorted(latest.values(), key=lambda r: r.seed), False
 
 
-class _Cached(BaseModel):
-    model_config = ConfigDict(ser_json_inf_nan="constants")
+class _StatusBox(BaseModel):
+    model_config = ConfigDict(ser_json_inf_nan="constants")  # a mean over no seeds is NaN
 
-    key: str
     status: ClaimStatus
+
+
+class _Cached(BaseModel):
+    key: str
+    state: str
+    last_run: datetime | None
     environments: int
     plot_key: str | None
     plot_seed: int | None
+    status: str
+    """The :class:`_StatusBox` as JSON text, parsed only when needed."""
 
 
 class _Store(BaseModel):
-    model_config = ConfigDict(ser_json_inf_nan="constants")
-
     version: int
     lmhub: str
     claims: dict[str, _Cached]
@@ -156,6 +190,10 @@ def _key(claim: Claim, digest: str, names: list[str]) -> str:
     # The drawing style is part of every plot key, so a new style must not reuse cached keys.
     text = "\n".join([claim.id, digest, STYLE, *names])
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _load_status(text: str) -> ClaimStatus:
+    return _StatusBox.model_validate_json(text).status
 
 
 def _strip(status: ClaimStatus) -> ClaimStatus:
@@ -228,22 +266,24 @@ def collect_results(catalog: Catalog, cache: ResultsCache,
                        or cached.plot_key in have_plot))
         if usable:
             assert cached is not None
-            shown, current = _shown_records(cached.status)
             plot = None
             if cached.plot_key is not None and cached.plot_seed is not None:
                 plot = PlotSource(cached.plot_key, cached.plot_seed, None)
-            result = ClaimResults(cached.status, shown, current,
-                                  _summaries(claim, cached.status, shown),
-                                  cached.environments, plot, key)
+            result = ClaimResults(
+                claim, key=key, state=cached.state,  # type: ignore[arg-type]
+                last_run=cached.last_run, environments=cached.environments, plot=plot,
+                status=functools.partial(_load_status, cached.status))
             kept[claim_id] = cached
         else:
             status = claim_status(claim, results_dir, digest)
-            result = dataclasses.replace(results_for(claim, status), key=key)
+            result = results_for(claim, status, key)
             changed = True
             kept[claim_id] = _Cached(
-                key=key, status=_strip(status), environments=result.environments,
+                key=key, state=status.state, last_run=result.last_run,
+                environments=result.environments,
                 plot_key=result.plot.key if result.plot else None,
-                plot_seed=result.plot.seed if result.plot else None)
+                plot_seed=result.plot.seed if result.plot else None,
+                status=_StatusBox(status=_strip(status)).model_dump_json())
         out[claim_id] = result
     if changed or kept.keys() != cache.entries.keys():
         cache.save(kept)

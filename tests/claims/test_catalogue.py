@@ -90,3 +90,11 @@ def test_every_cpu_claim_reproduces_and_rejects_its_alternative(hub_copy: Path) 
             if summary.alternative_rejected is False:
                 problems.append(f"{result.claim.id}.{summary.metric}: alternative not rejected")
     assert problems == [], log.getvalue()[-5000:]
+
+
+def test_the_strands_guide_lists_every_entry_under_its_strand(catalog: Catalog) -> None:
+    guide = (REPO / "docs" / "guide" / "strands.md").read_text(encoding="utf-8")
+    for entry in [*catalog.claims.values(), *catalog.questions.values()]:
+        folder = "claims" if entry.id in catalog.claims else "questions"
+        assert f"({folder}/{entry.id}.md)" in guide or f"(../{folder}/{entry.id}.md)" in guide, \
+            f"docs/guide/strands.md does not link {folder}/{entry.id}"

@@ -181,3 +181,15 @@ def test_series_with_nothing_to_draw_give_no_plot(site_hub: Path) -> None:
     report = run(site_hub)
     assert "plots/width-limit.svg" not in report.files
     assert "## Theory and measurement" not in page(site_hub, "claims/width-limit.md")
+
+
+def test_a_claim_with_some_seeds_missing_says_so(site_hub: Path) -> None:
+    catalog = load_catalog(site_hub)
+    claim = catalog.claims["width-limit"]
+    short = claim.model_copy(update={"reproduction": claim.reproduction.model_copy(
+        update={"seeds": [0, 1]})})
+    write_runs(site_hub, short, [{"slope": -0.5}] * 2, digest=None)
+    run(site_hub)
+    text = page(site_hub, "claims/width-limit.md")
+    assert '!!! warning "Not every seed has run"' in text
+    assert "Only 2 of 3 seeds have run" in text

@@ -197,6 +197,10 @@ def claim_md(data: SiteData, claim: Claim) -> str:
     elif not (result and result.shown):
         out.append('!!! info "Not run yet"\n    No run of this claim has been recorded. '
                    "Run it with the commands below.\n")
+    elif state == "stale":
+        ran = len(result.shown)
+        out.append(f'!!! warning "Not every seed has run"\n    Only {ran} of '
+                   f"{len(repro.seeds)} seeds have run since this claim last changed.\n")
     elif state in ("error", "timeout", "needs-gpu"):
         messages = sorted({r.message for r in result.shown if r.message})
         detail = inline(messages[0]) if messages else "see the run records"
@@ -210,7 +214,9 @@ def claim_md(data: SiteData, claim: Claim) -> str:
                    "measurement solid.\n")
     command = f"lmhub run {claim.id}\npython {repro.script} --seed {repro.seeds[0]}"
     if repro.device == "gpu":
-        command += f"\npython {repro.script} --seed {repro.seeds[0]} --smoke  # tiny, on CPU"
+        command = (f"lmhub run {claim.id} --device cuda\n"
+                   f"python {repro.script} --seed {repro.seeds[0]} --device cuda\n"
+                   f"python {repro.script} --seed {repro.seeds[0]} --smoke  # tiny, on CPU")
     out.append("## Rerun it\n\nWith the hub installed, rerun and judge it on every seed; or run "
                "the script alone, which prints its metrics as JSON:\n\n"
                + fence(command, "bash")

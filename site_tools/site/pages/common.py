@@ -98,7 +98,7 @@ class SiteData:
     def state(self, claim_id: str) -> str:
         """A claim's current state (``not run`` when it has no results)."""
         result = self.results.get(claim_id)
-        return result.status.state if result else "not run"
+        return result.state if result else "not run"
 
     def claims_in(self, strand_id: str) -> list[Claim]:
         """The claims of a strand, by title."""
