@@ -8,6 +8,7 @@ import pytest
 
 from site_tools.catalog import load_catalog
 from site_tools.problems import HubError
+from site_tools.runner.hashing import content_hash
 from site_tools.site.generate import GenerateReport, generate
 from tests.site.hubs import T0, logistic_series, write_runs
 
@@ -188,7 +189,8 @@ def test_a_claim_with_some_seeds_missing_says_so(site_hub: Path) -> None:
     claim = catalog.claims["width-limit"]
     short = claim.model_copy(update={"reproduction": claim.reproduction.model_copy(
         update={"seeds": [0, 1]})})
-    write_runs(site_hub, short, [{"slope": -0.5}] * 2, digest=None)
+    write_runs(site_hub, short, [{"slope": -0.5}] * 2,
+               digest=content_hash(claim, site_hub).digest)
     run(site_hub)
     text = page(site_hub, "claims/width-limit.md")
     assert '!!! warning "Not every seed has run"' in text
