@@ -83,7 +83,8 @@ def _small_hub(root: Path, scripts: dict[str, str], claims: dict[str, tuple[str,
         (root / "repro" / f"{name}.py").write_text(text)
     for cid, (script, seeds) in claims.items():
         (root / "claims" / f"{cid}.yaml").write_text(
-            CLAIM.format(cid=cid, script=script, seeds=", ".join(map(str, range(seeds)))))
+            CLAIM.format(cid=cid, script=script, seeds=", ".join(map(str, range(seeds))))
+        )
     return root
 
 
@@ -99,7 +100,10 @@ def _quiet_run(root: Path, options: RunOptions) -> float:
 
 def _cpu() -> float:
     """CPU seconds used so far by this process and its waited-for children."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
@@ -115,8 +119,12 @@ def overhead() -> Outcome:
             start = time.perf_counter()
             for seed in range(seeds):
                 out = Path(tmp) / f"direct-{seed}"
-                subprocess.run([sys.executable, str(script), "--seed", str(seed), "--out", str(out)],
-                               env=env, cwd=tmp, check=True)
+                subprocess.run(
+                    [sys.executable, str(script), "--seed", str(seed), "--out", str(out)],
+                    env=env,
+                    cwd=tmp,
+                    check=True,
+                )
             return time.perf_counter() - start
 
         _quiet_run(root, options)  # warm the page cache for both alike
@@ -132,10 +140,15 @@ def overhead() -> Outcome:
             ours = min(ours, _quiet_run(root, options))
             ours_cpu = min(ours_cpu, _cpu() - cpu)
     ratio = ours / base
-    return Outcome(base, ours, "<= 1.15x", ratio <= 1.15,
-                   note=f"{seeds} runs; {(ours - base) / seeds * 1000:.1f} ms wall overhead per "
-                        f"run; CPU time {ours_cpu:.2f}s vs {base_cpu:.2f}s "
-                        f"({ours_cpu / base_cpu:.3f}x)")
+    return Outcome(
+        base,
+        ours,
+        "<= 1.15x",
+        ratio <= 1.15,
+        note=f"{seeds} runs; {(ours - base) / seeds * 1000:.1f} ms wall overhead per "
+        f"run; CPU time {ours_cpu:.2f}s vs {base_cpu:.2f}s "
+        f"({ours_cpu / base_cpu:.3f}x)",
+    )
 
 
 def _write_records(root: Path) -> int:
@@ -143,21 +156,37 @@ def _write_records(root: Path) -> int:
     catalog = load_catalog(root)
     results = root / "results"
     now = datetime.now(timezone.utc)
-    provenance = Provenance(git_commit=None, python="3", numpy=None, torch=None,
-                            platform="bench", machine="bench", device="cpu")
+    provenance = Provenance(
+        git_commit=None,
+        python="3",
+        numpy=None,
+        torch=None,
+        platform="bench",
+        machine="bench",
+        device="cpu",
+    )
     count = 0
     for claim in catalog.claims.values():
         digest = content_hash(claim, root)
         folder = results / claim.id
         folder.mkdir(parents=True)
         for seed in claim.reproduction.seeds:
-            verdicts = [Verdict(metric=p.metric, expected=p.expect.describe(), measured=1.9,
-                                passed=True) for p in claim.predictions]
-            record = RunRecord(claim_id=claim.id, content_hash=digest.digest,
-                               inputs=digest.parts, seed=seed, status="reproduced",
-                               metrics={p.metric: 1.9 for p in claim.predictions},
-                               verdicts=verdicts, started_at=now, duration_s=0.5,
-                               provenance=provenance)
+            verdicts = [
+                Verdict(metric=p.metric, expected=p.expect.describe(), measured=1.9, passed=True)
+                for p in claim.predictions
+            ]
+            record = RunRecord(
+                claim_id=claim.id,
+                content_hash=digest.digest,
+                inputs=digest.parts,
+                seed=seed,
+                status="reproduced",
+                metrics={p.metric: 1.9 for p in claim.predictions},
+                verdicts=verdicts,
+                started_at=now,
+                duration_s=0.5,
+                provenance=provenance,
+            )
             (folder / record_filename(record)).write_text(record.model_dump_json())
             count += 1
     return count
@@ -177,15 +206,23 @@ def noop() -> Outcome:
         listed = sum(len(os.listdir(p)) for p in (root / "results").iterdir() if p.is_dir())
         list_s = time.perf_counter() - start
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "site_tools", "run", "--all", "--root",
-                               str(root)], capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "site_tools", "run", "--all", "--root", str(root)],
+            capture_output=True,
+            text=True,
+        )
         cli = time.perf_counter() - start
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert "0 runs to make" in proc.stdout
     assert listed == n
-    return Outcome(target, ours, "< 2 s (ratio < 1)", ours < target,
-                   note=f"{n} records, none run; cold pass {cold:.2f}s, whole CLI process "
-                        f"{cli:.2f}s, listing the record files {list_s:.3f}s")
+    return Outcome(
+        target,
+        ours,
+        "< 2 s (ratio < 1)",
+        ours < target,
+        note=f"{n} records, none run; cold pass {cold:.2f}s, whole CLI process "
+        f"{cli:.2f}s, listing the record files {list_s:.3f}s",
+    )
 
 
 def _direct_pairs(root: Path, out: Path, runs: int) -> float:
@@ -195,9 +232,13 @@ def _direct_pairs(root: Path, out: Path, runs: int) -> float:
     env = dict(os.environ, PYTHONPATH=str(root / "repro"), OMP_NUM_THREADS="1")
     start = time.perf_counter()
     for first in range(0, runs, 2):
-        procs = [subprocess.Popen([sys.executable, str(script), "--seed", str(seed), "--out",
-                                   str(out / str(seed))], env=env)
-                 for seed in range(first, min(first + 2, runs))]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, str(script), "--seed", str(seed), "--out", str(out / str(seed))],
+                env=env,
+            )
+            for seed in range(first, min(first + 2, runs))
+        ]
         for proc in procs:
             proc.wait()
     return time.perf_counter() - start
@@ -206,8 +247,9 @@ def _direct_pairs(root: Path, out: Path, runs: int) -> float:
 def parallel() -> Outcome:
     runs = 6
     with tempfile.TemporaryDirectory() as tmp:
-        root = _small_hub(Path(tmp) / "hub", {"spin": SPIN},
-                          {f"spin-{i}": ("spin", 2) for i in range(runs // 2)})
+        root = _small_hub(
+            Path(tmp) / "hub", {"spin": SPIN}, {f"spin-{i}": ("spin", 2) for i in range(runs // 2)}
+        )
         serial = RunOptions(all_claims=True, force=True, jobs=1)
         two_jobs = RunOptions(all_claims=True, force=True, jobs=2)
         _quiet_run(root, serial)  # warm
@@ -217,10 +259,15 @@ def parallel() -> Outcome:
             two = min(two, _quiet_run(root, two_jobs))
             pairs = min(pairs, _direct_pairs(root, Path(tmp), runs))
     cores = len(os.sched_getaffinity(0))
-    return Outcome(one, two, ">= 1.7x faster (<= 0.59)", one / two >= 1.7,
-                   note=f"{runs} CPU-bound runs; speed-up {one / two:.2f}x on {cores} cores; "
-                        f"plain processes two at a time take {pairs:.2f}s "
-                        f"({one / pairs:.2f}x: what the machine allows now)")
+    return Outcome(
+        one,
+        two,
+        ">= 1.7x faster (<= 0.59)",
+        one / two >= 1.7,
+        note=f"{runs} CPU-bound runs; speed-up {one / two:.2f}x on {cores} cores; "
+        f"plain processes two at a time take {pairs:.2f}s "
+        f"({one / pairs:.2f}x: what the machine allows now)",
+    )
 
 
 BENCHMARKS = [

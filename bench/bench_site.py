@@ -36,8 +36,15 @@ from site_tools.site.generate import GenerateReport, generate
 N_POINTS = 200
 """Points per series; four series per record (two theory curves, two measured)."""
 T0 = datetime(2026, 5, 1, tzinfo=timezone.utc)
-PROVENANCE = Provenance(git_commit="0" * 40, python="3.11.7", numpy="2.4.0", torch=None,
-                        platform="Linux-6.1", machine="x86_64", device="cpu")
+PROVENANCE = Provenance(
+    git_commit="0" * 40,
+    python="3.11.7",
+    numpy="2.4.0",
+    torch=None,
+    platform="Linux-6.1",
+    machine="x86_64",
+    device="cpu",
+)
 
 
 def _series(i: int, seed: int, version: int) -> dict[str, Series]:
@@ -65,12 +72,21 @@ def write_records(root: Path, catalog: Catalog, ids: list[str], version: int = 0
             verdicts, problem = judge_run(claim, metrics)
             assert problem is None, problem
             record = RunRecord(
-                claim_id=claim_id, content_hash=digest, seed=seed, status="reproduced",
-                metrics=dict(metrics), series=_series(i, seed, version), verdicts=verdicts,
+                claim_id=claim_id,
+                content_hash=digest,
+                seed=seed,
+                status="reproduced",
+                metrics=dict(metrics),
+                series=_series(i, seed, version),
+                verdicts=verdicts,
                 started_at=T0 + timedelta(minutes=i, seconds=seed, days=version),
-                duration_s=1.5, peak_memory_mb=90.0, provenance=PROVENANCE)
-            (folder / record_filename(record)).write_text(record.model_dump_json(indent=1),
-                                                          encoding="utf-8")
+                duration_s=1.5,
+                peak_memory_mb=90.0,
+                provenance=PROVENANCE,
+            )
+            (folder / record_filename(record)).write_text(
+                record.model_dump_json(indent=1), encoding="utf-8"
+            )
 
 
 _HUB: dict[str, Path] = {}
@@ -118,9 +134,14 @@ def cold() -> Outcome:
     assert report.plots_drawn == len(catalog.claims), report.plots_drawn
     baseline = _mkdocs_seconds(root, catalog)
     _STATE["total"] = _STATE.get("total", 0.0) + ours
-    return Outcome(baseline, ours, "<= 0.5x mkdocs", ours <= 0.5 * baseline,
-                   note=f"{len(report.files)} files, {report.plots_drawn} plots; "
-                        f"{_stages(report)}; catalog load {load:.2f}s not counted")
+    return Outcome(
+        baseline,
+        ours,
+        "<= 0.5x mkdocs",
+        ours <= 0.5 * baseline,
+        note=f"{len(report.files)} files, {report.plots_drawn} plots; "
+        f"{_stages(report)}; catalog load {load:.2f}s not counted",
+    )
 
 
 def one_changed() -> Outcome:
@@ -132,9 +153,12 @@ def one_changed() -> Outcome:
     for round_ in range(3):
         claim_id = f"claim-{17 + round_}"
         path = root / "claims" / f"{claim_id}.yaml"
-        path.write_text(path.read_text(encoding="utf-8").replace(
-            f"; claim {17 + round_}.", f"; claim {17 + round_}, revised {round_}."),
-            encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(
+                f"; claim {17 + round_}.", f"; claim {17 + round_}, revised {round_}."
+            ),
+            encoding="utf-8",
+        )
         start = time.perf_counter()
         catalog = load_catalog(root)
         load = time.perf_counter() - start
@@ -144,11 +168,18 @@ def one_changed() -> Outcome:
         times.append((ours, report, load))
     ours, report, load = min(times, key=lambda t: t[0])
     total = _STATE.get("total", 0.0) + ours
-    return Outcome(baseline, ours, "<= 0.05x mkdocs", ours <= 0.05 * baseline,
-                   note=f"{len(report.written)} files written; {_stages(report)}; "
-                        f"catalog load {load:.2f}s not counted; best of 3; "
-                        f"generation cold + one changed {total:.2f}s")
+    return Outcome(
+        baseline,
+        ours,
+        "<= 0.05x mkdocs",
+        ours <= 0.05 * baseline,
+        note=f"{len(report.written)} files written; {_stages(report)}; "
+        f"catalog load {load:.2f}s not counted; best of 3; "
+        f"generation cold + one changed {total:.2f}s",
+    )
 
 
-BENCHMARKS = [Benchmark("site-generate-cold", cold),
-              Benchmark("site-generate-one-changed", one_changed)]
+BENCHMARKS = [
+    Benchmark("site-generate-cold", cold),
+    Benchmark("site-generate-one-changed", one_changed),
+]

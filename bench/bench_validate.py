@@ -35,13 +35,21 @@ def run() -> Outcome:
         baseline = best_of(lambda: parse_only(root))
         ours = best_of(lambda: validate(root))
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "site_tools", "validate", "--root", str(root)],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "site_tools", "validate", "--root", str(root)],
+            capture_output=True,
+            text=True,
+        )
         cli = time.perf_counter() - start
         assert proc.returncode == 0, proc.stderr[-2000:]
     ratio = ours / baseline
-    return Outcome(baseline, ours, "<= 2.0x, CLI < 10 s", ratio <= 2.0 and cli < 10.0,
-                   note=f"whole `lmhub validate` process {cli:.2f}s")
+    return Outcome(
+        baseline,
+        ours,
+        "<= 2.0x, CLI < 10 s",
+        ratio <= 2.0 and cli < 10.0,
+        note=f"whole `lmhub validate` process {cli:.2f}s",
+    )
 
 
 BENCHMARKS = [Benchmark("validate-2000-entries", run)]

@@ -64,17 +64,23 @@ def main(argv: list[str]) -> int:
     chosen = [b for b in benchmarks if not argv or b.name in argv]
     unknown = set(argv) - {b.name for b in benchmarks}
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(sorted(unknown))}; "
-              f"known: {', '.join(b.name for b in benchmarks)}", file=sys.stderr)
+        print(
+            f"unknown benchmark(s): {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(b.name for b in benchmarks)}",
+            file=sys.stderr,
+        )
         return 2
     print(f"{'benchmark':<28} {'baseline':>10} {'ours':>10} {'ratio':>7}  {'target':<22} met")
     all_met = True
     for bench in chosen:
         out = bench.run()
         all_met &= out.met
-        print(f"{bench.name:<28} {out.baseline_s:>9.3f}s {out.ours_s:>9.3f}s {out.ratio:>7.3f}  "
-              f"{out.target:<22} {'yes' if out.met else 'NO'}"
-              + (f"  ({out.note})" if out.note else ""), flush=True)
+        print(
+            f"{bench.name:<28} {out.baseline_s:>9.3f}s {out.ours_s:>9.3f}s {out.ratio:>7.3f}  "
+            f"{out.target:<22} {'yes' if out.met else 'NO'}"
+            + (f"  ({out.note})" if out.note else ""),
+            flush=True,
+        )
     return 0 if all_met else 1
 
 

@@ -6,8 +6,13 @@ import shutil
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-STRANDS = ["solvable-settings", "tractable-limits", "simple-laws", "hyperparameters",
-           "universal-behaviours"]
+STRANDS = [
+    "solvable-settings",
+    "tractable-limits",
+    "simple-laws",
+    "hyperparameters",
+    "universal-behaviours",
+]
 
 CLAIM = """\
 # yaml-language-server: $schema=../schemas/claim.schema.json
@@ -86,7 +91,8 @@ def make_hub(root: Path, n_claims: int = 1000, n_questions: int = 1000, n_refs: 
         strand = STRANDS[i % len(STRANDS)]
         a, b = i % n_refs, (i * 7 + 1) % n_refs
         (root / "claims" / f"claim-{i}.yaml").write_text(
-            CLAIM.format(i=i, strand=strand, a=a, b=b), encoding="utf-8")
+            CLAIM.format(i=i, strand=strand, a=a, b=b), encoding="utf-8"
+        )
         (root / "repro" / f"claim_{i}.py").write_text(script)
     for i in range(n_questions):
         strand = STRANDS[i % len(STRANDS)]

@@ -61,8 +61,15 @@ def check_hub(root: Path | None = None) -> tuple[Catalog | None, list[Problem]]:
     """Like :func:`load_catalog`, but return the problems instead of raising."""
     paths = HubPaths(find_root(root) if root is None else root.resolve())
     if not paths.taxonomy.is_file():
-        return None, [Problem(paths.shown(paths.taxonomy), 0, 0, "",
-                              "missing: a hub needs taxonomy.yaml at its root")]
+        return None, [
+            Problem(
+                paths.shown(paths.taxonomy),
+                0,
+                0,
+                "",
+                "missing: a hub needs taxonomy.yaml at its root",
+            )
+        ]
     try:
         settings, taxonomy = load_settings(paths)
     except HubError as exc:
@@ -100,8 +107,9 @@ def check_hub(root: Path | None = None) -> tuple[Catalog | None, list[Problem]]:
     return catalog, sorted(set(problems))
 
 
-def _read_folder(paths: HubPaths, folder: Path, settings: HubSettings,
-                 problems: list[Problem]) -> Iterator[SourceDoc]:
+def _read_folder(
+    paths: HubPaths, folder: Path, settings: HubSettings, problems: list[Problem]
+) -> Iterator[SourceDoc]:
     if not folder.is_dir():
         return
     prefix = folder.name
@@ -143,21 +151,32 @@ class _CrossChecker:
         stem = Path(doc.path).stem
         entry_id = data.get("id")
         if isinstance(entry_id, str) and entry_id != stem:
-            self.add(doc, ("id",), f"id '{entry_id}' must equal the file name '{stem}'; "
-                                   f"rename the file or set id: {stem}")
+            self.add(
+                doc,
+                ("id",),
+                f"id '{entry_id}' must equal the file name '{stem}'; "
+                f"rename the file or set id: {stem}",
+            )
         other = self.questions if kind == "claim" else self.claims
         if isinstance(entry_id, str) and entry_id in other:
             self.add(doc, ("id",), f"id '{entry_id}' is used by both a claim and an open question")
         strand = data.get("strand")
         strands = [s.id for s in self.taxonomy.strands]
         if isinstance(strand, str) and strand not in strands:
-            self.add(doc, ("strand",), f"unknown strand '{strand}'{did_you_mean(strand, strands)}; "
-                                       f"one of {', '.join(strands)}")
+            self.add(
+                doc,
+                ("strand",),
+                f"unknown strand '{strand}'{did_you_mean(strand, strands)}; "
+                f"one of {', '.join(strands)}",
+            )
         for i, key in enumerate(_strings(data.get("citations"))):
             if key not in self.bib:
-                self.add(doc, ("citations", i),
-                         f"unknown citation key '{key}'{did_you_mean(key, self.bib.references)}; "
-                         "add it to references.bib")
+                self.add(
+                    doc,
+                    ("citations", i),
+                    f"unknown citation key '{key}'{did_you_mean(key, self.bib.references)}; "
+                    "add it to references.bib",
+                )
 
     def check_claim(self, doc: SourceDoc) -> None:
         self.check_common(doc, "claim")
@@ -168,12 +187,18 @@ class _CrossChecker:
             if qid in self.broken:
                 continue
             if question is None:
-                self.add(doc, ("open_questions", i),
-                         f"unknown open question '{qid}'{did_you_mean(qid, self.questions)}")
+                self.add(
+                    doc,
+                    ("open_questions", i),
+                    f"unknown open question '{qid}'{did_you_mean(qid, self.questions)}",
+                )
             elif claim_id in self.claims and claim_id not in question.related_claims:
-                self.add(doc, ("open_questions", i),
-                         f"open question '{qid}' does not list this claim in related_claims; "
-                         "links go both ways")
+                self.add(
+                    doc,
+                    ("open_questions", i),
+                    f"open question '{qid}' does not list this claim in related_claims; "
+                    "links go both ways",
+                )
         repro = data.get("reproduction")
         if isinstance(repro, dict):
             self.check_script(doc, repro.get("script"))
@@ -187,12 +212,18 @@ class _CrossChecker:
             if cid in self.broken:
                 continue
             if claim is None:
-                self.add(doc, ("related_claims", i),
-                         f"unknown claim '{cid}'{did_you_mean(cid, self.claims)}")
+                self.add(
+                    doc,
+                    ("related_claims", i),
+                    f"unknown claim '{cid}'{did_you_mean(cid, self.claims)}",
+                )
             elif qid in self.questions and qid not in claim.open_questions:
-                self.add(doc, ("related_claims", i),
-                         f"claim '{cid}' does not list this question in open_questions; "
-                         "links go both ways")
+                self.add(
+                    doc,
+                    ("related_claims", i),
+                    f"claim '{cid}' does not list this question in open_questions; "
+                    "links go both ways",
+                )
 
     def check_script(self, doc: SourceDoc, script: Any) -> None:
         if not isinstance(script, str):
@@ -212,19 +243,31 @@ class _CrossChecker:
         limits = self.settings.limits
         timeout = repro.get("timeout_s")
         if isinstance(timeout, int) and timeout > limits.max_timeout_s:
-            self.add(doc, ("reproduction", "timeout_s"),
-                     f"timeout_s {timeout} is above this hub's ceiling of {limits.max_timeout_s}")
+            self.add(
+                doc,
+                ("reproduction", "timeout_s"),
+                f"timeout_s {timeout} is above this hub's ceiling of {limits.max_timeout_s}",
+            )
         memory = repro.get("memory_mb")
         if isinstance(memory, int) and memory > limits.max_memory_mb:
-            self.add(doc, ("reproduction", "memory_mb"),
-                     f"memory_mb {memory} is above this hub's ceiling of {limits.max_memory_mb}")
+            self.add(
+                doc,
+                ("reproduction", "memory_mb"),
+                f"memory_mb {memory} is above this hub's ceiling of {limits.max_memory_mb}",
+            )
         seeds = repro.get("seeds")
         if isinstance(seeds, list) and len(seeds) > limits.max_seeds:
-            self.add(doc, ("reproduction", "seeds"),
-                     f"{len(seeds)} seeds is above this hub's ceiling of {limits.max_seeds}")
+            self.add(
+                doc,
+                ("reproduction", "seeds"),
+                f"{len(seeds)} seeds is above this hub's ceiling of {limits.max_seeds}",
+            )
         if isinstance(seeds, list) and 0 < len(seeds) < limits.min_seeds:
-            self.add(doc, ("reproduction", "seeds"),
-                     f"{len(seeds)} seeds is below this hub's minimum of {limits.min_seeds}")
+            self.add(
+                doc,
+                ("reproduction", "seeds"),
+                f"{len(seeds)} seeds is below this hub's minimum of {limits.min_seeds}",
+            )
 
     def check_text(self, doc: SourceDoc) -> None:
         if unsafe_html(doc.text) is None:

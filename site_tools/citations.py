@@ -20,11 +20,34 @@ DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 ARXIV_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
 YEAR_RE = re.compile(r"^\d{4}$")
 
-_ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
-            "c": "\u0327", "v": "\u030c", "=": "\u0304", ".": "\u0307", "u": "\u0306"}
+_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "c": "\u0327",
+    "v": "\u030c",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+}
 _ACCENT_RE = re.compile(r"""\\(['`^"~=.]|[cvu](?=[\s{]))\s*\{?\\?([A-Za-z])\}?""")
-_SYMBOLS = {r"\&": "&", r"\%": "%", r"\_": "_", r"\$": "$", "--": "–", r"\ss": "ß",
-            r"\o": "ø", r"\O": "Ø", r"\l": "ł", r"\i": "ı", r"\ae": "æ", r"\aa": "å", "~": " "}
+_SYMBOLS = {
+    r"\&": "&",
+    r"\%": "%",
+    r"\_": "_",
+    r"\$": "$",
+    "--": "–",
+    r"\ss": "ß",
+    r"\o": "ø",
+    r"\O": "Ø",
+    r"\l": "ł",
+    r"\i": "ı",
+    r"\ae": "æ",
+    r"\aa": "å",
+    "~": " ",
+}
 
 
 @dataclass(frozen=True)
@@ -39,7 +62,9 @@ class Reference:
 
     @property
     def authors(self) -> list[str]:
-        return [a.strip() for a in re.split(r"\s+and\s+", self.fields.get("author", "")) if a.strip()]
+        return [
+            a.strip() for a in re.split(r"\s+and\s+", self.fields.get("author", "")) if a.strip()
+        ]
 
     @property
     def title(self) -> str:
@@ -105,7 +130,9 @@ class Reference:
 
 def latex_to_text(text: str) -> str:
     """Decode the little LaTeX that titles and names use (accents, braces, escapes)."""
-    text = _ACCENT_RE.sub(lambda m: unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)]), text)
+    text = _ACCENT_RE.sub(
+        lambda m: unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)]), text
+    )
     for source, target in _SYMBOLS.items():
         text = text.replace(source, target)
     text = re.sub(r"\\[a-zA-Z]+\s*", "", text)
@@ -142,7 +169,9 @@ class Bibliography:
 
     def export(self, keys: list[str]) -> str:
         """BibTeX text of the given keys, in the order given, as written in ``references.bib``."""
-        return "\n\n".join(self.references[k].raw.strip() for k in keys if k in self.references) + "\n"
+        return (
+            "\n\n".join(self.references[k].raw.strip() for k in keys if k in self.references) + "\n"
+        )
 
 
 def load_bibliography(path: Path, shown: str) -> tuple[Bibliography, list[Problem]]:
@@ -156,7 +185,9 @@ def load_bibliography(path: Path, shown: str) -> tuple[Bibliography, list[Proble
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return Bibliography(shown, {}), [Problem(shown, line, 1, "", "file is not valid UTF-8; save it as UTF-8")]
+        return Bibliography(shown, {}), [
+            Problem(shown, line, 1, "", "file is not valid UTF-8; save it as UTF-8")
+        ]
     library = _parse_quietly(text)
     refs: dict[str, Reference] = {}
     for entry in library.entries:
@@ -167,9 +198,13 @@ def load_bibliography(path: Path, shown: str) -> tuple[Bibliography, list[Proble
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
             first = f" (first defined on line {refs[block.key].line})" if block.key in refs else ""
-            problems.append(Problem(shown, line, 1, block.key, f"duplicate BibTeX key '{block.key}'{first}"))
+            problems.append(
+                Problem(shown, line, 1, block.key, f"duplicate BibTeX key '{block.key}'{first}")
+            )
         elif isinstance(block, ParsingFailedBlock):
-            problems.append(Problem(shown, line, 1, "", f"BibTeX syntax error: {_first_line(block.error)}"))
+            problems.append(
+                Problem(shown, line, 1, "", f"BibTeX syntax error: {_first_line(block.error)}")
+            )
     return Bibliography(shown, refs), problems
 
 
@@ -189,8 +224,9 @@ def _first_line(error: object) -> str:
 
 def _to_reference(entry: Entry) -> Reference:
     fields = {k.lower(): str(f.value).strip() for k, f in entry.fields_dict.items()}
-    return Reference(entry.key, entry.entry_type.lower(), fields, (entry.start_line or 0) + 1,
-                     entry.raw or "")
+    return Reference(
+        entry.key, entry.entry_type.lower(), fields, (entry.start_line or 0) + 1, entry.raw or ""
+    )
 
 
 def _check(ref: Reference, shown: str) -> list[Problem]:
@@ -209,7 +245,10 @@ def _check(ref: Reference, shown: str) -> list[Problem]:
         hint = "; write the bare DOI, without https://doi.org/" if "doi.org" in doi else ""
         bad(f"malformed DOI '{doi}': a DOI looks like 10.1234/suffix{hint}")
     eprint = ref.fields.get("eprint")
-    if eprint is not None and ref.fields.get("archiveprefix", "arxiv").lower() == "arxiv" \
-            and not ARXIV_RE.match(eprint):
+    if (
+        eprint is not None
+        and ref.fields.get("archiveprefix", "arxiv").lower() == "arxiv"
+        and not ARXIV_RE.match(eprint)
+    ):
         bad(f"malformed arXiv id '{eprint}': expected e.g. 2106.15933 or hep-th/9901001")
     return out

@@ -40,8 +40,12 @@ def _version_tuple(text: str) -> tuple[int, ...]:
 def check_python() -> Check:
     found = sys.version_info[:2]
     ok = found >= MIN_PYTHON
-    return Check("python", ok, f"{sys.version.split()[0]} at {sys.executable}",
-                 f"use Python {'.'.join(map(str, MIN_PYTHON))} or newer")
+    return Check(
+        "python",
+        ok,
+        f"{sys.version.split()[0]} at {sys.executable}",
+        f"use Python {'.'.join(map(str, MIN_PYTHON))} or newer",
+    )
 
 
 def check_packages() -> list[Check]:
@@ -73,16 +77,30 @@ def check_torch(importer: Callable[[str], object] = importlib.import_module) -> 
     try:
         torch = importer("torch")
     except ImportError:
-        return [Check("torch", False, "not installed: GPU claims and their smoke runs need it",
-                      "pip install torch==2.13.0 (CPU build) or a CUDA build", required=False)]
+        return [
+            Check(
+                "torch",
+                False,
+                "not installed: GPU claims and their smoke runs need it",
+                "pip install torch==2.13.0 (CPU build) or a CUDA build",
+                required=False,
+            )
+        ]
     version = getattr(torch, "__version__", "?")
     cuda = getattr(torch, "cuda", None)
     has_cuda = bool(cuda and cuda.is_available())
     device = cuda.get_device_name(0) if has_cuda and cuda else "none visible"
-    return [Check("torch", True, version),
-            Check("cuda", has_cuda, f"GPU: {device}",
-                  "GPU claims will be reported as needs-gpu; run them on a machine with CUDA "
-                  "or a Dask worker with a GPU resource", required=False)]
+    return [
+        Check("torch", True, version),
+        Check(
+            "cuda",
+            has_cuda,
+            f"GPU: {device}",
+            "GPU claims will be reported as needs-gpu; run them on a machine with CUDA "
+            "or a Dask worker with a GPU resource",
+            required=False,
+        ),
+    ]
 
 
 def check_cluster(address: str | None) -> list[Check]:
@@ -94,12 +112,23 @@ def check_cluster(address: str | None) -> list[Check]:
         with Client(address, timeout=5) as client:  # type: ignore[no-untyped-call]
             workers = client.scheduler_info().get("workers", {})
             gpus = sum(1 for w in workers.values() if w.get("resources", {}).get("GPU"))
-        return [Check("dask cluster", bool(workers),
-                      f"{address}: {len(workers)} worker(s), {gpus} with a GPU resource",
-                      "start workers: dask worker ADDRESS [--resources GPU=1]")]
+        return [
+            Check(
+                "dask cluster",
+                bool(workers),
+                f"{address}: {len(workers)} worker(s), {gpus} with a GPU resource",
+                "start workers: dask worker ADDRESS [--resources GPU=1]",
+            )
+        ]
     except Exception as exc:  # any failure to connect is the finding itself
-        return [Check("dask cluster", False, f"{address}: {exc.__class__.__name__}: {exc}",
-                      "start a scheduler (dask scheduler) or fix the address")]
+        return [
+            Check(
+                "dask cluster",
+                False,
+                f"{address}: {exc.__class__.__name__}: {exc}",
+                "start a scheduler (dask scheduler) or fix the address",
+            )
+        ]
 
 
 def check_results_writable(paths: HubPaths) -> Check:
@@ -110,8 +139,12 @@ def check_results_writable(paths: HubPaths) -> Check:
             pass
         return Check("results/", True, f"{folder} is writable")
     except OSError as exc:
-        return Check("results/", False, f"{folder}: {exc.strerror}",
-                     "make results/ writable for this user, or pass --root to a checkout you own")
+        return Check(
+            "results/",
+            False,
+            f"{folder}: {exc.strerror}",
+            "make results/ writable for this user, or pass --root to a checkout you own",
+        )
 
 
 def check_hub(paths: HubPaths) -> Check:
@@ -119,18 +152,32 @@ def check_hub(paths: HubPaths) -> Check:
 
     catalog, problems = validate(paths.root)
     if problems or catalog is None:
-        return Check("entries", False, f"{len(problems)} problem(s)", "run `lmhub validate` to see them")
-    return Check("entries", True, f"{len(catalog.claims)} claims, {len(catalog.questions)} open questions")
+        return Check(
+            "entries", False, f"{len(problems)} problem(s)", "run `lmhub validate` to see them"
+        )
+    return Check(
+        "entries", True, f"{len(catalog.claims)} claims, {len(catalog.questions)} open questions"
+    )
 
 
 def check_tools() -> list[Check]:
     git = shutil.which("git")
     chromium = shutil.which("chromium")
     return [
-        Check("git", bool(git), git or "not found", "install git (needed for --changed-since)",
-              required=False),
-        Check("chromium", bool(chromium), chromium or "not found",
-              "apt-get install chromium (only the browser tests need it)", required=False),
+        Check(
+            "git",
+            bool(git),
+            git or "not found",
+            "install git (needed for --changed-since)",
+            required=False,
+        ),
+        Check(
+            "chromium",
+            bool(chromium),
+            chromium or "not found",
+            "apt-get install chromium (only the browser tests need it)",
+            required=False,
+        ),
     ]
 
 

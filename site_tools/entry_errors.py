@@ -15,11 +15,25 @@ from site_tools.yaml_source import Loc, SourceDoc
 
 M = TypeVar("M", bound=BaseModel)
 
-_YAML_TYPE = {str: "text", int: "an integer", float: "a number", bool: "true/false",
-              type(None): "null", list: "a list", dict: "a mapping"}
-_EXPECTED = {"string_type": "text", "float_type": "a number", "int_type": "an integer",
-             "bool_type": "true or false", "list_type": "a list", "model_type": "a mapping",
-             "dict_type": "a mapping", "model_attributes_type": "a mapping"}
+_YAML_TYPE = {
+    str: "text",
+    int: "an integer",
+    float: "a number",
+    bool: "true/false",
+    type(None): "null",
+    list: "a list",
+    dict: "a mapping",
+}
+_EXPECTED = {
+    "string_type": "text",
+    "float_type": "a number",
+    "int_type": "an integer",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "model_type": "a mapping",
+    "dict_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
 
 
 def model_problems(model: type[M], doc: SourceDoc) -> tuple[M | None, list[Problem]]:
@@ -96,7 +110,9 @@ def _pattern_hint(err: ErrorDetails) -> str:
     return f"must match {pattern}"
 
 
-def _data_loc(model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[Loc, type[BaseModel] | None]:
+def _data_loc(
+    model: type[BaseModel], loc: tuple[int | str, ...]
+) -> tuple[Loc, type[BaseModel] | None]:
     """Drop the union tags pydantic puts in ``loc``; also return the model owning the last key."""
     out: list[int | str] = []
     current: Any = model
@@ -114,7 +130,9 @@ def _data_loc(model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[Loc, 
             continue
         out.append(part)
         owner = owner or (models[0] if len(models) == 1 else None)
-        current = owner.model_fields[part].annotation if owner and part in owner.model_fields else None
+        current = (
+            owner.model_fields[part].annotation if owner and part in owner.model_fields else None
+        )
     return tuple(out), owner
 
 

@@ -70,8 +70,17 @@ def find_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / "taxonomy.yaml").is_file():
             return folder
-    raise HubError([Problem(str(here), 0, 0, "",
-                            "not inside a hub (no taxonomy.yaml here or above); pass --root DIR")])
+    raise HubError(
+        [
+            Problem(
+                str(here),
+                0,
+                0,
+                "",
+                "not inside a hub (no taxonomy.yaml here or above); pass --root DIR",
+            )
+        ]
+    )
 
 
 def load_settings(paths: HubPaths) -> tuple[HubSettings, Taxonomy]:

@@ -35,7 +35,9 @@ def judge_prediction(prediction: Prediction, measured: float) -> Verdict:
         measured=measured,
         passed=passed,
         miss=None if passed else miss_text(expect, measured),
-        alternative_rejected=None if alternative is None else not alternative.expect.check(measured),
+        alternative_rejected=None
+        if alternative is None
+        else not alternative.expect.check(measured),
     )
 
 
@@ -100,16 +102,20 @@ def summarise(claim: Claim, records: Sequence[RunRecord]) -> list[MetricSummary]
         values = [v.measured for v in verdicts if v.measured is not None]
         passes = [v.passed for v in verdicts]
         required = seeds_required(prediction.seeds, len(claim.reproduction.seeds))
-        rejections = [v.alternative_rejected for v in verdicts if v.alternative_rejected is not None]
-        out.append(MetricSummary(
-            metric=prediction.metric,
-            expected=prediction.expect.describe(),
-            values=values,
-            passes=passes,
-            required=required,
-            mean=statistics.fmean(values) if values else math.nan,
-            spread=sample_stdev(values),
-            held=sum(passes) >= required,
-            alternative_rejected=all(rejections) if rejections else None,
-        ))
+        rejections = [
+            v.alternative_rejected for v in verdicts if v.alternative_rejected is not None
+        ]
+        out.append(
+            MetricSummary(
+                metric=prediction.metric,
+                expected=prediction.expect.describe(),
+                values=values,
+                passes=passes,
+                required=required,
+                mean=statistics.fmean(values) if values else math.nan,
+                spread=sample_stdev(values),
+                held=sum(passes) >= required,
+                alternative_rejected=all(rejections) if rejections else None,
+            )
+        )
     return out

@@ -25,8 +25,9 @@ Number = float  # strict mode still accepts a YAML int where a float is expected
 class _Closed(BaseModel):
     # A model validator that blames one field raises ValueError("@field: message"), so the
     # error points at that field's line (see entry_errors).
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True,
-                              use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True
+    )
 
 
 # --- expectations: what the runner checks a measured number against -------------------------
@@ -79,7 +80,9 @@ class Interval(_Closed):
     @model_validator(mode="after")
     def _ordered(self) -> Interval:
         if self.low > self.high:
-            raise ValueError(f"@low: interval is reversed: low {self.low} is above high {self.high}")
+            raise ValueError(
+                f"@low: interval is reversed: low {self.low} is above high {self.high}"
+            )
         return self
 
     def check(self, measured: float) -> bool:
@@ -222,7 +225,9 @@ class Reproduction(_Closed):
     @model_validator(mode="after")
     def _gpu_needs_smoke(self) -> Reproduction:
         if self.device == "gpu" and self.smoke is None:
-            raise ValueError("@device: a gpu reproduction needs a smoke configuration that runs on CPU")
+            raise ValueError(
+                "@device: a gpu reproduction needs a smoke configuration that runs on CPU"
+            )
         return self
 
 
@@ -297,8 +302,10 @@ class OpenQuestion(_Closed):
     @model_validator(mode="after")
     def _evidence_for_progress(self) -> OpenQuestion:
         if self.status != "open" and not self.status_evidence:
-            raise ValueError(f"@status: status '{self.status}' needs status_evidence: "
-                             "the results, with citations, that show the progress")
+            raise ValueError(
+                f"@status: status '{self.status}' needs status_evidence: "
+                "the results, with citations, that show the progress"
+            )
         return self
 
 

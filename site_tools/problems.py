@@ -35,7 +35,9 @@ class Problem:
 
     def format(self) -> str:
         where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
     def format_github(self) -> str:
         """Render as a GitHub Actions workflow command, shown inline on a pull request."""

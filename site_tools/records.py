@@ -124,8 +124,10 @@ def record_filename(record: RunRecord) -> str:
     """``<UTC start>_<hash12>_s<seed>_<status>_<full|smoke>_<random>.json``."""
     stamp = record.started_at.strftime("%Y%m%dT%H%M%S%fZ")
     mode = "smoke" if record.smoke else "full"
-    return (f"{stamp}_{record.content_hash[:12]}_s{record.seed}_{record.status}_{mode}_"
-            f"{secrets.token_hex(3)}.json")
+    return (
+        f"{stamp}_{record.content_hash[:12]}_s{record.seed}_{record.status}_{mode}_"
+        f"{secrets.token_hex(3)}.json"
+    )
 
 
 def write_record(results: Path, record: RunRecord) -> Path:
@@ -165,9 +167,12 @@ def read_record(path: Path) -> RunRecord | BadRecord:
         return BadRecord(path, "not a JSON object; left in place, ignored")
     version = data.get("format_version")
     if version != FORMAT_VERSION:
-        return BadRecord(path, f"record format version {version!r} is not supported "
-                               f"(this lmhub reads version {FORMAT_VERSION}); "
-                               "upgrade lmhub or move the record aside")
+        return BadRecord(
+            path,
+            f"record format version {version!r} is not supported "
+            f"(this lmhub reads version {FORMAT_VERSION}); "
+            "upgrade lmhub or move the record aside",
+        )
     try:
         return RunRecord.model_validate(data)
     except ValidationError as exc:
@@ -176,9 +181,13 @@ def read_record(path: Path) -> RunRecord | BadRecord:
         return BadRecord(path, f"invalid record ({where}: {first['msg']}); ignored")
 
 
-def iter_records(results: Path, claim_id: str | None = None) -> Iterator[tuple[Path, RunRecord | BadRecord]]:
+def iter_records(
+    results: Path, claim_id: str | None = None
+) -> Iterator[tuple[Path, RunRecord | BadRecord]]:
     """Every record file under ``results/`` (or one claim's folder), oldest first by name."""
-    folders = [results / claim_id] if claim_id else sorted(p for p in results.glob("*") if p.is_dir())
+    folders = (
+        [results / claim_id] if claim_id else sorted(p for p in results.glob("*") if p.is_dir())
+    )
     for folder in folders:
         if not folder.is_dir():
             continue

@@ -99,30 +99,48 @@ def new_entry(catalog: Catalog, kind: str, entry_id: str, strand: str) -> list[P
     """
     problems = []
     if not is_id(entry_id):
-        problems.append(Problem(entry_id, 0, 0, "id", "use kebab-case: lowercase letters and "
-                                                      "digits joined by '-'"))
+        problems.append(
+            Problem(
+                entry_id, 0, 0, "id", "use kebab-case: lowercase letters and digits joined by '-'"
+            )
+        )
     strands = [s.id for s in catalog.taxonomy.strands]
     if strand not in strands:
-        problems.append(Problem("taxonomy.yaml", 0, 0, "strand",
-                                f"unknown strand '{strand}'{did_you_mean(strand, strands)}; "
-                                f"one of {', '.join(strands)}"))
+        problems.append(
+            Problem(
+                "taxonomy.yaml",
+                0,
+                0,
+                "strand",
+                f"unknown strand '{strand}'{did_you_mean(strand, strands)}; "
+                f"one of {', '.join(strands)}",
+            )
+        )
     folder = catalog.paths.claims if kind == "claim" else catalog.paths.questions
     target = folder / f"{entry_id}.yaml"
     module = entry_id.replace("-", "_")
     script = catalog.paths.repro / f"{module}.py"
     for path in (target, script) if kind == "claim" else (target,):
         if path.exists():
-            problems.append(Problem(catalog.paths.shown(path), 0, 0, "", "already exists; not overwritten"))
+            problems.append(
+                Problem(catalog.paths.shown(path), 0, 0, "", "already exists; not overwritten")
+            )
     if problems:
         raise HubError(problems)
     title = entry_id.replace("-", " ").capitalize()
     folder.mkdir(parents=True, exist_ok=True)
     if kind == "question":
-        target.write_text(QUESTION_TEMPLATE.format(id=entry_id, title=title, strand=strand), "utf-8")
+        target.write_text(
+            QUESTION_TEMPLATE.format(id=entry_id, title=title, strand=strand), "utf-8"
+        )
         return [target]
     citation = next(iter(catalog.bib.references), "add-a-key")
-    target.write_text(CLAIM_TEMPLATE.format(id=entry_id, title=title, strand=strand,
-                                            citation=citation, module=module), "utf-8")
+    target.write_text(
+        CLAIM_TEMPLATE.format(
+            id=entry_id, title=title, strand=strand, citation=citation, module=module
+        ),
+        "utf-8",
+    )
     script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text(SCRIPT_TEMPLATE.format(title=title), "utf-8")
     return [target, script]

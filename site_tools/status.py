@@ -33,8 +33,9 @@ class ClaimStatus:
         return max(self.current, key=lambda r: r.started_at) if self.current else None
 
 
-def latest_per_seed(claim: Claim, records: Iterable[RunRecord],
-                    digest: str) -> dict[int, RunRecord]:
+def latest_per_seed(
+    claim: Claim, records: Iterable[RunRecord], digest: str
+) -> dict[int, RunRecord]:
     """The latest full record of each declared seed at content hash ``digest``.
 
     A ``needs-gpu`` record only stands for a seed with no other record: a CPU machine that
@@ -42,8 +43,11 @@ def latest_per_seed(claim: Claim, records: Iterable[RunRecord],
     """
     latest: dict[int, RunRecord] = {}
     for record in sorted(records, key=lambda r: r.started_at):
-        if (record.smoke or record.content_hash != digest
-                or record.seed not in claim.reproduction.seeds):
+        if (
+            record.smoke
+            or record.content_hash != digest
+            or record.seed not in claim.reproduction.seeds
+        ):
             continue
         earlier = latest.get(record.seed)
         if record.status == "needs-gpu" and earlier is not None and earlier.status != "needs-gpu":
@@ -52,8 +56,9 @@ def latest_per_seed(claim: Claim, records: Iterable[RunRecord],
     return latest
 
 
-def judge_latest(claim: Claim, latest: Mapping[int, RunRecord],
-                 has_history: bool) -> tuple[ClaimState, list[MetricSummary]]:
+def judge_latest(
+    claim: Claim, latest: Mapping[int, RunRecord], has_history: bool
+) -> tuple[ClaimState, list[MetricSummary]]:
     """The claim's state from the latest record of each seed (see :func:`claim_status`)."""
     if not latest:
         return ("stale" if has_history else "not run"), []
@@ -86,5 +91,12 @@ def claim_status(claim: Claim, results: Path, digest: str) -> ClaimStatus:
     history.sort(key=lambda r: r.started_at)
     latest = latest_per_seed(claim, history, digest)
     state, summaries = judge_latest(claim, latest, bool(history))
-    return ClaimStatus(claim.id, state, digest, sorted(latest.values(), key=lambda r: r.seed),
-                       history, summaries, bad)
+    return ClaimStatus(
+        claim.id,
+        state,
+        digest,
+        sorted(latest.values(), key=lambda r: r.seed),
+        history,
+        summaries,
+        bad,
+    )

@@ -106,15 +106,23 @@ def load_yaml(raw: bytes, path: str, *, max_bytes: int) -> SourceDoc | Problem:
     if not isinstance(node, yaml.MappingNode):
         kind = "list" if isinstance(node, yaml.SequenceNode) else "single value"
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
-        return Problem(path, line, col, "", f"top level is a {kind}; an entry must be a mapping of fields")
+        return Problem(
+            path, line, col, "", f"top level is a {kind}; an entry must be a mapping of fields"
+        )
     doc = SourceDoc(path, {}, text)
     try:
         data = _convert(node, (), doc, set())
     except _Refusal as exc:
         mark = exc.node.start_mark
         if exc.alias:
-            mark = next((t.start_mark for t in yaml.scan(text, Loader=_Loader)
-                         if isinstance(t, yaml.AliasToken)), mark)
+            mark = next(
+                (
+                    t.start_mark
+                    for t in yaml.scan(text, Loader=_Loader)
+                    if isinstance(t, yaml.AliasToken)
+                ),
+                mark,
+            )
         return Problem(path, mark.line + 1, mark.column + 1, "", exc.message)
     assert isinstance(data, dict)
     doc.data = data
@@ -125,8 +133,13 @@ def _syntax_problem(text: str, path: str, exc: yaml.MarkedYAMLError) -> Problem:
     for number, source_line in enumerate(text.splitlines(), start=1):
         indent = source_line[: len(source_line) - len(source_line.lstrip(" \t"))]
         if "\t" in indent:
-            return Problem(path, number, indent.index("\t") + 1, "",
-                           "tab used for indentation; YAML indents with spaces only")
+            return Problem(
+                path,
+                number,
+                indent.index("\t") + 1,
+                "",
+                "tab used for indentation; YAML indents with spaces only",
+            )
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     what = " ".join(part for part in (exc.context, exc.problem) if part)
@@ -137,8 +150,11 @@ def _convert(node: yaml.Node, loc: Loc, doc: SourceDoc, seen: set[int]) -> Any:
     if id(node) in seen:
         # The composer shares one node between an anchor and its aliases; meeting it twice
         # means an alias, which is how "billion laughs" documents grow without bound.
-        raise _Refusal(node, "YAML aliases (*name) are not allowed in hub files; write the value out",
-                       alias=True)
+        raise _Refusal(
+            node,
+            "YAML aliases (*name) are not allowed in hub files; write the value out",
+            alias=True,
+        )
     seen.add(id(node))
     doc.value_pos[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.ScalarNode):
@@ -153,13 +169,21 @@ def _convert(node: yaml.Node, loc: Loc, doc: SourceDoc, seen: set[int]) -> Any:
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Refusal(key_node, "mapping keys must be plain names (no merge keys or complex keys)")
+            if (
+                not isinstance(key_node, yaml.ScalarNode)
+                or key_node.tag == "tag:yaml.org,2002:merge"
+            ):
+                raise _Refusal(
+                    key_node, "mapping keys must be plain names (no merge keys or complex keys)"
+                )
             key = key_node.value
             if key in out:
                 first = doc.key_pos[(*loc, key)][0]
                 raise _Refusal(key_node, f"duplicate key '{key}' (first defined on line {first})")
-            doc.key_pos[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            doc.key_pos[(*loc, key)] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
             out[key] = _convert(value_node, (*loc, key), doc, seen)
         return out
     raise _Refusal(node, "unsupported YAML node")  # pragma: no cover
@@ -172,7 +196,9 @@ def read_yaml_file(path: Path, shown: str, *, max_bytes: int) -> SourceDoc | Pro
             raw = handle.read(max_bytes + 1)
             if len(raw) > max_bytes:
                 size = path.stat().st_size
-                return Problem(shown, 1, 1, "", f"file is {size} bytes; the limit is {max_bytes} bytes")
+                return Problem(
+                    shown, 1, 1, "", f"file is {size} bytes; the limit is {max_bytes} bytes"
+                )
     except OSError as exc:
         return Problem(shown, 0, 0, "", f"cannot read file: {exc.strerror}")
     return load_yaml(raw, shown, max_bytes=max_bytes)

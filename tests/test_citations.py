@@ -16,7 +16,10 @@ def test_reference_formatting() -> None:
     assert saxe.links() == {"arXiv": "https://arxiv.org/abs/1312.6120"}
     belkin = bib["belkin2019reconciling"]
     assert belkin.short_authors() == "Belkin et al."
-    assert belkin.title == "Reconciling modern machine-learning practice and the classical bias–variance trade-off"
+    assert (
+        belkin.title
+        == "Reconciling modern machine-learning practice and the classical bias–variance trade-off"
+    )
     assert belkin.links() == {"DOI": "https://doi.org/10.1073/pnas.1903070116"}
 
 
@@ -30,8 +33,10 @@ def test_export_subset_round_trips(tmp_path: Path) -> None:
 
 
 def test_latex_is_decoded_for_display() -> None:
-    assert latex_to_text(r"Boix-Adser{\`a} and G{\"o}del on {N}eural \& {ReLU}") == \
-        "Boix-Adserà and Gödel on Neural & ReLU"
+    assert (
+        latex_to_text(r"Boix-Adser{\`a} and G{\"o}del on {N}eural \& {ReLU}")
+        == "Boix-Adserà and Gödel on Neural & ReLU"
+    )
 
 
 def test_repo_bibliography_is_clean_and_complete() -> None:

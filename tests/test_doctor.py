@@ -35,7 +35,8 @@ def test_missing_torch_is_a_warning_not_a_failure() -> None:
 
 
 def test_unreachable_cluster_is_reported(temp_hub: TempHub) -> None:
-    result = CliRunner().invoke(cli, ["doctor", "--root", str(temp_hub()),
-                                      "--cluster", "tcp://127.0.0.1:9"])
+    result = CliRunner().invoke(
+        cli, ["doctor", "--root", str(temp_hub()), "--cluster", "tcp://127.0.0.1:9"]
+    )
     assert result.exit_code == 1
     assert "FAIL  dask cluster: tcp://127.0.0.1:9: " in result.output

@@ -33,12 +33,15 @@ def test_drift_is_detected(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("path", repo_entries(), ids=lambda p: p.name)
 def test_repo_entry_conforms_to_its_schema(path: Path) -> None:
-    schema = json.loads((REPO / "schemas" / f"{SCHEMA_OF_FOLDER[path.parent.name]}.schema.json").read_text())
+    schema = json.loads(
+        (REPO / "schemas" / f"{SCHEMA_OF_FOLDER[path.parent.name]}.schema.json").read_text()
+    )
     jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(path.read_text()))
 
 
-@pytest.mark.parametrize("path", [*repo_entries(), REPO / "taxonomy.yaml", REPO / "hub.yaml"],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [*repo_entries(), REPO / "taxonomy.yaml", REPO / "hub.yaml"], ids=lambda p: p.name
+)
 def test_every_entry_starts_with_a_schema_modeline(path: Path) -> None:
     first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith("# yaml-language-server: $schema=")
@@ -46,11 +49,21 @@ def test_every_entry_starts_with_a_schema_modeline(path: Path) -> None:
     assert target.is_file() and target.parent == (REPO / "schemas").resolve()
 
 
-@pytest.mark.parametrize("case", ["unknown-field", "negative-tolerance", "wrong-type",
-                                  "unknown-expect-kind", "empty-predictions"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "unknown-field",
+        "negative-tolerance",
+        "wrong-type",
+        "unknown-expect-kind",
+        "empty-predictions",
+    ],
+)
 def test_schema_rejects_what_the_models_reject(case: str) -> None:
     schema = json.loads((REPO / "schemas" / "claim.schema.json").read_text())
-    broken = yaml.safe_load((FIXTURES / "broken" / case / "claims" / "mean-shrinks.yaml").read_text())
+    broken = yaml.safe_load(
+        (FIXTURES / "broken" / case / "claims" / "mean-shrinks.yaml").read_text()
+    )
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(broken))
 
 

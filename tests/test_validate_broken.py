@@ -45,7 +45,7 @@ def test_every_problem_names_a_file_and_line(broken_hub: tuple[Path, str]) -> No
     assert summary.endswith("found")
     for line in problems:
         path, lineno, col, _ = line.split(":", 3)
-        assert (Path(path).suffix in {".yaml", ".yml", ".bib"}), line
+        assert Path(path).suffix in {".yaml", ".yml", ".bib"}, line
         assert int(lineno) >= 1 and int(col) >= 1, line
 
 
@@ -53,8 +53,12 @@ def test_every_problem_names_a_file_and_line(broken_hub: tuple[Path, str]) -> No
 def test_real_process_exits_1_without_traceback(case: Path, temp_hub: TempHub) -> None:
     root = temp_hub()
     overlay(root, case)
-    proc = subprocess.run([sys.executable, "-m", "site_tools", "validate", "--root", str(root)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "site_tools", "validate", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout
     assert proc.stderr == (case / "expected.txt").read_text(encoding="utf-8")
@@ -79,7 +83,8 @@ def test_script_symlinked_out_of_repro_is_refused(temp_hub: TempHub, tmp_path: P
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == (
         "claims/mean-shrinks.yaml:10:11: reproduction.script: script 'repro/mean_shrinks.py' "
-        "resolves outside repro/ (a symlink?)")
+        "resolves outside repro/ (a symlink?)"
+    )
 
 
 def test_github_format_prints_annotations(temp_hub: TempHub) -> None:
@@ -90,7 +95,8 @@ def test_github_format_prints_annotations(temp_hub: TempHub) -> None:
     assert result.stdout.splitlines()[0] == (
         "::error file=claims/mean-shrinks.yaml,line=3,col=9,title=strand::unknown strand "
         "'simple-law' (did you mean 'simple-laws'?); one of solvable-settings, tractable-limits, "
-        "simple-laws, hyperparameters, universal-behaviours")
+        "simple-laws, hyperparameters, universal-behaviours"
+    )
 
 
 def test_valid_base_hub_passes(temp_hub: TempHub) -> None:

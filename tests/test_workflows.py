@@ -23,23 +23,44 @@ def tool(name: str) -> str:
 
 
 def test_zizmor_finds_nothing() -> None:
-    proc = subprocess.run([tool("zizmor"), "--offline", "--no-progress", *map(str, WORKFLOWS)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [tool("zizmor"), "--offline", "--no-progress", *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "No findings to report" in proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("schema", ["vendor.github-workflows", "custom.github-workflows-require-timeout"])
+@pytest.mark.parametrize(
+    "schema", ["vendor.github-workflows", "custom.github-workflows-require-timeout"]
+)
 def test_workflows_match_githubs_schema(schema: str) -> None:
-    proc = subprocess.run([tool("check-jsonschema"), "--builtin-schema", schema, *map(str, WORKFLOWS)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", schema, *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_issue_forms_match_githubs_schema() -> None:
-    forms = [p for p in (REPO / ".github" / "ISSUE_TEMPLATE").glob("*.yml") if p.name != "config.yml"]
-    proc = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-issue-forms",
-                           *map(str, forms)], capture_output=True, text=True, timeout=120)
+    forms = [
+        p for p in (REPO / ".github" / "ISSUE_TEMPLATE").glob("*.yml") if p.name != "config.yml"
+    ]
+    proc = subprocess.run(
+        [
+            tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-issue-forms",
+            *map(str, forms),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -54,7 +75,11 @@ def test_security_rules(path: Path) -> None:
         for step in job.get("steps", []):
             uses = step.get("uses")
             if uses:
-                assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), f"{uses} is not pinned by SHA"
-            assert "${{" not in step.get("run", ""), "pass expressions through env, not into scripts"
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), (
+                    f"{uses} is not pinned by SHA"
+                )
+            assert "${{" not in step.get("run", ""), (
+                "pass expressions through env, not into scripts"
+            )
         if "pull_request" in flow.get(True, flow.get("on", {})):
             assert job["permissions"] == {"contents": "read"}

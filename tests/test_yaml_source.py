@@ -52,13 +52,26 @@ def test_byte_order_mark_is_accepted() -> None:
     assert isinstance(load(b"\xef\xbb\xbfa: 1\n"), SourceDoc)
 
 
-scalars = st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.none(),
-                    st.floats(allow_nan=False, allow_infinity=False))
-documents = st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True),
-                            st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                                         | st.dictionaries(st.from_regex(r"[a-z]{1,6}", fullmatch=True),
-                                                           inner, max_size=4), max_leaves=12),
-                            min_size=1, max_size=6)
+scalars = st.one_of(
+    st.text(max_size=20),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+documents = st.dictionaries(
+    st.from_regex(r"[a-z_]{1,8}", fullmatch=True),
+    st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.dictionaries(st.from_regex(r"[a-z]{1,6}", fullmatch=True), inner, max_size=4)
+        ),
+        max_leaves=12,
+    ),
+    min_size=1,
+    max_size=6,
+)
 
 
 @given(documents)

@@ -13,12 +13,26 @@ from site_tools.site.build import EchoHandler, build_site, run_stale
 
 
 @click.command("build")
-@click.option("--run", "run_first", is_flag=True,
-              help="First run every claim seed with no result at its current content hash.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="With --run: runs at once.")
-@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the site (default: site/); emptied first.")
+@click.option(
+    "--run",
+    "run_first",
+    is_flag=True,
+    help="First run every claim seed with no result at its current content hash.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="With --run: runs at once.",
+)
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the site (default: site/); emptied first.",
+)
 @root_option
 @reports_problems
 def command(run_first: bool, jobs: int, site_dir: Path | None, root: Path | None) -> None:
@@ -30,8 +44,10 @@ def command(run_first: bool, jobs: int, site_dir: Path | None, root: Path | None
     """
     hub_root = resolve_root(root)
     catalog = load_catalog(hub_root)
-    click.echo(f"ok: {len(catalog.claims)} claims, {len(catalog.questions)} open questions, "
-               f"{len(catalog.bib.references)} references")
+    click.echo(
+        f"ok: {len(catalog.claims)} claims, {len(catalog.questions)} open questions, "
+        f"{len(catalog.bib.references)} references"
+    )
     if run_first:
         run_stale(hub_root, jobs, click.echo)
     handler = EchoHandler(lambda line: click.echo(line, err=True))
@@ -41,6 +57,8 @@ def command(run_first: bool, jobs: int, site_dir: Path | None, root: Path | None
     finally:
         logging.getLogger("mkdocs").removeHandler(handler)
     gen = result.generation
-    click.echo(f"generated {len(gen.files)} files ({len(gen.written)} written, "
-               f"{len(gen.removed)} removed, {gen.plots_drawn} plots drawn)")
+    click.echo(
+        f"generated {len(gen.files)} files ({len(gen.written)} written, "
+        f"{len(gen.removed)} removed, {gen.plots_drawn} plots drawn)"
+    )
     click.echo(f"built the site in {result.seconds:.1f} s: {result.site_dir}")

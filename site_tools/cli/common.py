@@ -16,8 +16,11 @@ from site_tools.problems import HubError
 F = TypeVar("F", bound=Callable[..., Any])
 
 root_option = click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Hub checkout to work on (default: the one around the current folder).")
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Hub checkout to work on (default: the one around the current folder).",
+)
 
 
 def resolve_root(root: Path | None) -> Path:

@@ -12,8 +12,12 @@ from site_tools.hub import HubPaths
 
 @click.command("doctor")
 @root_option
-@click.option("--cluster", default=None, metavar="ADDRESS",
-              help="Dask scheduler to check (default: $LMHUB_CLUSTER, if set).")
+@click.option(
+    "--cluster",
+    default=None,
+    metavar="ADDRESS",
+    help="Dask scheduler to check (default: $LMHUB_CLUSTER, if set).",
+)
 @reports_problems
 def command(root: Path | None, cluster: str | None) -> None:
     """Check the local setup (Python, packages, torch and CUDA, Dask, results/) and say what to fix."""

@@ -13,8 +13,13 @@ from site_tools.site.build import EchoHandler, serve_site
 
 
 @click.command("serve")
-@click.option("-a", "--dev-addr", metavar="IP:PORT", default=None,
-              help="Address to serve on (default: mkdocs.yml's dev_addr, 127.0.0.1:8000).")
+@click.option(
+    "-a",
+    "--dev-addr",
+    metavar="IP:PORT",
+    default=None,
+    help="Address to serve on (default: mkdocs.yml's dev_addr, 127.0.0.1:8000).",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
 @root_option
 @reports_problems

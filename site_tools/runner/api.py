@@ -84,17 +84,38 @@ def _interrupts() -> Iterator[threading.Event]:
             signal.signal(sig, old)
 
 
-def _spec(plan: ClaimPlan, task: Task, options: RunOptions, root: Path, max_timeout: int,
-          max_memory: int, threads: int, cuda: bool, session: str) -> RunSpec:
+def _spec(
+    plan: ClaimPlan,
+    task: Task,
+    options: RunOptions,
+    root: Path,
+    max_timeout: int,
+    max_memory: int,
+    threads: int,
+    cuda: bool,
+    session: str,
+) -> RunSpec:
     repro = plan.claim.reproduction
     timeout = repro.smoke.timeout_s if task.smoke and repro.smoke else repro.timeout_s
     device: Device = "cuda" if cuda and repro.device == "gpu" and not task.smoke else "cpu"
-    limits = Limits(timeout_s=min(timeout, max_timeout), memory_mb=min(repro.memory_mb, max_memory),
-                    address_space=device == "cpu", output_bytes=options.output_bytes,
-                    disk_bytes=options.disk_bytes, threads=threads)
-    return RunSpec(script=str(root / repro.script), repro_dir=str(root / "repro"),
-                   seed=task.seed, smoke=task.smoke, device=device, limits=limits,
-                   session=session, temp_root=options.temp_root)
+    limits = Limits(
+        timeout_s=min(timeout, max_timeout),
+        memory_mb=min(repro.memory_mb, max_memory),
+        address_space=device == "cpu",
+        output_bytes=options.output_bytes,
+        disk_bytes=options.disk_bytes,
+        threads=threads,
+    )
+    return RunSpec(
+        script=str(root / repro.script),
+        repro_dir=str(root / "repro"),
+        seed=task.seed,
+        smoke=task.smoke,
+        device=device,
+        limits=limits,
+        session=session,
+        temp_root=options.temp_root,
+    )
 
 
 def _make_backend(options: RunOptions) -> tuple[Backend, str]:
@@ -103,23 +124,30 @@ def _make_backend(options: RunOptions) -> tuple[Backend, str]:
         from site_tools.runner.cluster import DaskBackend
 
         dask = DaskBackend(options.cluster, options.jobs)
-        return dask, "no worker of the cluster declares a GPU resource (dask worker --resources GPU=1)"
+        return (
+            dask,
+            "no worker of the cluster declares a GPU resource (dask worker --resources GPU=1)",
+        )
     if options.device == "cuda":
         found = cuda_available()
         return LocalBackend(options.jobs, found), "--device cuda, but no CUDA device was found"
-    return (LocalBackend(options.jobs, False),
-            "run with --device cuda on a machine with CUDA, or on a cluster with a GPU worker")
+    return (
+        LocalBackend(options.jobs, False),
+        "run with --device cuda on a machine with CUDA, or on a cluster with a GPU worker",
+    )
 
 
-def _gpu_records(plans: list[ClaimPlan], gpu_note: str, commit: str | None,
-                 results: Path, written: list[Path]) -> dict[str, dict[int, RunRecord]]:
+def _gpu_records(
+    plans: list[ClaimPlan], gpu_note: str, commit: str | None, results: Path, written: list[Path]
+) -> dict[str, dict[int, RunRecord]]:
     """The ``needs-gpu`` record of each seed that cannot run here; written only for a seed
     with no record at all at its hash, so a CPU machine does not add one on every run."""
     out: dict[str, dict[int, RunRecord]] = {}
     for plan in plans:
         for seed, new in plan.needs_gpu.items():
-            record = needs_gpu_record(plan.claim, seed, plan.hash, f"needs a GPU: {gpu_note}",
-                                      commit)
+            record = needs_gpu_record(
+                plan.claim, seed, plan.hash, f"needs a GPU: {gpu_note}", commit
+            )
             if new:
                 written.append(write_record(results, record))
             out.setdefault(plan.claim.id, {})[seed] = record
@@ -145,8 +173,9 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
     hub = load_hub_claims(root)
     root, results = hub.paths.root, hub.paths.results
     files = hub.file_digests()
-    selection = select_claims(root, hub.claims, hub.sources, files, options.ids,
-                              options.all_claims, options.changed_since)
+    selection = select_claims(
+        root, hub.claims, hub.sources, files, options.ids, options.all_claims, options.changed_since
+    )
     with contextlib.ExitStack() as stack:
         try:
             stack.enter_context(results_lock(results, options.lock_wait_s))
@@ -160,40 +189,75 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
         claims = [hub.claims[cid] for cid in selection.ids]
         hashes = {c.id: content_hash(c, root, files) for c in claims}
         files.save()
-        plans = [plan_claim(c, hashes[c.id], results, smoke=options.smoke, force=options.force)
-                 for c in claims]
+        plans = [
+            plan_claim(c, hashes[c.id], results, smoke=options.smoke, force=options.force)
+            for c in claims
+        ]
         backend: Backend | None = None
         gpu_note = ""
         if any(p.tasks for p in plans):
             backend, gpu_note = _make_backend(options)
             stack.callback(backend.close)
             if not backend.gpu:  # plan GPU claims again, now knowing there is no GPU
-                plans = [plan_claim(p.claim, p.hash, results, smoke=options.smoke,
-                                    force=options.force, gpu=False)
-                         if p.claim.reproduction.device == "gpu" else p for p in plans]
+                plans = [
+                    plan_claim(
+                        p.claim,
+                        p.hash,
+                        results,
+                        smoke=options.smoke,
+                        force=options.force,
+                        gpu=False,
+                    )
+                    if p.claim.reproduction.device == "gpu"
+                    else p
+                    for p in plans
+                ]
         commit = git_commit(root)
         written: list[Path] = []
         gpu_records = _gpu_records(plans, gpu_note, commit, results, written)
         display.planned(plans, selection.notes, gpu_note)
         # Longest first, so that parallel workers finish together.
-        tasks = sorted((t for p in plans for t in p.tasks),
-                       key=lambda t: -(hub.claims[t.claim_id].reproduction.cost_s or 0.0))
+        tasks = sorted(
+            (t for p in plans for t in p.tasks),
+            key=lambda t: -(hub.claims[t.claim_id].reproduction.cost_s or 0.0),
+        )
         # A remote cluster's workers size their own thread pools (0); here, share the cores.
         remote = bool(options.cluster) and options.cluster != "local"
         threads = 0 if remote else max(1, _cores() // options.jobs)
         by_id = {p.claim.id: p for p in plans}
         limits = hub.settings.limits
-        specs = {t: _spec(by_id[t.claim_id], t, options, root, limits.max_timeout_s,
-                          limits.max_memory_mb, threads, backend is not None and backend.gpu,
-                          session) for t in tasks}
+        specs = {
+            t: _spec(
+                by_id[t.claim_id],
+                t,
+                options,
+                root,
+                limits.max_timeout_s,
+                limits.max_memory_mb,
+                threads,
+                backend is not None and backend.gpu,
+                session,
+            )
+            for t in tasks
+        }
         ran: dict[str, dict[int, RunRecord]] = {}
         not_run: dict[str, list[int]] = {}
         interrupted = False
         if tasks:
             assert backend is not None
             with _interrupts() as interrupt:
-                done = execute(tasks, specs, hub.claims, hashes, backend, display,
-                               lambda r: write_record(results, r), session, interrupt, commit)
+                done = execute(
+                    tasks,
+                    specs,
+                    hub.claims,
+                    hashes,
+                    backend,
+                    display,
+                    lambda r: write_record(results, r),
+                    session,
+                    interrupt,
+                    commit,
+                )
             interrupted = done.interrupted
             written += done.paths.values()
             for task, record in done.records.items():
@@ -201,8 +265,21 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
             for task in done.not_run:
                 not_run.setdefault(task.claim_id, []).append(task.seed)
     outcome: list[ClaimResult] = [
-        claim_result(p, ran.get(p.claim.id, {}), gpu_records.get(p.claim.id, {}),
-                     not_run.get(p.claim.id, []), options.smoke) for p in plans]
-    return RunReport(outcome, smoke=options.smoke, interrupted=interrupted,
-                     notes=selection.notes, bad=[b for p in plans for b in p.bad],
-                     written=written, wall_s=time.monotonic() - started)
+        claim_result(
+            p,
+            ran.get(p.claim.id, {}),
+            gpu_records.get(p.claim.id, {}),
+            not_run.get(p.claim.id, []),
+            options.smoke,
+        )
+        for p in plans
+    ]
+    return RunReport(
+        outcome,
+        smoke=options.smoke,
+        interrupted=interrupted,
+        notes=selection.notes,
+        bad=[b for p in plans for b in p.bad],
+        written=written,
+        wall_s=time.monotonic() - started,
+    )

@@ -32,8 +32,13 @@ from site_tools.runner.isolation import (
     size_text,
 )
 
-_MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc",
-                 "failed to allocate", "Unable to allocate")
+_MEMORY_SIGNS = (
+    "MemoryError",
+    "Cannot allocate memory",
+    "std::bad_alloc",
+    "failed to allocate",
+    "Unable to allocate",
+)
 LAST_LINE_CHARS = 300
 
 
@@ -43,9 +48,15 @@ class BadOutput(Exception):
 
 def provenance(git_commit: str | None, host: HostInfo) -> Provenance:
     """A record's provenance: the hub's commit, and where the run ran."""
-    return Provenance(git_commit=git_commit, python=host.python, numpy=host.numpy,
-                      torch=host.torch, platform=host.platform, machine=host.machine,
-                      device=host.device)
+    return Provenance(
+        git_commit=git_commit,
+        python=host.python,
+        numpy=host.numpy,
+        torch=host.torch,
+        platform=host.platform,
+        machine=host.machine,
+        device=host.device,
+    )
 
 
 def provenance_here(git_commit: str | None, device: str = "cpu") -> Provenance:
@@ -73,12 +84,13 @@ def _crash_message(raw: RawOutcome, spec: RunSpec) -> str:
             return f"a file it wrote hit the size cap of {size_text(spec.limits.disk_bytes)}"
         return f"killed by {name}" + (f": {last}" if last else "")
     if "[Errno 27] File too large" in raw.stderr_tail:  # Python ignores SIGXFSZ: EFBIG instead
-        return (f"a file it wrote hit the size cap of {size_text(spec.limits.disk_bytes)}: "
-                f"{last}")
+        return f"a file it wrote hit the size cap of {size_text(spec.limits.disk_bytes)}: {last}"
     if spec.limits.address_space and any(s in raw.stderr_tail for s in _MEMORY_SIGNS):
-        return (f"ran out of memory under the limit of {spec.limits.memory_mb} MiB "
-                f"(memory_mb; address space capped at "
-                f"{spec.limits.memory_mb + ADDRESS_SPACE_HEADROOM_MB} MiB): {last}")
+        return (
+            f"ran out of memory under the limit of {spec.limits.memory_mb} MiB "
+            f"(memory_mb; address space capped at "
+            f"{spec.limits.memory_mb + ADDRESS_SPACE_HEADROOM_MB} MiB): {last}"
+        )
     return f"exited with code {code}" + (f": {last}" if last else "")
 
 
@@ -94,8 +106,10 @@ def read_output(text: str | None, problem: str | None) -> tuple[dict[str, Any], 
     if problem:
         raise BadOutput(problem)
     if text is None:
-        raise BadOutput(f"the script wrote no {RESULT_FILE} (call harness.write_result, or write "
-                        f"{RESULT_FILE} into the --out folder)")
+        raise BadOutput(
+            f"the script wrote no {RESULT_FILE} (call harness.write_result, or write "
+            f"{RESULT_FILE} into the --out folder)"
+        )
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -114,16 +128,18 @@ def read_output(text: str | None, problem: str | None) -> tuple[dict[str, Any], 
             where = ".".join(str(p) for p in first["loc"])
             raise BadOutput(f"series '{name}' is invalid ({where}: {first['msg']})") from None
         if len(curve.x) != len(curve.y):
-            raise BadOutput(f"series '{name}' has {len(curve.x)} x values "
-                            f"but {len(curve.y)} y values")
+            raise BadOutput(
+                f"series '{name}' has {len(curve.x)} x values but {len(curve.y)} y values"
+            )
         if not all(math.isfinite(v) for v in (*curve.x, *curve.y)):
             raise BadOutput(f"series '{name}' has a value that is not a finite number")
         series[str(name)] = curve
     return data["metrics"], series
 
 
-def _judge(claim: Claim, smoke: bool, metrics: Mapping[str, object]) -> tuple[
-        RunStatus, list[Verdict], str]:
+def _judge(
+    claim: Claim, smoke: bool, metrics: Mapping[str, object]
+) -> tuple[RunStatus, list[Verdict], str]:
     verdicts, why = judge_run(claim, metrics)
     if why is None:
         why = next((p for p in (metric_problem(k, v) for k, v in metrics.items()) if p), None)
@@ -135,21 +151,31 @@ def _judge(claim: Claim, smoke: bool, metrics: Mapping[str, object]) -> tuple[
     if not missed:
         n = len(verdicts)
         return "reproduced", verdicts, f"{'all ' if n > 1 else ''}{n} prediction{'s' * (n > 1)} met"
-    return "failed", verdicts, "missed " + "; ".join(
-        f"{v.metric}: measured {v.measured:.6g}, expected {v.expected}, {v.miss}" for v in missed)
+    return (
+        "failed",
+        verdicts,
+        "missed "
+        + "; ".join(
+            f"{v.metric}: measured {v.measured:.6g}, expected {v.expected}, {v.miss}"
+            for v in missed
+        ),
+    )
 
 
 def _environment_mismatch(host: HostInfo, digest: ContentHash) -> str | None:
     for name, seen in (("python", host.python), ("numpy", host.numpy), ("torch", host.torch)):
         expected = digest.parts.get(name)
         if expected is not None and (seen or "absent") != expected:
-            return (f"ran with {name} {seen or 'absent'} but the content hash assumes {name} "
-                    f"{expected}; the workers' environment must match this one")
+            return (
+                f"ran with {name} {seen or 'absent'} but the content hash assumes {name} "
+                f"{expected}; the workers' environment must match this one"
+            )
     return None
 
 
-def assess(claim: Claim, spec: RunSpec, raw: RawOutcome, digest: ContentHash,
-           git_commit: str | None) -> RunRecord | None:
+def assess(
+    claim: Claim, spec: RunSpec, raw: RawOutcome, digest: ContentHash, git_commit: str | None
+) -> RunRecord | None:
     """The record of one run, or ``None`` for a run stopped by the user (nothing is kept)."""
     if raw.ending == "interrupted":
         return None
@@ -177,17 +203,37 @@ def assess(claim: Claim, spec: RunSpec, raw: RawOutcome, digest: ContentHash,
         if mismatch:
             status, message = "error", mismatch
     return RunRecord(
-        claim_id=claim.id, content_hash=digest.digest, inputs=digest.parts, seed=spec.seed,
-        status=status, smoke=spec.smoke, metrics=metrics, series=series, verdicts=verdicts,
-        message=message, stderr_tail=raw.stderr_tail, stdout_tail=raw.stdout_tail,
-        started_at=raw.started_at, duration_s=max(raw.duration_s, 0.0),
-        peak_memory_mb=raw.peak_memory_mb, provenance=provenance(git_commit, raw.host))
+        claim_id=claim.id,
+        content_hash=digest.digest,
+        inputs=digest.parts,
+        seed=spec.seed,
+        status=status,
+        smoke=spec.smoke,
+        metrics=metrics,
+        series=series,
+        verdicts=verdicts,
+        message=message,
+        stderr_tail=raw.stderr_tail,
+        stdout_tail=raw.stdout_tail,
+        started_at=raw.started_at,
+        duration_s=max(raw.duration_s, 0.0),
+        peak_memory_mb=raw.peak_memory_mb,
+        provenance=provenance(git_commit, raw.host),
+    )
 
 
-def needs_gpu_record(claim: Claim, seed: int, digest: ContentHash, message: str,
-                     git_commit: str | None) -> RunRecord:
+def needs_gpu_record(
+    claim: Claim, seed: int, digest: ContentHash, message: str, git_commit: str | None
+) -> RunRecord:
     """The record of a GPU claim's seed that could not run here (it never settles a hash)."""
     return RunRecord(
-        claim_id=claim.id, content_hash=digest.digest, inputs=digest.parts, seed=seed,
-        status="needs-gpu", message=message, started_at=datetime.now(timezone.utc),
-        duration_s=0.0, provenance=provenance_here(git_commit))
+        claim_id=claim.id,
+        content_hash=digest.digest,
+        inputs=digest.parts,
+        seed=seed,
+        status="needs-gpu",
+        message=message,
+        started_at=datetime.now(timezone.utc),
+        duration_s=0.0,
+        provenance=provenance_here(git_commit),
+    )

@@ -68,9 +68,12 @@ def _watched(paths: HubPaths) -> Iterator[tuple[str, os.stat_result]]:
             yield str(path), path.stat()
     # Every file of the entry folders (a stray .yml is a problem validation reports), every
     # script, and the validation rules themselves: a new lmhub may judge files differently.
-    folders = [(str(paths.claims), "", False), (str(paths.questions), "", False),
-               (str(paths.repro), ".py", True),
-               (str(Path(site_tools.__file__).parent), ".py", True)]
+    folders = [
+        (str(paths.claims), "", False),
+        (str(paths.questions), "", False),
+        (str(paths.repro), ".py", True),
+        (str(Path(site_tools.__file__).parent), ".py", True),
+    ]
     for folder, suffix, recursive in folders:
         for entry in _walk(folder, suffix, recursive):
             with contextlib.suppress(OSError):
@@ -110,8 +113,13 @@ def _from_cache(paths: HubPaths, fingerprint: str) -> HubClaims | None:
 
 
 def _save(hub: HubClaims, fingerprint: str) -> None:
-    stored = _Stored(version=CACHE_VERSION, fingerprint=fingerprint, settings=hub.settings,
-                     claims=hub.claims, sources=hub.sources)
+    stored = _Stored(
+        version=CACHE_VERSION,
+        fingerprint=fingerprint,
+        settings=hub.settings,
+        claims=hub.claims,
+        sources=hub.sources,
+    )
     store = hub.cache_dir() / "claims.json"
     store.parent.mkdir(parents=True, exist_ok=True)
     tmp = store.with_name(f".claims.{os.getpid()}.tmp")
@@ -134,8 +142,12 @@ def load_hub_claims(root: Path, use_cache: bool = True) -> HubClaims:
         if cached is not None:
             return cached
     catalog = load_catalog(paths.root)
-    hub = HubClaims(catalog.paths, catalog.settings, dict(catalog.claims),
-                    {k: v for k, v in catalog.sources.items() if k.startswith("claim:")})
+    hub = HubClaims(
+        catalog.paths,
+        catalog.settings,
+        dict(catalog.claims),
+        {k: v for k, v in catalog.sources.items() if k.startswith("claim:")},
+    )
     # A file written within the clock's resolution of now could change again without its
     # mtime changing; such a fingerprint is not worth keeping.
     if use_cache and time.time_ns() - newest > RACY_NS:

@@ -68,8 +68,13 @@ class DaskBackend:
         self.cluster: Any = None
         try:
             if address == "local":
-                self.cluster = cluster_type(n_workers=jobs, threads_per_worker=1, processes=True,
-                                            dashboard_address=None, silence_logs=logging.ERROR)
+                self.cluster = cluster_type(
+                    n_workers=jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
                 self.client: Any = client_type(self.cluster)
             else:
                 self.client = client_type(address, timeout=f"{CONNECT_TIMEOUT_S}s")
@@ -86,8 +91,12 @@ class DaskBackend:
 
     def submit(self, task: Task, spec: RunSpec, gpu: bool) -> None:
         future = self.client.submit(
-            remote_run, spec, pure=False, resources={"GPU": 1} if gpu else None,
-            key=f"lmhub-{task.claim_id}-s{task.seed}-{uuid.uuid4().hex[:8]}")
+            remote_run,
+            spec,
+            pure=False,
+            resources={"GPU": 1} if gpu else None,
+            key=f"lmhub-{task.claim_id}-s{task.seed}-{uuid.uuid4().hex[:8]}",
+        )
 
         def done(fut: Any) -> None:
             if fut.status == "finished":
@@ -95,8 +104,13 @@ class DaskBackend:
             elif fut.status == "cancelled":
                 event = ("cancelled", task)
             else:
-                event = ("done", task, failed_outcome(
-                    spec, f"the Dask task failed on the cluster: {fut.exception()!r}"))
+                event = (
+                    "done",
+                    task,
+                    failed_outcome(
+                        spec, f"the Dask task failed on the cluster: {fut.exception()!r}"
+                    ),
+                )
             self._report(task, event)
 
         future.add_done_callback(done)

@@ -35,8 +35,11 @@ from site_tools.runner.progress import Display
 STOP_GRACE_S = 30.0
 """After an interrupt, how long to wait for runs to report back before giving up on them."""
 
-Event = (tuple[Literal["start"], Task] | tuple[Literal["done"], Task, RawOutcome]
-         | tuple[Literal["cancelled"], Task])
+Event = (
+    tuple[Literal["start"], Task]
+    | tuple[Literal["done"], Task, RawOutcome]
+    | tuple[Literal["cancelled"], Task]
+)
 
 
 class Backend(Protocol):
@@ -56,8 +59,7 @@ class Backend(Protocol):
 
 def failed_outcome(spec: RunSpec, why: str) -> RawOutcome:
     """An outcome for a run the backend itself could not carry out."""
-    return RawOutcome("spawn-failed", datetime.now(timezone.utc), 0.0, host_info(spec.device),
-                      why)
+    return RawOutcome("spawn-failed", datetime.now(timezone.utc), 0.0, host_info(spec.device), why)
 
 
 class LocalBackend:
@@ -108,10 +110,18 @@ class Execution:
     interrupted: bool = False
 
 
-def execute(tasks: Sequence[Task], specs: Mapping[Task, RunSpec],
-            claims: Mapping[str, Claim], hashes: Mapping[str, ContentHash],
-            backend: Backend, display: Display, write: Callable[[RunRecord], Path],
-            session: str, interrupt: threading.Event, git_commit: str | None) -> Execution:
+def execute(
+    tasks: Sequence[Task],
+    specs: Mapping[Task, RunSpec],
+    claims: Mapping[str, Claim],
+    hashes: Mapping[str, ContentHash],
+    backend: Backend,
+    display: Display,
+    write: Callable[[RunRecord], Path],
+    session: str,
+    interrupt: threading.Event,
+    git_commit: str | None,
+) -> Execution:
     """Submit every task, then judge and record each outcome as it arrives.
 
     On ``interrupt`` the backend stops every running script (their whole process groups),
@@ -122,8 +132,19 @@ def execute(tasks: Sequence[Task], specs: Mapping[Task, RunSpec],
     for task in tasks:
         backend.submit(task, specs[task], specs[task].device == "cuda")
     try:
-        _collect(tasks, specs, claims, hashes, backend, display, write, session, interrupt,
-                 git_commit, result)
+        _collect(
+            tasks,
+            specs,
+            claims,
+            hashes,
+            backend,
+            display,
+            write,
+            session,
+            interrupt,
+            git_commit,
+            result,
+        )
     except BaseException:
         backend.stop(session)  # a second Ctrl-C, or a fault here: leave no script running
         raise
@@ -131,10 +152,19 @@ def execute(tasks: Sequence[Task], specs: Mapping[Task, RunSpec],
     return result
 
 
-def _collect(tasks: Sequence[Task], specs: Mapping[Task, RunSpec], claims: Mapping[str, Claim],
-             hashes: Mapping[str, ContentHash], backend: Backend, display: Display,
-             write: Callable[[RunRecord], Path], session: str, interrupt: threading.Event,
-             git_commit: str | None, result: Execution) -> None:
+def _collect(
+    tasks: Sequence[Task],
+    specs: Mapping[Task, RunSpec],
+    claims: Mapping[str, Claim],
+    hashes: Mapping[str, ContentHash],
+    backend: Backend,
+    display: Display,
+    write: Callable[[RunRecord], Path],
+    session: str,
+    interrupt: threading.Event,
+    git_commit: str | None,
+    result: Execution,
+) -> None:
     outstanding = set(tasks)
     stop_deadline: float | None = None
     while outstanding:
@@ -157,8 +187,9 @@ def _collect(tasks: Sequence[Task], specs: Mapping[Task, RunSpec], claims: Mappi
         outstanding.discard(task)
         if event[0] == "cancelled":
             continue
-        record = assess(claims[task.claim_id], specs[task], event[2], hashes[task.claim_id],
-                        git_commit)
+        record = assess(
+            claims[task.claim_id], specs[task], event[2], hashes[task.claim_id], git_commit
+        )
         if record is not None and not (result.interrupted and event[2].ending == "spawn-failed"):
             result.paths[task] = write(record)
             result.records[task] = record

@@ -42,8 +42,11 @@ def package_version(name: str) -> str | None:
 
 
 def environment_versions() -> dict[str, str | None]:
-    return {"python": platform.python_version(), "numpy": package_version("numpy"),
-            "torch": package_version("torch")}
+    return {
+        "python": platform.python_version(),
+        "numpy": package_version("numpy"),
+        "torch": package_version("torch"),
+    }
 
 
 def _imported_names(source: bytes, filename: str) -> list[str]:
@@ -71,8 +74,10 @@ class _Entry:
     """When the file was read; the entry is trusted only if the file was old by then."""
 
     def matches(self, stat: os.stat_result) -> bool:
-        return ((self.mtime_ns, self.size) == (stat.st_mtime_ns, stat.st_size)
-                and self.read_ns - self.mtime_ns > RACY_NS)
+        return (self.mtime_ns, self.size) == (
+            stat.st_mtime_ns,
+            stat.st_size,
+        ) and self.read_ns - self.mtime_ns > RACY_NS
 
 
 class FileDigests:
@@ -104,8 +109,13 @@ class FileDigests:
             data = path.read_bytes()
         except OSError:
             return None
-        entry = _Entry(stat.st_mtime_ns, stat.st_size, hashlib.sha256(data).hexdigest(),
-                       _imported_names(data, str(path)), time.time_ns())
+        entry = _Entry(
+            stat.st_mtime_ns,
+            stat.st_size,
+            hashlib.sha256(data).hexdigest(),
+            _imported_names(data, str(path)),
+            time.time_ns(),
+        )
         self._entries[key] = entry
         self._dirty = True
         return entry
@@ -124,8 +134,11 @@ class FileDigests:
         """Write the memo to its store (replacing it); entries it cannot trust are left out."""
         if self.store is None or not self._dirty:
             return
-        data = {key: [e.mtime_ns, e.size, e.sha, e.imports, e.read_ns]
-                for key, e in self._entries.items() if e.read_ns - e.mtime_ns > RACY_NS}
+        data = {
+            key: [e.mtime_ns, e.size, e.sha, e.imports, e.read_ns]
+            for key, e in self._entries.items()
+            if e.read_ns - e.mtime_ns > RACY_NS
+        }
         _atomic_write(self.store, json.dumps(data))
         self._dirty = False
 
@@ -133,8 +146,10 @@ class FileDigests:
 def _load_entries(store: Path) -> dict[str, _Entry]:
     try:
         raw: Any = json.loads(store.read_text(encoding="utf-8"))
-        return {key: _Entry(int(v[0]), int(v[1]), str(v[2]), [str(n) for n in v[3]], int(v[4]))
-                for key, v in raw.items()}
+        return {
+            key: _Entry(int(v[0]), int(v[1]), str(v[2]), [str(n) for n in v[3]], int(v[4]))
+            for key, v in raw.items()
+        }
     except (OSError, ValueError, TypeError, AttributeError, IndexError, KeyError):
         return {}  # a missing or damaged memo only costs time
 
@@ -198,10 +213,12 @@ def content_hash(claim: Claim, root: Path, files: FileDigests | None = None) -> 
     parts["script"] = files.sha(script) or "missing"
     for helper in local_imports(script, repro, files):
         parts[f"helper {helper.relative_to(root).as_posix()}"] = files.sha(helper) or "missing"
-    parts["reproduction"] = _sha(json.dumps(claim.reproduction.model_dump(mode="json"),
-                                            sort_keys=True).encode())
-    parts["predictions"] = _sha(json.dumps([p.model_dump(mode="json") for p in claim.predictions],
-                                           sort_keys=True).encode())
+    parts["reproduction"] = _sha(
+        json.dumps(claim.reproduction.model_dump(mode="json"), sort_keys=True).encode()
+    )
+    parts["predictions"] = _sha(
+        json.dumps([p.model_dump(mode="json") for p in claim.predictions], sort_keys=True).encode()
+    )
     for name, version in environment_versions().items():
         parts[name] = version or "absent"
     digest = _sha(json.dumps(parts, sort_keys=True).encode())

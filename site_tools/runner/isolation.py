@@ -62,15 +62,35 @@ TAIL_BYTES = 8192
 RESULT_MAX_BYTES = 16 * MiB
 """Largest ``result.json`` that is read back, in bytes."""
 
-PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "TZ",
-              "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_HOME", "CUDA_PATH",
-              "NVIDIA_VISIBLE_DEVICES", "SYSTEMROOT")
+PASSED_ENV = (
+    "PATH",
+    "LANG",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_CTYPE",
+    "LC_NUMERIC",
+    "TZ",
+    "LD_LIBRARY_PATH",
+    "CUDA_VISIBLE_DEVICES",
+    "CUDA_HOME",
+    "CUDA_PATH",
+    "NVIDIA_VISIBLE_DEVICES",
+    "SYSTEMROOT",
+)
 """The caller's variables a script may see. Anything else (tokens, cloud keys, the CI's
 secrets) is dropped."""
 
-THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-              "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS",
-              "NUMBA_NUM_THREADS", "TORCH_NUM_THREADS", "LMHUB_THREADS")
+THREAD_ENV = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "NUMBA_NUM_THREADS",
+    "TORCH_NUM_THREADS",
+    "LMHUB_THREADS",
+)
 """Thread-pool sizes set for every run (torch reads ``OMP_NUM_THREADS``; ``LMHUB_THREADS``
 is there for scripts that size a pool themselves)."""
 
@@ -137,8 +157,9 @@ class RunSpec:
         return cmd
 
 
-Ending = Literal["exited", "timeout", "output-cap", "disk-cap", "memory-cap", "interrupted",
-                 "spawn-failed"]
+Ending = Literal[
+    "exited", "timeout", "output-cap", "disk-cap", "memory-cap", "interrupted", "spawn-failed"
+]
 """How the process ended: on its own, or stopped by the runner for a reason."""
 
 
@@ -231,25 +252,32 @@ def _kill_group(pgid: int) -> None:
 # --- environment and limits -------------------------------------------------------------------
 
 
-def scrubbed_env(home: Path, repro_dir: str, threads: int,
-                 source: dict[str, str] | None = None) -> dict[str, str]:
+def scrubbed_env(
+    home: Path, repro_dir: str, threads: int, source: dict[str, str] | None = None
+) -> dict[str, str]:
     """The environment a script sees: allowlisted variables, its own home, capped threads."""
     source = dict(os.environ) if source is None else source
     env = {name: source[name] for name in PASSED_ENV if name in source}
     env.setdefault("PATH", os.defpath)
     tmp = str(home / "tmp")
-    env.update({
-        "HOME": str(home), "TMPDIR": tmp, "TEMP": tmp, "TMP": tmp,
-        "XDG_CACHE_HOME": str(home / ".cache"), "MPLCONFIGDIR": str(home / ".config"),
-        "MPLBACKEND": "Agg",
-        "PYTHONPATH": repro_dir,
-        # The script imports helpers from the hub's repro/; no bytecode is written there.
-        "PYTHONDONTWRITEBYTECODE": "1",
-        # Unbuffered, so that the kept tail is complete even when the run is killed.
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONNOUSERSITE": "1",
-        "PYTHONHASHSEED": "0",
-    })
+    env.update(
+        {
+            "HOME": str(home),
+            "TMPDIR": tmp,
+            "TEMP": tmp,
+            "TMP": tmp,
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "MPLCONFIGDIR": str(home / ".config"),
+            "MPLBACKEND": "Agg",
+            "PYTHONPATH": repro_dir,
+            # The script imports helpers from the hub's repro/; no bytecode is written there.
+            "PYTHONDONTWRITEBYTECODE": "1",
+            # Unbuffered, so that the kept tail is complete even when the run is killed.
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONNOUSERSITE": "1",
+            "PYTHONHASHSEED": "0",
+        }
+    )
     env.update({name: str(threads) for name in THREAD_ENV})
     return env
 
@@ -304,8 +332,13 @@ def _die_with_parent() -> Callable[[], None] | None:
 @cache
 def _cuda_name() -> str:
     try:
-        out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
-                             capture_output=True, text=True, timeout=10, check=False)
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return "cuda"
     names = [line.strip() for line in out.stdout.splitlines() if line.strip()]
@@ -334,8 +367,9 @@ def cuda_available() -> bool:
     if shutil.which("nvidia-smi") is None:
         return False
     try:
-        out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10,
-                             check=False)
+        out = subprocess.run(
+            ["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return False
     return out.returncode == 0 and "GPU" in out.stdout
@@ -403,8 +437,9 @@ def _read_result(out: Path) -> tuple[str | None, str | None]:
     except OSError:
         return None, None
     if size > RESULT_MAX_BYTES:
-        return None, (f"{RESULT_FILE} is {size / MiB:.1f} MiB, over the "
-                      f"{RESULT_MAX_BYTES // MiB} MiB cap")
+        return None, (
+            f"{RESULT_FILE} is {size / MiB:.1f} MiB, over the {RESULT_MAX_BYTES // MiB} MiB cap"
+        )
     try:
         return path.read_text(encoding="utf-8"), None
     except UnicodeDecodeError:
@@ -416,8 +451,9 @@ def _read_result(out: Path) -> tuple[str | None, str | None]:
 class _Watch:
     """Waits for the process to end while checking its caps; says why it ended."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], spec: RunSpec, work: Path,
-                 stdout: Path, stderr: Path):
+    def __init__(
+        self, proc: subprocess.Popen[bytes], spec: RunSpec, work: Path, stdout: Path, stderr: Path
+    ):
         self.proc, self.spec, self.work = proc, spec, work
         self.stdout, self.stderr = stdout, stderr
         self.pidfd: int | None = None
@@ -456,19 +492,23 @@ class _Watch:
                 for name, path in (("stdout", self.stdout), ("stderr", self.stderr)):
                     with contextlib.suppress(OSError):
                         if path.stat().st_size > limits.output_bytes:
-                            return "output-cap", (f"{name} passed the output cap of "
-                                                  f"{size_text(limits.output_bytes)}")
+                            return "output-cap", (
+                                f"{name} passed the output cap of {size_text(limits.output_bytes)}"
+                            )
                 now = time.monotonic()
                 if now >= next_disk:
                     next_disk = now + DISK_POLL_S
                     if _folder_bytes(self.work) > limits.disk_bytes:
-                        return "disk-cap", (f"the working folder passed the disk cap of "
-                                            f"{size_text(limits.disk_bytes)}")
+                        return "disk-cap", (
+                            f"the working folder passed the disk cap of "
+                            f"{size_text(limits.disk_bytes)}"
+                        )
                 if not limits.address_space and now >= next_rss:
                     next_rss = now + RSS_POLL_S
                     if _group_rss(self.proc.pid) > limits.memory_mb * MiB:
-                        return "memory-cap", (f"resident memory passed the limit of "
-                                              f"{limits.memory_mb} MiB")
+                        return "memory-cap", (
+                            f"resident memory passed the limit of {limits.memory_mb} MiB"
+                        )
         finally:
             if self.pidfd is not None:
                 os.close(self.pidfd)
@@ -496,8 +536,11 @@ def run_isolated(spec: RunSpec) -> RawOutcome:
     if _is_stopped(spec.session):
         return outcome("interrupted", "stopped by the user")
     if not Path(spec.script).is_file():
-        return outcome("spawn-failed", f"script {spec.script} not found on {platform.node()} "
-                                       "(a cluster's workers need the hub at the same path)")
+        return outcome(
+            "spawn-failed",
+            f"script {spec.script} not found on {platform.node()} "
+            "(a cluster's workers need the hub at the same path)",
+        )
     base = Path(tempfile.mkdtemp(prefix="lmhub-run-", dir=spec.temp_root))
     try:
         logs = base / ".lmhub"
@@ -509,9 +552,15 @@ def run_isolated(spec: RunSpec) -> RawOutcome:
         with stdout.open("wb") as out_fh, stderr.open("wb") as err_fh:
             try:
                 proc = subprocess.Popen(
-                    spec.command(out), cwd=base, env=env, stdin=subprocess.DEVNULL,
-                    stdout=out_fh, stderr=err_fh, start_new_session=True,
-                    preexec_fn=_die_with_parent() if spec.die_with_parent else None)
+                    spec.command(out),
+                    cwd=base,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out_fh,
+                    stderr=err_fh,
+                    start_new_session=True,
+                    preexec_fn=_die_with_parent() if spec.die_with_parent else None,
+                )
             except OSError as exc:
                 return outcome("spawn-failed", f"could not start the script: {exc}")
         _apply_limits(proc.pid, spec.limits)
@@ -522,15 +571,22 @@ def run_isolated(spec: RunSpec) -> RawOutcome:
             _kill_group(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
-        if (ending == "exited" and proc.returncode == -signal.SIGKILL
-                and _is_stopped(spec.session)):
+        if ending == "exited" and proc.returncode == -signal.SIGKILL and _is_stopped(spec.session):
             ending, detail = "interrupted", "stopped by the user"  # killed by stop_session
         duration = time.monotonic() - start
         text, problem = _read_result(out) if ending == "exited" else (None, None)
         return RawOutcome(
-            ending, started_at, duration, host, detail, returncode=proc.returncode,
+            ending,
+            started_at,
+            duration,
+            host,
+            detail,
+            returncode=proc.returncode,
             peak_memory_mb=usage.ru_maxrss / 1024,  # ru_maxrss is in KiB on Linux
-            stdout_tail=_tail(stdout), stderr_tail=_tail(stderr), result_text=text,
-            result_problem=problem)
+            stdout_tail=_tail(stdout),
+            stderr_tail=_tail(stderr),
+            result_text=text,
+            result_problem=problem,
+        )
     finally:
         shutil.rmtree(base, ignore_errors=True)

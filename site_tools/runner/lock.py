@@ -29,8 +29,10 @@ class LockBusy(Exception):
         self.path = path
         self.owner = owner
         held = f" ({owner})" if owner else ""
-        super().__init__(f"another `lmhub run` is using this hub{held}; wait for it to finish "
-                         f"and run again (lock: {path})")
+        super().__init__(
+            f"another `lmhub run` is using this hub{held}; wait for it to finish "
+            f"and run again (lock: {path})"
+        )
 
 
 @contextlib.contextmanager

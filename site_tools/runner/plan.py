@@ -21,8 +21,12 @@ from site_tools.runner.hashing import ContentHash
 HASH_PREFIX = 12
 """Characters of the content hash kept in a record's file name."""
 
-_INPUT_WORDS = {"script": "script", "reproduction": "reproduction settings",
-                "predictions": "predictions", "scheme": "hash scheme"}
+_INPUT_WORDS = {
+    "script": "script",
+    "reproduction": "reproduction settings",
+    "predictions": "predictions",
+    "scheme": "hash scheme",
+}
 _VERSIONED = ("python", "numpy", "torch")
 
 
@@ -108,8 +112,15 @@ def _input_order(key: str) -> tuple[int, str]:
     return rank.get(key, 5), key
 
 
-def plan_claim(claim: Claim, digest: ContentHash, results: Path, *, smoke: bool = False,
-               force: bool = False, gpu: bool = True) -> ClaimPlan:
+def plan_claim(
+    claim: Claim,
+    digest: ContentHash,
+    results: Path,
+    *,
+    smoke: bool = False,
+    force: bool = False,
+    gpu: bool = True,
+) -> ClaimPlan:
     """Decide which seeds of ``claim`` run and why.
 
     Parameters

@@ -23,8 +23,7 @@ from site_tools.runner.plan import ClaimPlan, Task
 class Display(Protocol):
     """What the runner tells the person watching it."""
 
-    def planned(self, plans: Sequence[ClaimPlan], notes: Sequence[str],
-                gpu_note: str) -> None: ...
+    def planned(self, plans: Sequence[ClaimPlan], notes: Sequence[str], gpu_note: str) -> None: ...
     def started(self, task: Task) -> None: ...
     def finished(self, task: Task, record: RunRecord | None) -> None: ...
     def note(self, text: str) -> None: ...
@@ -39,9 +38,11 @@ def plan_lines(plans: Sequence[ClaimPlan], notes: Sequence[str], gpu_note: str) 
     """The plan in words: a headline, then one line per claim that runs or cannot."""
     runs = sum(len(p.tasks) for p in plans)
     up_to_date = sum(1 for p in plans if not p.tasks and not p.needs_gpu)
-    lines = [f"{len(plans)} claim{'s' * (len(plans) != 1)} chosen: {runs} "
-             f"run{'s' * (runs != 1)} to make, {up_to_date} claim{'s' * (up_to_date != 1)} "
-             "up to date"]
+    lines = [
+        f"{len(plans)} claim{'s' * (len(plans) != 1)} chosen: {runs} "
+        f"run{'s' * (runs != 1)} to make, {up_to_date} claim{'s' * (up_to_date != 1)} "
+        "up to date"
+    ]
     lines += [f"note: {n}" for n in notes]
     for plan in plans:
         if plan.tasks:
@@ -76,8 +77,7 @@ class PlainDisplay:
         self.stream.write(text + "\n")
         self.stream.flush()
 
-    def planned(self, plans: Sequence[ClaimPlan], notes: Sequence[str],
-                gpu_note: str) -> None:
+    def planned(self, plans: Sequence[ClaimPlan], notes: Sequence[str], gpu_note: str) -> None:
         self.total = sum(len(p.tasks) for p in plans)
         for line in plan_lines(plans, notes, gpu_note):
             self._print(line)
@@ -102,17 +102,23 @@ class RichDisplay:
     def __init__(self, console: Console):
         self.console = console
         self.running: list[str] = []
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                 MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                                 transient=True)
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
         self.bar = self.progress.add_task("planning", total=None)
 
-    def planned(self, plans: Sequence[ClaimPlan], notes: Sequence[str],
-                gpu_note: str) -> None:
+    def planned(self, plans: Sequence[ClaimPlan], notes: Sequence[str], gpu_note: str) -> None:
         for line in plan_lines(plans, notes, gpu_note):
             self.console.print(line, highlight=False, markup=False)
-        self.progress.update(self.bar, total=sum(len(p.tasks) for p in plans),
-                             description="running")
+        self.progress.update(
+            self.bar, total=sum(len(p.tasks) for p in plans), description="running"
+        )
         self.progress.start()
 
     def _describe(self) -> None:
@@ -127,10 +133,15 @@ class RichDisplay:
         label = f"{task.claim_id}:{task.seed}"
         if label in self.running:
             self.running.remove(label)
-        style = {"reproduced": "green", "smoke-ok": "green", "failed": "red",
-                 "needs-gpu": "yellow"}.get(record.status if record else "", "bold red")
-        self.progress.console.print(_done_line(task, record), style=style, highlight=False,
-                                    markup=False)
+        style = {
+            "reproduced": "green",
+            "smoke-ok": "green",
+            "failed": "red",
+            "needs-gpu": "yellow",
+        }.get(record.status if record else "", "bold red")
+        self.progress.console.print(
+            _done_line(task, record), style=style, highlight=False, markup=False
+        )
         self.progress.advance(self.bar)
         self._describe()
 

@@ -20,17 +20,42 @@ from site_tools.records import BadRecord, RunRecord
 from site_tools.runner.plan import ClaimPlan
 from site_tools.status import judge_latest
 
-RowState = Literal["reproduced", "failed", "error", "timeout", "needs-gpu", "smoke-ok", "stale",
-                   "not run", "interrupted"]
+RowState = Literal[
+    "reproduced",
+    "failed",
+    "error",
+    "timeout",
+    "needs-gpu",
+    "smoke-ok",
+    "stale",
+    "not run",
+    "interrupted",
+]
 FAILING: frozenset[str] = frozenset({"failed", "error", "timeout", "stale", "not run"})
 """Claim states that make ``lmhub run`` exit 1."""
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-_MARK = {"reproduced": "✅", "smoke-ok": "✅", "failed": "❌", "error": "💥", "timeout": "⏱",
-         "needs-gpu": "⏸", "interrupted": "⏹", "stale": "…", "not run": "…"}
-_STYLE = {"reproduced": "green", "smoke-ok": "green", "failed": "red", "error": "bold red",
-          "timeout": "bold red", "needs-gpu": "yellow", "interrupted": "yellow"}
+_MARK = {
+    "reproduced": "✅",
+    "smoke-ok": "✅",
+    "failed": "❌",
+    "error": "💥",
+    "timeout": "⏱",
+    "needs-gpu": "⏸",
+    "interrupted": "⏹",
+    "stale": "…",
+    "not run": "…",
+}
+_STYLE = {
+    "reproduced": "green",
+    "smoke-ok": "green",
+    "failed": "red",
+    "error": "bold red",
+    "timeout": "bold red",
+    "needs-gpu": "yellow",
+    "interrupted": "yellow",
+}
 
 
 @dataclass(frozen=True)
@@ -76,12 +101,18 @@ class ClaimResult:
 
     def lines(self) -> list[Line]:
         if self.summaries:
-            return [Line(s.metric, s.expected, _measured(s), _seed_text(s), s.held)
-                    for s in self.summaries]
+            return [
+                Line(s.metric, s.expected, _measured(s), _seed_text(s), s.held)
+                for s in self.summaries
+            ]
         if self.smoke and self.state == "smoke-ok":
             record = next(iter(self.latest.values()))
-            return [Line(p.metric, p.expect.describe(), f"{record.metrics[p.metric]:.4g}",
-                         "smoke", None) for p in self.claim.predictions]
+            return [
+                Line(
+                    p.metric, p.expect.describe(), f"{record.metrics[p.metric]:.4g}", "smoke", None
+                )
+                for p in self.claim.predictions
+            ]
         return []
 
     def notes(self) -> list[str]:
@@ -113,12 +144,24 @@ def _seed_text(summary: MetricSummary) -> str:
     return text if summary.held else f"{text} (needs {summary.required})"
 
 
-def claim_result(plan: ClaimPlan, ran: Mapping[int, RunRecord], gpu_records: Mapping[int, RunRecord],
-                 not_run: Sequence[int], smoke: bool) -> ClaimResult:
+def claim_result(
+    plan: ClaimPlan,
+    ran: Mapping[int, RunRecord],
+    gpu_records: Mapping[int, RunRecord],
+    not_run: Sequence[int],
+    smoke: bool,
+) -> ClaimResult:
     """Combine a claim's cached records with this run's into its state (as the site does)."""
     latest: dict[int, RunRecord] = {**plan.cached, **gpu_records, **ran}
-    result = ClaimResult(plan.claim, "not run", plan.reason, [ran[s] for s in sorted(ran)],
-                         dict(sorted(latest.items())), not_run=sorted(not_run), smoke=smoke)
+    result = ClaimResult(
+        plan.claim,
+        "not run",
+        plan.reason,
+        [ran[s] for s in sorted(ran)],
+        dict(sorted(latest.items())),
+        not_run=sorted(not_run),
+        smoke=smoke,
+    )
     if smoke:
         statuses = {r.status for r in latest.values()}
         if "error" in statuses or "timeout" in statuses:
@@ -175,8 +218,10 @@ class RunReport:
         lines = [self.headline()]
         if self.interrupted:
             missing = self.did_not_run()
-            lines.append("interrupted; did not run: " + (", ".join(missing) if missing else
-                                                         "nothing (every run had finished)"))
+            lines.append(
+                "interrupted; did not run: "
+                + (", ".join(missing) if missing else "nothing (every run had finished)")
+            )
         lines += [f"problem: {b.path}: {b.reason}" for b in self.bad]
         return lines
 
@@ -197,8 +242,16 @@ def _rows(report: RunReport) -> Iterable[tuple[ClaimResult, list[Row]]]:
         rows: list[Row] = []
         for i, line in enumerate(lines):
             head = first if i == 0 else ("", "")
-            rows.append((*head, line.metric, line.expected, line.measured, line.seeds,
-                         result.time_text() if i == 0 else ""))
+            rows.append(
+                (
+                    *head,
+                    line.metric,
+                    line.expected,
+                    line.measured,
+                    line.seeds,
+                    result.time_text() if i == 0 else "",
+                )
+            )
         yield result, rows
 
 
@@ -246,15 +299,23 @@ def _md(text: str) -> str:
 def render_markdown(report: RunReport) -> str:
     """The summary as a Markdown section (for ``$GITHUB_STEP_SUMMARY``)."""
     title = "lmhub run --smoke" if report.smoke else "lmhub run"
-    out = [f"### {title}: {_md(report.headline())}", "",
-           "| claim | status | predictions | time |", "|---|---|---|---|"]
+    out = [
+        f"### {title}: {_md(report.headline())}",
+        "",
+        "| claim | status | predictions | time |",
+        "|---|---|---|---|",
+    ]
     for result in report.results:
-        cells = [f"`{line.metric}`: expected {line.expected}, measured {line.measured}"
-                 + (f" ({line.seeds})" if line.seeds else "")
-                 + ("" if line.ok is None else " ✅" if line.ok else " ❌")
-                 for line in result.lines()]
+        cells = [
+            f"`{line.metric}`: expected {line.expected}, measured {line.measured}"
+            + (f" ({line.seeds})" if line.seeds else "")
+            + ("" if line.ok is None else " ✅" if line.ok else " ❌")
+            for line in result.lines()
+        ]
         cells += result.notes()
-        out.append(f"| `{result.claim.id}` | {_MARK.get(result.state, '')} {result.state} | "
-                   f"{'<br>'.join(_md(c) for c in cells) or '—'} | {result.time_text()} |")
+        out.append(
+            f"| `{result.claim.id}` | {_MARK.get(result.state, '')} {result.state} | "
+            f"{'<br>'.join(_md(c) for c in cells) or '—'} | {result.time_text()} |"
+        )
     out += ["", *[f"- {_md(line)}" for line in report.footer()[1:]]]
     return "\n".join(out).rstrip() + "\n\n"

@@ -27,8 +27,9 @@ class Selection:
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              timeout=60, check=False)
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=60, check=False
+        )
     except FileNotFoundError:
         raise UsageError("--changed-since needs git, and git is not installed") from None
     except subprocess.TimeoutExpired:
@@ -56,27 +57,41 @@ def changed_paths(root: Path, ref: str) -> set[str]:
     return {line for line in (diff + untracked).splitlines() if line}
 
 
-def changed_claims(root: Path, ref: str, claims: Mapping[str, Claim],
-                   sources: Mapping[str, str], files: FileDigests) -> Selection:
+def changed_claims(
+    root: Path,
+    ref: str,
+    claims: Mapping[str, Claim],
+    sources: Mapping[str, str],
+    files: FileDigests,
+) -> Selection:
     """Claims whose YAML, script or an imported ``repro/`` helper changed since ``ref``."""
     changed = changed_paths(root, ref)
     chosen = []
     for cid, claim in sorted(claims.items()):
         script = root / claim.reproduction.script
         inputs = {sources.get(f"claim:{cid}", f"claims/{cid}.yaml"), claim.reproduction.script}
-        inputs.update(h.relative_to(root).as_posix()
-                      for h in local_imports(script, root / "repro", files))
+        inputs.update(
+            h.relative_to(root).as_posix() for h in local_imports(script, root / "repro", files)
+        )
         if inputs & changed:
             chosen.append(cid)
-    notes = [f"{path} was deleted since {ref}; nothing to run for it"
-             for path in sorted(changed)
-             if path.startswith("claims/") and path.endswith(".yaml") and not (root / path).exists()]
+    notes = [
+        f"{path} was deleted since {ref}; nothing to run for it"
+        for path in sorted(changed)
+        if path.startswith("claims/") and path.endswith(".yaml") and not (root / path).exists()
+    ]
     return Selection(chosen, notes)
 
 
-def select_claims(root: Path, claims: Mapping[str, Claim], sources: Mapping[str, str],
-                  files: FileDigests, ids: Sequence[str] = (), all_claims: bool = False,
-                  changed_since: str | None = None) -> Selection:
+def select_claims(
+    root: Path,
+    claims: Mapping[str, Claim],
+    sources: Mapping[str, str],
+    files: FileDigests,
+    ids: Sequence[str] = (),
+    all_claims: bool = False,
+    changed_since: str | None = None,
+) -> Selection:
     """Resolve the command line's choice of claims.
 
     Raises

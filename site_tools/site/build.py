@@ -69,8 +69,9 @@ def run_stale(root: Path, jobs: int, echo: Callable[[str], None]) -> None:
     echo(render_plain(report).rstrip("\n"))
 
 
-def build_site(root: Path, *, catalog: Catalog | None = None, site_dir: Path | None = None,
-               strict: bool = True) -> BuildResult:
+def build_site(
+    root: Path, *, catalog: Catalog | None = None, site_dir: Path | None = None, strict: bool = True
+) -> BuildResult:
     """Generate the pages and build the site with mkdocs into ``site_dir``.
 
     Parameters
@@ -122,8 +123,9 @@ def serve_site(root: Path, dev_addr: str | None = None, open_browser: bool = Fal
 
     _load_config(root)  # report a missing or broken mkdocs.yml as a hub problem
     kwargs: dict[str, Any] = {"dev_addr": dev_addr} if dev_addr else {}
-    serve(config_file=str(root / CONFIG_FILE), livereload=True, open_in_browser=open_browser,
-          **kwargs)
+    serve(
+        config_file=str(root / CONFIG_FILE), livereload=True, open_in_browser=open_browser, **kwargs
+    )
 
 
 class EchoHandler(logging.Handler):

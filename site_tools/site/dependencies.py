@@ -46,9 +46,12 @@ def _common(data: SiteData, kind: str, entry_id: str, citations: list[str]) -> l
     bib = data.catalog.bib.references
     if "settings" not in data.keys:
         data.keys["settings"] = data.catalog.settings.model_dump_json()
-    return [code_digest(), data.keys["settings"],
-            data.catalog.sources.get(f"{kind}:{entry_id}", ""),
-            *(bib[k].raw if k in bib else f"missing {k}" for k in citations)]
+    return [
+        code_digest(),
+        data.keys["settings"],
+        data.catalog.sources.get(f"{kind}:{entry_id}", ""),
+        *(bib[k].raw if k in bib else f"missing {k}" for k in citations),
+    ]
 
 
 def claim_page_key(data: SiteData, claim: Claim) -> str:
@@ -70,21 +73,29 @@ def question_page_key(data: SiteData, question: OpenQuestion) -> str:
 def _claim_key(data: SiteData, claim: Claim) -> str:
     result = data.results.get(claim.id)
     questions = [data.catalog.questions.get(q) for q in claim.open_questions]
-    return _key([
-        "claim", claim.model_dump_json(), result.key if result else "no results",
-        data.strand_title(claim.strand),
-        *(f"{q.id}\0{q.title}\0{q.status}" if q else "missing" for q in questions),
-        *_common(data, "claim", claim.id, claim.citations),
-    ])
+    return _key(
+        [
+            "claim",
+            claim.model_dump_json(),
+            result.key if result else "no results",
+            data.strand_title(claim.strand),
+            *(f"{q.id}\0{q.title}\0{q.status}" if q else "missing" for q in questions),
+            *_common(data, "claim", claim.id, claim.citations),
+        ]
+    )
 
 
 def _question_key(data: SiteData, question: OpenQuestion) -> str:
     claims = [data.catalog.claims.get(c) for c in question.related_claims]
-    return _key([
-        "question", question.model_dump_json(), data.strand_title(question.strand),
-        *(f"{c.id}\0{c.title}\0{data.state(c.id)}" if c else "missing" for c in claims),
-        *_common(data, "question", question.id, question.citations),
-    ])
+    return _key(
+        [
+            "question",
+            question.model_dump_json(),
+            data.strand_title(question.strand),
+            *(f"{c.id}\0{c.title}\0{data.state(c.id)}" if c else "missing" for c in claims),
+            *_common(data, "question", question.id, question.citations),
+        ]
+    )
 
 
 def papers_page_key(data: SiteData) -> str:
@@ -95,12 +106,19 @@ def papers_page_key(data: SiteData) -> str:
         for kind, entry_id in entries:
             entry = catalog.claims[entry_id] if kind == "claim" else catalog.questions[entry_id]
             cited.append(f"{key}\0{kind}\0{entry_id}\0{entry.title}")
-    return _key(["papers", code_digest(),
-                 *(ref.raw for _, ref in sorted(catalog.bib.references.items())), *cited])
+    return _key(
+        [
+            "papers",
+            code_digest(),
+            *(ref.raw for _, ref in sorted(catalog.bib.references.items())),
+            *cited,
+        ]
+    )
 
 
 def reference_key(data: SiteData, key: str) -> str:
     """Key of one reference's entry in ``catalog.json``: its BibTeX and who cites it."""
     ref = data.catalog.bib.references[key]
-    return _key(["reference", code_digest(), ref.raw,
-                 *(f"{k}\0{i}" for k, i in data.cited_by.get(key, []))])
+    return _key(
+        ["reference", code_digest(), ref.raw, *(f"{k}\0{i}" for k, i in data.cited_by.get(key, []))]
+    )

@@ -54,22 +54,24 @@ def _metrics(data: SiteData, claim: Claim) -> list[MetricExport]:
     for prediction in claim.predictions:
         s = summaries.get(prediction.metric)
         measured = s is not None and bool(s.values)
-        out.append(MetricExport(
-            metric=prediction.metric,
-            description=prediction.description,
-            expected=prediction.expect.describe(),
-            expect=prediction.expect.model_dump(mode="json"),
-            source=prediction.source,
-            seed_rule=prediction.seeds,
-            required=s.required if s else None,
-            values=list(s.values) if s else [],
-            passes=list(s.passes) if s else [],
-            mean=_finite(s.mean) if s and measured else None,
-            spread=_finite(s.spread) if s and measured else None,
-            held=s.held if s and s.passes else None,
-            alternative=prediction.alternative.description if prediction.alternative else None,
-            alternative_rejected=s.alternative_rejected if s else None,
-        ))
+        out.append(
+            MetricExport(
+                metric=prediction.metric,
+                description=prediction.description,
+                expected=prediction.expect.describe(),
+                expect=prediction.expect.model_dump(mode="json"),
+                source=prediction.source,
+                seed_rule=prediction.seeds,
+                required=s.required if s else None,
+                values=list(s.values) if s else [],
+                passes=list(s.passes) if s else [],
+                mean=_finite(s.mean) if s and measured else None,
+                spread=_finite(s.spread) if s and measured else None,
+                held=s.held if s and s.passes else None,
+                alternative=prediction.alternative.description if prediction.alternative else None,
+                alternative_rejected=s.alternative_rejected if s else None,
+            )
+        )
     return out
 
 
@@ -84,33 +86,56 @@ def _claim(data: SiteData, claim: Claim) -> ClaimExport:
         environments=result.environments if result else 0,
     )
     return ClaimExport(
-        id=claim.id, title=claim.title, strand=claim.strand, tags=list(claim.tags),
-        statement=claim.statement, citations=list(claim.citations),
-        open_questions=list(claim.open_questions), script=claim.reproduction.script,
-        device=claim.reproduction.device, seeds=list(claim.reproduction.seeds),
-        page=data.page_url(claim_page(claim.id)), badge=badge_file(claim.id),
+        id=claim.id,
+        title=claim.title,
+        strand=claim.strand,
+        tags=list(claim.tags),
+        statement=claim.statement,
+        citations=list(claim.citations),
+        open_questions=list(claim.open_questions),
+        script=claim.reproduction.script,
+        device=claim.reproduction.device,
+        seeds=list(claim.reproduction.seeds),
+        page=data.page_url(claim_page(claim.id)),
+        badge=badge_file(claim.id),
         bibtex=bib_file(claim.id),
         plot=plot_file(claim.id) if result and result.plot else None,
-        status=status, metrics=_metrics(data, claim))
+        status=status,
+        metrics=_metrics(data, claim),
+    )
 
 
 def _question(data: SiteData, question: OpenQuestion) -> QuestionExport:
     return QuestionExport(
-        id=question.id, title=question.title, strand=question.strand, tags=list(question.tags),
-        status=question.status, statement=question.statement,
+        id=question.id,
+        title=question.title,
+        strand=question.strand,
+        tags=list(question.tags),
+        status=question.status,
+        statement=question.statement,
         why_it_matters=question.why_it_matters,
         progress_criteria=list(question.progress_criteria),
         status_evidence=question.status_evidence,
-        related_claims=[RelatedClaimExport(id=c, state=data.state(c))
-                        for c in question.related_claims],
-        citations=list(question.citations), page=data.page_url(question_page(question.id)))
+        related_claims=[
+            RelatedClaimExport(id=c, state=data.state(c)) for c in question.related_claims
+        ],
+        citations=list(question.citations),
+        page=data.page_url(question_page(question.id)),
+    )
 
 
 def _reference(data: SiteData, key: str) -> ReferenceExport:
     r = data.catalog.bib.references[key]
-    return ReferenceExport(key=r.key, title=r.title, authors=r.authors, year=r.year,
-                           venue=r.venue, doi=r.doi, arxiv=r.arxiv,
-                           cited_by=[i for _, i in data.cited_by.get(r.key, [])])
+    return ReferenceExport(
+        key=r.key,
+        title=r.title,
+        authors=r.authors,
+        year=r.year,
+        venue=r.venue,
+        doi=r.doi,
+        arxiv=r.arxiv,
+        cited_by=[i for _, i in data.cited_by.get(r.key, [])],
+    )
 
 
 def _header(data: SiteData) -> CatalogExport:
@@ -122,25 +147,38 @@ def _header(data: SiteData) -> CatalogExport:
         hub=catalog.settings.name,
         description=catalog.settings.description,
         counts=CountsExport(
-            claims=len(states), reproduced=states.count("reproduced"),
+            claims=len(states),
+            reproduced=states.count("reproduced"),
             failed=states.count("failed"),
-            open_questions=sum(q.status != "resolved" for q in catalog.questions.values())),
-        strands=[StrandExport(id=s.id, title=s.title, summary=s.summary,
-                              physics_analogue=s.physics_analogue,
-                              page=data.page_url(strand_page(s.id)),
-                              claims=[c.id for c in data.claims_in(s.id)],
-                              open_questions=[q.id for q in data.questions_in(s.id)])
-                 for s in catalog.taxonomy.strands],
-        claims=[], open_questions=[], references=[])
+            open_questions=sum(q.status != "resolved" for q in catalog.questions.values()),
+        ),
+        strands=[
+            StrandExport(
+                id=s.id,
+                title=s.title,
+                summary=s.summary,
+                physics_analogue=s.physics_analogue,
+                page=data.page_url(strand_page(s.id)),
+                claims=[c.id for c in data.claims_in(s.id)],
+                open_questions=[q.id for q in data.questions_in(s.id)],
+            )
+            for s in catalog.taxonomy.strands
+        ],
+        claims=[],
+        open_questions=[],
+        references=[],
+    )
 
 
 def catalog_export(data: SiteData) -> CatalogExport:
     """The whole catalog with statuses and metric summaries, as :class:`CatalogExport`."""
-    return _header(data).model_copy(update={
-        "claims": [_claim(data, c) for c in data.sorted_claims()],
-        "open_questions": [_question(data, q) for q in data.sorted_questions()],
-        "references": [_reference(data, k) for k in sorted(data.catalog.bib.references)],
-    })
+    return _header(data).model_copy(
+        update={
+            "claims": [_claim(data, c) for c in data.sorted_claims()],
+            "open_questions": [_question(data, q) for q in data.sorted_questions()],
+            "references": [_reference(data, k) for k in sorted(data.catalog.bib.references)],
+        }
+    )
 
 
 class ExportMemo:
@@ -164,8 +202,9 @@ class ExportMemo:
             try:
                 loaded = json.loads(path.read_text(encoding="utf-8"))
                 if loaded.get("version") == MEMO_VERSION:
-                    self.entries = {str(k): [str(v[0]), str(v[1])]
-                                    for k, v in loaded["entries"].items()}
+                    self.entries = {
+                        str(k): [str(v[0]), str(v[1])] for k, v in loaded["entries"].items()
+                    }
             except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
                 pass  # a missing or damaged memo only costs time
 
@@ -182,8 +221,9 @@ class ExportMemo:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"version": MEMO_VERSION, "entries": self.used}),
-                       encoding="utf-8")
+        tmp.write_text(
+            json.dumps({"version": MEMO_VERSION, "entries": self.used}), encoding="utf-8"
+        )
         tmp.replace(self.path)
 
 
@@ -192,16 +232,37 @@ def catalog_json(data: SiteData, memo: ExportMemo | None = None) -> str:
     memo = memo or ExportMemo(None)
     catalog = data.catalog
     base = _header(data)
-    claims = [memo.fragment(f"claim:{c.id}", f"{data.directory_urls}:{claim_page_key(data, c)}",
-                            functools.partial(_claim, data, c)) for c in data.sorted_claims()]
-    questions = [memo.fragment(f"question:{q.id}",
-                               f"{data.directory_urls}:{question_page_key(data, q)}",
-                               functools.partial(_question, data, q))
-                 for q in data.sorted_questions()]
-    references = [memo.fragment(f"reference:{k}", reference_key(data, k),
-                                functools.partial(_reference, data, k))
-                  for k in sorted(catalog.bib.references)]
+    claims = [
+        memo.fragment(
+            f"claim:{c.id}",
+            f"{data.directory_urls}:{claim_page_key(data, c)}",
+            functools.partial(_claim, data, c),
+        )
+        for c in data.sorted_claims()
+    ]
+    questions = [
+        memo.fragment(
+            f"question:{q.id}",
+            f"{data.directory_urls}:{question_page_key(data, q)}",
+            functools.partial(_question, data, q),
+        )
+        for q in data.sorted_questions()
+    ]
+    references = [
+        memo.fragment(
+            f"reference:{k}", reference_key(data, k), functools.partial(_reference, data, k)
+        )
+        for k in sorted(catalog.bib.references)
+    ]
     memo.save()
     head = base.model_dump_json(exclude={"claims", "open_questions", "references"})
-    return (head[:-1] + ',"claims":[' + ",".join(claims) + '],"open_questions":['
-            + ",".join(questions) + '],"references":[' + ",".join(references) + "]}\n")
+    return (
+        head[:-1]
+        + ',"claims":['
+        + ",".join(claims)
+        + '],"open_questions":['
+        + ",".join(questions)
+        + '],"references":['
+        + ",".join(references)
+        + "]}\n"
+    )

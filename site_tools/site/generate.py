@@ -71,15 +71,23 @@ def _asset(name: str) -> bytes:
 
 
 def _collisions(docs: Path, paths: list[str]) -> list[Problem]:
-    written = {p.relative_to(docs).as_posix() for p in docs.rglob("*")} if docs.is_dir() \
-        else set()
-    return [Problem(f"docs/{rel}", 0, 0, "",
-                    "this path is generated from the catalog; rename or remove the "
-                    "hand-written file") for rel in paths if rel in written]
+    written = {p.relative_to(docs).as_posix() for p in docs.rglob("*")} if docs.is_dir() else set()
+    return [
+        Problem(
+            f"docs/{rel}",
+            0,
+            0,
+            "",
+            "this path is generated from the catalog; rename or remove the hand-written file",
+        )
+        for rel in paths
+        if rel in written
+    ]
 
 
-def generate(catalog: Catalog, out_dir: Path, cache_dir: Path, *,
-             directory_urls: bool = True) -> GenerateReport:
+def generate(
+    catalog: Catalog, out_dir: Path, cache_dir: Path, *, directory_urls: bool = True
+) -> GenerateReport:
     """Write the generated part of the site for ``catalog`` into ``out_dir``.
 
     Parameters
@@ -109,20 +117,29 @@ def generate(catalog: Catalog, out_dir: Path, cache_dir: Path, *,
 
     start = time.perf_counter()
     tree = OutputTree(out_dir)
-    pages: dict[str, str] = {HOME: home_md(data), TAGS: tags_md(),
-                             CLAIMS_INDEX: claims_index(data),
-                             QUESTIONS_INDEX: questions_index(data)}
+    pages: dict[str, str] = {
+        HOME: home_md(data),
+        TAGS: tags_md(),
+        CLAIMS_INDEX: claims_index(data),
+        QUESTIONS_INDEX: questions_index(data),
+    }
     pages.update(strand_pages(data))
     for rel, text in pages.items():
         tree.add(rel, text)
     tree.add_lazy(PAPERS, papers_page_key(data), lambda: papers_md(data).encode("utf-8"))
     # An entry's page is rendered only when what it shows has changed (see dependencies).
     for claim in catalog.claims.values():
-        tree.add_lazy(claim_page(claim.id), claim_page_key(data, claim),
-                      functools.partial(_render, claim_md, data, claim))
+        tree.add_lazy(
+            claim_page(claim.id),
+            claim_page_key(data, claim),
+            functools.partial(_render, claim_md, data, claim),
+        )
     for question in catalog.questions.values():
-        tree.add_lazy(question_page(question.id), question_page_key(data, question),
-                      functools.partial(_render, question_md, data, question))
+        tree.add_lazy(
+            question_page(question.id),
+            question_page_key(data, question),
+            functools.partial(_render, question_md, data, question),
+        )
     seconds["indexes"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -131,8 +148,11 @@ def generate(catalog: Catalog, out_dir: Path, cache_dir: Path, *,
         tree.add(bib_file(claim.id), catalog.bib.export(claim.citations))
         result = results[claim.id]
         if result.plot is not None:
-            tree.add_lazy(plot_file(claim.id), result.plot.key, _plot_producer(
-                plots, result, catalog.claims[claim.id].reproduction.plot))
+            tree.add_lazy(
+                plot_file(claim.id),
+                result.plot.key,
+                _plot_producer(plots, result, catalog.claims[claim.id].reproduction.plot),
+            )
     tree.add("catalog.json", catalog_json(data, ExportMemo(cache_dir / "exports.json")))
     tree.add("schemas/catalog.schema.json", catalog_schema_text())
     try:
@@ -150,17 +170,23 @@ def generate(catalog: Catalog, out_dir: Path, cache_dir: Path, *,
     report = tree.commit()
     seconds["write"] = time.perf_counter() - start
     return GenerateReport(
-        files=tree.paths, written=report.written, removed=report.removed,
-        unchanged=report.unchanged, plots_drawn=plots.drawn,
-        nav=site_nav(catalog, catalog.paths.docs), seconds=seconds)
+        files=tree.paths,
+        written=report.written,
+        removed=report.removed,
+        unchanged=report.unchanged,
+        plots_drawn=plots.drawn,
+        nav=site_nav(catalog, catalog.paths.docs),
+        seconds=seconds,
+    )
 
 
 def _render(page: Callable[[SiteData, Any], str], data: SiteData, entry: Any) -> bytes:
     return page(data, entry).encode("utf-8")
 
 
-def _plot_producer(plots: PlotCache, result: ClaimResults,
-                   spec: Plot | None) -> Callable[[], bytes | None]:
+def _plot_producer(
+    plots: PlotCache, result: ClaimResults, spec: Plot | None
+) -> Callable[[], bytes | None]:
     assert result.plot is not None
     source = result.plot
 

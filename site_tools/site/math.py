@@ -30,14 +30,89 @@ log = logging.getLogger("mkdocs.plugins.lmhub")
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 
-_ELEMENTS = frozenset(["math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup", "msubsup", "mfrac", "msqrt", "mroot", "mstyle", "merror", "mpadded", "mphantom", "mfenced", "menclose", "munder", "mover", "munderover", "mmultiscripts", "mprescripts", "none", "mtable", "mtr", "mtd", "mlabeledtr", "semantics"])
-_ATTRIBUTES = frozenset(["display", "mathvariant", "stretchy", "fence", "separator", "separators", "lspace", "rspace", "accent", "accentunder", "columnalign", "columnspacing", "columnlines", "rowalign", "rowspacing", "rowlines", "frame", "displaystyle", "scriptlevel", "width", "height", "depth", "linethickness", "minsize", "maxsize", "movablelimits", "form", "largeop", "symmetric", "notation", "open", "close", "align", "columnspan", "rowspan", "voffset"])
+_ELEMENTS = frozenset(
+    [
+        "math",
+        "mrow",
+        "mi",
+        "mn",
+        "mo",
+        "ms",
+        "mtext",
+        "mspace",
+        "msub",
+        "msup",
+        "msubsup",
+        "mfrac",
+        "msqrt",
+        "mroot",
+        "mstyle",
+        "merror",
+        "mpadded",
+        "mphantom",
+        "mfenced",
+        "menclose",
+        "munder",
+        "mover",
+        "munderover",
+        "mmultiscripts",
+        "mprescripts",
+        "none",
+        "mtable",
+        "mtr",
+        "mtd",
+        "mlabeledtr",
+        "semantics",
+    ]
+)
+_ATTRIBUTES = frozenset(
+    [
+        "display",
+        "mathvariant",
+        "stretchy",
+        "fence",
+        "separator",
+        "separators",
+        "lspace",
+        "rspace",
+        "accent",
+        "accentunder",
+        "columnalign",
+        "columnspacing",
+        "columnlines",
+        "rowalign",
+        "rowspacing",
+        "rowlines",
+        "frame",
+        "displaystyle",
+        "scriptlevel",
+        "width",
+        "height",
+        "depth",
+        "linethickness",
+        "minsize",
+        "maxsize",
+        "movablelimits",
+        "form",
+        "largeop",
+        "symmetric",
+        "notation",
+        "open",
+        "close",
+        "align",
+        "columnspan",
+        "rowspan",
+        "voffset",
+    ]
+)
 
 # Inline: $$display$$ or $inline$ (pymdownx.arithmatex's "smart dollar": no space just inside
 # the dollars, so "costs $5 and $10" stays text). Group 1 catches escaped backslashes.
-_INLINE_RE = (r"(?:(?<!\\)((?:\\{2})+)(?=\$)"
-              r"|(?<!\\)\$\$((?:\\.|[^\\$])+?)\$\$"
-              r"|(?<!\\)\$(?![\s$])((?:\\.|[^\\$\x02\x03])+?)(?<!\s)\$(?!\d))")
+_INLINE_RE = (
+    r"(?:(?<!\\)((?:\\{2})+)(?=\$)"
+    r"|(?<!\\)\$\$((?:\\.|[^\\$])+?)\$\$"
+    r"|(?<!\\)\$(?![\s$])((?:\\.|[^\\$\x02\x03])+?)(?<!\s)\$(?!\d))"
+)
 _BLOCK_RE = re.compile(r"^\s*\$\$(?P<math>(?:\\.|[^\\$])+?)\$\$\s*$", re.DOTALL)
 
 
@@ -89,7 +164,8 @@ class _InlineMath(InlineProcessor):
         super().__init__(_INLINE_RE, md)
 
     def handleMatch(  # type: ignore[override]
-            self, m: re.Match[str], data: str) -> tuple[str, int, int]:
+        self, m: re.Match[str], data: str
+    ) -> tuple[str, int, int]:
         if m.group(1):
             return m.group(1).replace("\\\\", "\\"), m.start(0), m.end(0)
         display = m.group(2) is not None

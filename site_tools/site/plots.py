@@ -41,12 +41,14 @@ LEFT, RIGHT, BOTTOM = 70, 18, 50
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 INK = "#8c8c8c"
 """Axes and text: mid-grey, legible on white and on Material's slate."""
-PALETTE = ("#3b82f6", "#f97316", "#10b981", "#e5484d", "#a855f7", "#0ea5b7", "#d99a06",
-           "#ec4899")
+PALETTE = ("#3b82f6", "#f97316", "#10b981", "#e5484d", "#a855f7", "#0ea5b7", "#d99a06", "#ec4899")
 MAX_POINTS = 400
 """Points drawn per series at most (longer series are thinned evenly)."""
-_STYLE_WORDS = re.compile(r"\b(theory|theoretical|measured|measurement|predicted|prediction|"
-                          r"experiment|observed|empirical)\b", re.IGNORECASE)
+_STYLE_WORDS = re.compile(
+    r"\b(theory|theoretical|measured|measurement|predicted|prediction|"
+    r"experiment|observed|empirical)\b",
+    re.IGNORECASE,
+)
 
 
 def _thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -80,7 +82,7 @@ def _label(value: float, log: bool) -> str:
     if log:
         exponent = math.floor(math.log10(value) + 1e-9)
         if exponent < -4 or exponent > 4:
-            mantissa = round(value / 10.0 ** exponent, 6)
+            mantissa = round(value / 10.0**exponent, 6)
             return _power(exponent) if mantissa == 1 else f"{mantissa:g}×{_power(exponent)}"
     return f"{value:.6g}".replace("-", "−")
 
@@ -99,7 +101,7 @@ def _limits(values: list[np.ndarray], log: bool) -> tuple[float, float] | None:
     else:
         pad = (high - low) * 0.04
         low, high = low - pad, high + pad
-    return (10 ** low, 10 ** high) if log else (low, high)
+    return (10**low, 10**high) if log else (low, high)
 
 
 class _Axis:
@@ -157,8 +159,10 @@ def _legend(entries: list[tuple[str, str, bool]], width: float) -> tuple[list[st
             x, row = LEFT, row + 1
         y = 18 + row * 20
         dash = ' stroke-dasharray="6 4"' if dashed else ""
-        out.append(f'<line x1="{x}" y1="{y - 4}" x2="{x + 26}" y2="{y - 4}" stroke="{colour}" '
-                   f'stroke-width="2.4"{dash}/>')
+        out.append(
+            f'<line x1="{x}" y1="{y - 4}" x2="{x + 26}" y2="{y - 4}" stroke="{colour}" '
+            f'stroke-width="2.4"{dash}/>'
+        )
         out.append(f'<text x="{x + 32}" y="{y}">{html.escape(label)}</text>')
         x += int(item_width)
     return out, 18 + (row + 1) * 20
@@ -178,8 +182,9 @@ def _curves(series: Mapping[str, Series]) -> list[Curve]:
     return curves
 
 
-def _frame(curves: list[Curve], plot: Plot | None) -> tuple[tuple[float, float],
-                                                            tuple[float, float]] | None:
+def _frame(
+    curves: list[Curve], plot: Plot | None
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
     x_limits = _limits([c[1] for c in curves], bool(plot and plot.x_log))
     y_limits = _limits([c[2] for c in curves], bool(plot and plot.y_log))
     return None if x_limits is None or y_limits is None else (x_limits, y_limits)
@@ -197,8 +202,12 @@ def plot_key(series: Mapping[str, Series], plot: Plot | None) -> str:
     digest.update(json.dumps([STYLE, spec], sort_keys=True).encode())
     for name, s in sorted(series.items()):
         # The numbers' bytes, not their JSON: hashing floats as text is 50x slower.
-        for part in (name.encode(), s.style.encode(), array("d", s.x).tobytes(),
-                     array("d", s.y).tobytes()):
+        for part in (
+            name.encode(),
+            s.style.encode(),
+            array("d", s.x).tobytes(),
+            array("d", s.y).tobytes(),
+        ):
             digest.update(len(part).to_bytes(8, "little"))
             digest.update(part)
     return digest.hexdigest()
@@ -218,8 +227,9 @@ def render_svg(series: Mapping[str, Series], plot: Plot | None) -> str | None:
     y_log = bool(plot and plot.y_log)
     x_label = plot.x_label if plot else "x"
     y_label = plot.y_label if plot else "y"
-    title = (plot.title if plot and plot.title else None) or \
-        f"Theory and measurement: {y_label} against {x_label}"
+    title = (
+        plot.title if plot and plot.title else None
+    ) or f"Theory and measurement: {y_label} against {x_label}"
     curves = _curves(series)
     frame = _frame(curves, plot)
     if frame is None:
@@ -242,25 +252,35 @@ def render_svg(series: Mapping[str, Series], plot: Plot | None) -> str | None:
     for tick in x_axis.ticks:
         px = x_axis.px(tick)
         grid.append(f"M{px:.1f} {top}V{HEIGHT - BOTTOM}")
-        labels.append(f'<text x="{px:.1f}" y="{HEIGHT - BOTTOM + 17}" text-anchor="middle">'
-                      f"{_label(tick, x_log)}</text>")
+        labels.append(
+            f'<text x="{px:.1f}" y="{HEIGHT - BOTTOM + 17}" text-anchor="middle">'
+            f"{_label(tick, x_log)}</text>"
+        )
     for tick in y_axis.ticks:
         py = y_axis.px(tick)
         grid.append(f"M{LEFT} {py:.1f}H{WIDTH - RIGHT}")
-        labels.append(f'<text x="{LEFT - 8}" y="{py + 4:.1f}" text-anchor="end">'
-                      f"{_label(tick, y_log)}</text>")
+        labels.append(
+            f'<text x="{LEFT - 8}" y="{py + 4:.1f}" text-anchor="end">{_label(tick, y_log)}</text>'
+        )
     out.append(f'<path d="{"".join(grid)}" stroke="{INK}" stroke-opacity="0.25" fill="none"/>')
-    out.append(f'<path d="M{LEFT} {top}V{HEIGHT - BOTTOM}H{WIDTH - RIGHT}" stroke="{INK}" '
-               'fill="none"/>')
+    out.append(
+        f'<path d="M{LEFT} {top}V{HEIGHT - BOTTOM}H{WIDTH - RIGHT}" stroke="{INK}" fill="none"/>'
+    )
     out.extend(labels)
-    out.append(f'<text x="{(LEFT + WIDTH - RIGHT) / 2:.0f}" y="{HEIGHT - 10}" '
-               f'text-anchor="middle" font-size="13">{html.escape(x_label)}</text>')
+    out.append(
+        f'<text x="{(LEFT + WIDTH - RIGHT) / 2:.0f}" y="{HEIGHT - 10}" '
+        f'text-anchor="middle" font-size="13">{html.escape(x_label)}</text>'
+    )
     mid = (top + HEIGHT - BOTTOM) / 2
-    out.append(f'<text transform="translate(16 {mid:.0f}) rotate(-90)" text-anchor="middle" '
-               f'font-size="13">{html.escape(y_label)}</text>')
+    out.append(
+        f'<text transform="translate(16 {mid:.0f}) rotate(-90)" text-anchor="middle" '
+        f'font-size="13">{html.escape(y_label)}</text>'
+    )
     out.extend(legend)
-    out.append('<g clip-path="url(#area)"><g transform="scale(0.1)" fill="none" '
-               'stroke-width="20" stroke-linejoin="round" stroke-linecap="round">')
+    out.append(
+        '<g clip-path="url(#area)"><g transform="scale(0.1)" fill="none" '
+        'stroke-width="20" stroke-linejoin="round" stroke-linecap="round">'
+    )
     # Measured curves first, theory on top: a dashed line stays visible over a solid one.
     for name, x, y, theory in sorted(curves, key=lambda c: c[3]):
         d = _path(x_axis.to_px(x), y_axis.to_px(y))
@@ -293,8 +313,9 @@ class PlotCache:
         """Where the drawing of ``key`` is kept."""
         return self.folder / f"{key}.svg"
 
-    def get_or_draw(self, key: str, series: Mapping[str, Series] | None,
-                    plot: Plot | None) -> str | None:
+    def get_or_draw(
+        self, key: str, series: Mapping[str, Series] | None, plot: Plot | None
+    ) -> str | None:
         """The drawing for ``key``: from the cache, else drawn from ``series`` and stored."""
         if key in self.keys:
             try:

@@ -28,13 +28,26 @@ from site_tools.problems import HubError
 from site_tools.site.generate import GenerateReport, generate
 from site_tools.site.text import html
 
-REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition",
-                       "site_tools.site.math", "site_tools.site.safety")
+REQUIRED_EXTENSIONS = (
+    "tables",
+    "attr_list",
+    "md_in_html",
+    "admonition",
+    "site_tools.site.math",
+    "site_tools.site.safety",
+)
 """Markdown extensions the generated pages rely on; added when ``mkdocs.yml`` lacks them."""
 STYLESHEET = "assets/lmhub.css"
 SCRIPT = "assets/lmhub.js"
-WATCHED = ("claims", "open_questions", "repro", "results", "references.bib", "taxonomy.yaml",
-           "hub.yaml")
+WATCHED = (
+    "claims",
+    "open_questions",
+    "repro",
+    "results",
+    "references.bib",
+    "taxonomy.yaml",
+    "hub.yaml",
+)
 """What ``mkdocs serve`` watches besides ``docs_dir`` and ``mkdocs.yml``, under the hub root."""
 
 
@@ -71,9 +84,12 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         root = self.root(config)
         try:
             catalog = self.catalog or load_catalog(root)
-            self.report = generate(catalog, root / self.config.generated_dir,
-                                   root / self.config.cache_dir,
-                                   directory_urls=bool(config.use_directory_urls))
+            self.report = generate(
+                catalog,
+                root / self.config.generated_dir,
+                root / self.config.cache_dir,
+                directory_urls=bool(config.use_directory_urls),
+            )
         except HubError as exc:
             lines = "\n".join(p.format() for p in exc.problems)
             raise PluginError(f"the hub at {root} has problems:\n{lines}") from None

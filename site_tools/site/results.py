@@ -60,9 +60,17 @@ class ClaimResults:
     ``shown`` and ``summaries`` are derived from the full status, loaded on first use.
     """
 
-    def __init__(self, claim: Claim, *, key: str, state: ClaimState,
-                 last_run: datetime | None, environments: int, plot: PlotSource | None,
-                 status: ClaimStatus | Callable[[], ClaimStatus]):
+    def __init__(
+        self,
+        claim: Claim,
+        *,
+        key: str,
+        state: ClaimState,
+        last_run: datetime | None,
+        environments: int,
+        plot: PlotSource | None,
+        status: ClaimStatus | Callable[[], ClaimStatus],
+    ):
         self.claim = claim
         self.key = key
         """The claim's content hash and record files, hashed: it changes when results may."""
@@ -104,14 +112,21 @@ def results_for(claim: Claim, status: ClaimStatus, key: str = "") -> ClaimResult
     shown, _ = _shown_records(status)
     plot = None
     spec = claim.reproduction.plot
-    drawn = sorted((r for r in shown if r.series and drawable(r.series, spec)),
-                   key=lambda r: r.seed)
+    drawn = sorted(
+        (r for r in shown if r.series and drawable(r.series, spec)), key=lambda r: r.seed
+    )
     if drawn:
         plot = PlotSource(plot_key(drawn[0].series, spec), drawn[0].seed, drawn[0].series)
     last_run = status.history[-1].started_at if status.history else None
-    return ClaimResults(claim, key=key, state=status.state, last_run=last_run,
-                        environments=reproduced_environments(claim, status.history),
-                        plot=plot, status=status)
+    return ClaimResults(
+        claim,
+        key=key,
+        state=status.state,
+        last_run=last_run,
+        environments=reproduced_environments(claim, status.history),
+        plot=plot,
+        status=status,
+    )
 
 
 def _summaries(claim: Claim, status: ClaimStatus, shown: list[RunRecord]) -> list[MetricSummary]:
@@ -136,9 +151,11 @@ def reproduced_environments(claim: Claim, history: list[RunRecord]) -> int:
     reproduced = set()
     for key, latest in groups.items():
         records = list(latest.values())
-        if (len(records) == len(claim.reproduction.seeds)
-                and all(r.status in SETTLED for r in records)
-                and all(s.held for s in summarise(claim, records))):
+        if (
+            len(records) == len(claim.reproduction.seeds)
+            and all(r.status in SETTLED for r in records)
+            and all(s.held for s in summarise(claim, records))
+        ):
             reproduced.add(key[:-1])
     return len(reproduced)
 
@@ -200,8 +217,15 @@ def _strip(status: ClaimStatus) -> ClaimStatus:
     def bare(records: list[RunRecord]) -> list[RunRecord]:
         return [r.model_copy(update={"series": {}}) if r.series else r for r in records]
 
-    return ClaimStatus(status.claim_id, status.state, status.content_hash, bare(status.current),
-                       bare(status.history), list(status.summaries), list(status.bad))
+    return ClaimStatus(
+        status.claim_id,
+        status.state,
+        status.content_hash,
+        bare(status.current),
+        bare(status.history),
+        list(status.summaries),
+        list(status.bad),
+    )
 
 
 class ResultsCache:
@@ -238,8 +262,9 @@ class ResultsCache:
         os.replace(tmp, target)
 
 
-def collect_results(catalog: Catalog, cache: ResultsCache,
-                    have_plot: set[str] | None = None) -> dict[str, ClaimResults]:
+def collect_results(
+    catalog: Catalog, cache: ResultsCache, have_plot: set[str] | None = None
+) -> dict[str, ClaimResults]:
     """Results of every claim of ``catalog``, reading only what changed since ``cache``.
 
     Parameters
@@ -261,29 +286,39 @@ def collect_results(catalog: Catalog, cache: ResultsCache,
         digest = content_hash(claim, catalog.root, cache.files).digest
         key = _key(claim, digest, _listing(results_dir / claim_id))
         cached = cache.entries.get(claim_id)
-        usable = (cached is not None and cached.key == key
-                  and (cached.plot_key is None or have_plot is None
-                       or cached.plot_key in have_plot))
+        usable = (
+            cached is not None
+            and cached.key == key
+            and (cached.plot_key is None or have_plot is None or cached.plot_key in have_plot)
+        )
         if usable:
             assert cached is not None
             plot = None
             if cached.plot_key is not None and cached.plot_seed is not None:
                 plot = PlotSource(cached.plot_key, cached.plot_seed, None)
             result = ClaimResults(
-                claim, key=key, state=cached.state,  # type: ignore[arg-type]
-                last_run=cached.last_run, environments=cached.environments, plot=plot,
-                status=functools.partial(_load_status, cached.status))
+                claim,
+                key=key,
+                state=cached.state,  # type: ignore[arg-type]
+                last_run=cached.last_run,
+                environments=cached.environments,
+                plot=plot,
+                status=functools.partial(_load_status, cached.status),
+            )
             kept[claim_id] = cached
         else:
             status = claim_status(claim, results_dir, digest)
             result = results_for(claim, status, key)
             changed = True
             kept[claim_id] = _Cached(
-                key=key, state=status.state, last_run=result.last_run,
+                key=key,
+                state=status.state,
+                last_run=result.last_run,
                 environments=result.environments,
                 plot_key=result.plot.key if result.plot else None,
                 plot_seed=result.plot.seed if result.plot else None,
-                status=_StatusBox(status=_strip(status)).model_dump_json())
+                status=_StatusBox(status=_strip(status)).model_dump_json(),
+            )
         out[claim_id] = result
     if changed or kept.keys() != cache.entries.keys():
         cache.save(kept)

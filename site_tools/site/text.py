@@ -40,7 +40,8 @@ _AUTOLINK = re.compile(r"<((?:https?|doi|arxiv):[^<>\s]+)>", re.IGNORECASE)
 _LINK = re.compile(
     r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
     r"\(\s*(?P<url><[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
-    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)")
+    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)"
+)
 _REF_DEF = re.compile(r"^( {0,3})\[([^\]\n]+)\]:[ \t]*(\S+).*$", re.MULTILINE)
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f]")
 
@@ -132,7 +133,7 @@ def entry_markdown(text: str) -> str:
             continue
         pos = 0
         for span in _CODE_SPAN.finditer(block):
-            out.append(_escape_prose(block[pos:span.start()]))
+            out.append(_escape_prose(block[pos : span.start()]))
             out.append(span.group())
             pos = span.end()
         out.append(_escape_prose(block[pos:]))

@@ -19,8 +19,13 @@ from site_tools.runner.api import RunOptions, run_hub
 from site_tools.runner.progress import PlainDisplay
 from tests.conftest import REPO
 
-MINIMUM_PER_STRAND = {"solvable-settings": 8, "tractable-limits": 8, "simple-laws": 6,
-                      "hyperparameters": 6, "universal-behaviours": 6}
+MINIMUM_PER_STRAND = {
+    "solvable-settings": 8,
+    "tractable-limits": 8,
+    "simple-laws": 6,
+    "hyperparameters": 6,
+    "universal-behaviours": 6,
+}
 CPU_BUDGET_S = 30.0
 
 
@@ -68,8 +73,11 @@ def test_every_claim_bears_on_an_open_question(catalog: Catalog) -> None:
 def hub_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hub")
     for name in ("claims", "open_questions", "repro", "results"):
-        shutil.copytree(REPO / name, root / name,
-                        ignore=shutil.ignore_patterns("__pycache__", ".lock", ".tmp-*"))
+        shutil.copytree(
+            REPO / name,
+            root / name,
+            ignore=shutil.ignore_patterns("__pycache__", ".lock", ".tmp-*"),
+        )
     for name in ("references.bib", "taxonomy.yaml", "hub.yaml"):
         shutil.copyfile(REPO / name, root / name)
     return root
@@ -96,5 +104,6 @@ def test_the_strands_guide_lists_every_entry_under_its_strand(catalog: Catalog) 
     guide = (REPO / "docs" / "guide" / "strands.md").read_text(encoding="utf-8")
     for entry in [*catalog.claims.values(), *catalog.questions.values()]:
         folder = "claims" if entry.id in catalog.claims else "questions"
-        assert f"({folder}/{entry.id}.md)" in guide or f"(../{folder}/{entry.id}.md)" in guide, \
+        assert f"({folder}/{entry.id}.md)" in guide or f"(../{folder}/{entry.id}.md)" in guide, (
             f"docs/guide/strands.md does not link {folder}/{entry.id}"
+        )

@@ -31,14 +31,22 @@ TAXONOMY = (REPO / "taxonomy.yaml").read_bytes()
 STRAND = yaml.safe_load(TAXONOMY)["strands"][0]["id"]
 
 # The base hub's own claim and question are not runner material; runner hubs drop them.
-BASE_ENTRIES = ("claims/mean-shrinks.yaml", "open_questions/why-mean.yaml",
-                "repro/mean_shrinks.py")
+BASE_ENTRIES = ("claims/mean-shrinks.yaml", "open_questions/why-mean.yaml", "repro/mean_shrinks.py")
 
 
-def claim_yaml(cid: str, script: str, *, seeds: tuple[int, ...] = (0,), device: str = "cpu",
-               timeout_s: int = 20, memory_mb: int | None = None, smoke: bool = False,
-               cost_s: float | None = None, target: float = 1.0,
-               extra_predictions: str = "") -> str:
+def claim_yaml(
+    cid: str,
+    script: str,
+    *,
+    seeds: tuple[int, ...] = (0,),
+    device: str = "cpu",
+    timeout_s: int = 20,
+    memory_mb: int | None = None,
+    smoke: bool = False,
+    cost_s: float | None = None,
+    target: float = 1.0,
+    extra_predictions: str = "",
+) -> str:
     """YAML of a claim whose script is ``repro/<script>.py`` and predicts ``value ≈ target``."""
     lines = [
         f"id: {cid}",
@@ -81,8 +89,9 @@ def runner_hub(temp_hub: TempHub) -> RunnerHub:
     one seed.
     """
 
-    def make(files: dict[str, str] | None = None, **claims: str | tuple[str, dict[str, Any]]
-             ) -> Path:
+    def make(
+        files: dict[str, str] | None = None, **claims: str | tuple[str, dict[str, Any]]
+    ) -> Path:
         out: dict[str, str | bytes] = {
             "hub.yaml": HUB_YAML,
             "taxonomy.yaml": TAXONOMY,
@@ -120,8 +129,11 @@ def only_record(root: Path, cid: str) -> RunRecord:
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under ``results/`` (but the lock), by relative path, with its bytes."""
     results = root / "results"
-    return {p.relative_to(results).as_posix(): p.read_bytes()
-            for p in sorted(results.rglob("*")) if p.is_file() and p.name != ".lock"}
+    return {
+        p.relative_to(results).as_posix(): p.read_bytes()
+        for p in sorted(results.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 def assert_kept(before: dict[str, bytes], root: Path) -> None:

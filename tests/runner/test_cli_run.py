@@ -65,14 +65,21 @@ def test_plain_output_and_markdown_summary(runner_hub: RunnerHub, tmp_path: Path
         "(+50.0%); allowed ±0.01\n"
         "broken  error                                                           T s\n"
         "    seed 0: error: exited with code 1: RuntimeError: the model diverged\n"
-        "3 claims: 1 reproduced, 1 failed, 1 error; 4 runs in T s\n")
+        "3 claims: 1 reproduced, 1 failed, 1 error; 4 runs in T s\n"
+    )
     md = _times(summary.read_text())
-    assert md.startswith("# Earlier step\n### lmhub run: 3 claims: 1 reproduced, 1 failed, "
-                         "1 error; 4 runs in T s\n\n| claim | status | predictions | time |\n")
-    assert ("| `good` | ✅ reproduced | `value`: expected 1 (±0.01 abs), measured 1 ± 0 (2/2) ✅ "
-            "| T s |") in md
-    assert ("| `broken` | 💥 error | seed 0: error: exited with code 1: RuntimeError: the model "
-            "diverged | T s |") in md
+    assert md.startswith(
+        "# Earlier step\n### lmhub run: 3 claims: 1 reproduced, 1 failed, "
+        "1 error; 4 runs in T s\n\n| claim | status | predictions | time |\n"
+    )
+    assert (
+        "| `good` | ✅ reproduced | `value`: expected 1 (±0.01 abs), measured 1 ± 0 (2/2) ✅ "
+        "| T s |"
+    ) in md
+    assert (
+        "| `broken` | 💥 error | seed 0: error: exited with code 1: RuntimeError: the model "
+        "diverged | T s |"
+    ) in md
 
 
 def test_exit_0_when_everything_reproduced(runner_hub: RunnerHub) -> None:
@@ -80,16 +87,27 @@ def test_exit_0_when_everything_reproduced(runner_hub: RunnerHub) -> None:
     assert _lmhub(root, "--all")[0] == 0
     code, out, _ = _lmhub(root, "--all")
     assert code == 0
-    assert _times(out).splitlines()[-1] == "1 claim: 1 reproduced; 0 runs in T s; 1 up to date (cached)"
+    assert (
+        _times(out).splitlines()[-1]
+        == "1 claim: 1 reproduced; 0 runs in T s; 1 up to date (cached)"
+    )
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ((), "Error: say which claims to run: IDS, --all, or --changed-since REF"),
-    (("goood",), "Error: no claim 'goood' (did you mean 'good'?)"),
-    (("--all", "good"), "Error: --all already chooses every claim; leave out IDS and "
-                        "--changed-since"),
-    (("good", "-j", "0"), "Error: Invalid value for '-j' / '--jobs': 0 is not in the range x>=1."),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "Error: say which claims to run: IDS, --all, or --changed-since REF"),
+        (("goood",), "Error: no claim 'goood' (did you mean 'good'?)"),
+        (
+            ("--all", "good"),
+            "Error: --all already chooses every claim; leave out IDS and --changed-since",
+        ),
+        (
+            ("good", "-j", "0"),
+            "Error: Invalid value for '-j' / '--jobs': 0 is not in the range x>=1.",
+        ),
+    ],
+)
 def test_usage_errors_exit_2(runner_hub: RunnerHub, args: tuple[str, ...], message: str) -> None:
     root = runner_hub(good="ok")
     code, _, err = _lmhub(root, *args)
@@ -102,14 +120,20 @@ def test_an_invalid_hub_exits_1_with_its_problems(runner_hub: RunnerHub) -> None
     root = runner_hub(good="ok", files={"claims/bad.yaml": "id: bad\ntitle: A bad claim\n"})
     code, out, err = _lmhub(root, "good")
     assert code == 1 and out == ""
-    assert err.splitlines()[0] == "claims/bad.yaml:1:1: citations: missing required field 'citations'"
+    assert (
+        err.splitlines()[0] == "claims/bad.yaml:1:1: citations: missing required field 'citations'"
+    )
     assert err.splitlines()[-1] == "5 problems found"
     assert not (root / "results").exists()
 
 
 def _start(root: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "site_tools", "run", "--root", str(root), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "site_tools", "run", "--root", str(root), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _read_until(proc: subprocess.Popen[str], wanted: str, seen: list[str]) -> None:
@@ -163,7 +187,9 @@ def test_a_second_run_at_once_exits_2_and_leaves_the_first_alone(runner_hub: Run
         assert re.fullmatch(
             r"Error: another `lmhub run` is using this hub \(pid \d+ on \S+ since "
             r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); wait for it to finish and run again "
-            rf"\(lock: {re.escape(str(root / 'results' / '.lock'))}\)", message), message
+            rf"\(lock: {re.escape(str(root / 'results' / '.lock'))}\)",
+            message,
+        ), message
         assert records(root, "good") == []
         assert first.poll() is None
     finally:
@@ -179,11 +205,19 @@ def test_records_are_json_with_provenance(runner_hub: RunnerHub) -> None:
     path = next((root / "results" / "good").glob("*.json"))
     data = json.loads(path.read_text())
     assert data["format_version"] == 1 and data["status"] == "reproduced"
-    assert set(data["provenance"]) == {"git_commit", "python", "numpy", "torch", "platform",
-                                       "machine", "device"}
+    assert set(data["provenance"]) == {
+        "git_commit",
+        "python",
+        "numpy",
+        "torch",
+        "platform",
+        "machine",
+        "device",
+    }
     assert data["provenance"]["device"] == "cpu"
-    assert data["series"] == {"curve": {"x": [0.0, 1.0, 2.0], "y": [1.0, 0.5, 0.25],
-                                        "style": "measured"}}
+    assert data["series"] == {
+        "curve": {"x": [0.0, 1.0, 2.0], "y": [1.0, 0.5, 0.25], "style": "measured"}
+    }
     assert data["inputs"]["helper repro/harness.py"]
 
 

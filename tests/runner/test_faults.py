@@ -29,30 +29,61 @@ def _good_then(runner_hub: RunnerHub, fault: str, claim: dict[str, Any] | None =
 CASES = [
     ("exits_nonzero", {}, {}, "error", "exited with code 3: bad input: no data"),
     ("raises", {}, {}, "error", "exited with code 1: RuntimeError: the model diverged"),
-    ("garbage_stdout", {}, {}, "error",
-     "the script wrote no result.json (call harness.write_result, or write result.json into "
-     "the --out folder)"),
-    ("invalid_json", {}, {}, "error",
-     "result.json is not valid JSON (Expecting property name enclosed in double quotes: "
-     "line 1 column 2 (char 1))"),
+    (
+        "garbage_stdout",
+        {},
+        {},
+        "error",
+        "the script wrote no result.json (call harness.write_result, or write result.json into "
+        "the --out folder)",
+    ),
+    (
+        "invalid_json",
+        {},
+        {},
+        "error",
+        "result.json is not valid JSON (Expecting property name enclosed in double quotes: "
+        "line 1 column 2 (char 1))",
+    ),
     ("omits_metric", {}, {}, "error", "metric 'value' is missing from the script's output"),
     ("writes_nan", {}, {}, "error", "metric 'value' is nan, not a finite number"),
     ("string_metric", {}, {}, "error", "metric 'value' is str 'fast', not a number"),
-    ("allocates", {"memory_mb": 64}, {}, "error",
-     "ran out of memory under the limit of 64 MiB (memory_mb; address space capped at "
-     "1088 MiB): MemoryError"),
-    ("big_file", {}, {"disk_bytes": 2 * MiB}, "error",
-     "a file it wrote hit the size cap of 2 MiB: OSError: [Errno 27] File too large"),
-    ("misses", {}, {}, "failed",
-     "missed value: measured 1.5, expected 1 (±0.01 abs), off by +0.5 (+50.0%); allowed ±0.01"),
+    (
+        "allocates",
+        {"memory_mb": 64},
+        {},
+        "error",
+        "ran out of memory under the limit of 64 MiB (memory_mb; address space capped at "
+        "1088 MiB): MemoryError",
+    ),
+    (
+        "big_file",
+        {},
+        {"disk_bytes": 2 * MiB},
+        "error",
+        "a file it wrote hit the size cap of 2 MiB: OSError: [Errno 27] File too large",
+    ),
+    (
+        "misses",
+        {},
+        {},
+        "failed",
+        "missed value: measured 1.5, expected 1 (±0.01 abs), off by +0.5 (+50.0%); allowed ±0.01",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("fault", "claim", "options", "status", "message"), CASES,
-                         ids=[c[0] for c in CASES])
-def test_fault_is_recorded_with_its_reason(runner_hub: RunnerHub, fault: str,
-                                           claim: dict[str, Any], options: dict[str, Any],
-                                           status: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "claim", "options", "status", "message"), CASES, ids=[c[0] for c in CASES]
+)
+def test_fault_is_recorded_with_its_reason(
+    runner_hub: RunnerHub,
+    fault: str,
+    claim: dict[str, Any],
+    options: dict[str, Any],
+    status: str,
+    message: str,
+) -> None:
     root = _good_then(runner_hub, fault, claim)
     before = snapshot(root)
     report, log = run(root, "bad", **options)
@@ -78,7 +109,9 @@ def test_a_hang_is_killed_with_every_child(runner_hub: RunnerHub) -> None:
     report, _ = run(root, "bad")
     record = only_record(root, "bad")
     assert (record.status, record.message) == (
-        "timeout", "timed out after 1 s; the script's whole process group was killed")
+        "timeout",
+        "timed out after 1 s; the script's whole process group was killed",
+    )
     assert 1.0 <= record.duration_s < 5.0
     assert report.exit_code == 1
     match = re.search(r"child pid (\d+)", record.stderr_tail)
@@ -97,7 +130,9 @@ def test_a_flood_of_output_is_stopped_and_its_tail_marked(runner_hub: RunnerHub)
     run(root, "bad", output_bytes=256 << 10)
     record = only_record(root, "bad")
     assert (record.status, record.message) == (
-        "error", "stdout passed the output cap of 256 KiB; the script was stopped")
+        "error",
+        "stdout passed the output cap of 256 KiB; the script was stopped",
+    )
     assert re.match(r"\[\.\.\. \d+ bytes cut \.\.\.\]\n", record.stdout_tail)
     assert len(record.stdout_tail) < 8300
     assert_kept(before, root)
@@ -109,12 +144,15 @@ def test_a_flood_of_files_is_stopped(runner_hub: RunnerHub) -> None:
     run(root, "bad", disk_bytes=4 * MiB)
     record = only_record(root, "bad")
     assert (record.status, record.message) == (
-        "error", "the working folder passed the disk cap of 4 MiB; the script was stopped")
+        "error",
+        "the working folder passed the disk cap of 4 MiB; the script was stopped",
+    )
     assert_kept(before, root)
 
 
 def test_secrets_of_the_caller_do_not_reach_the_script(
-        runner_hub: RunnerHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner_hub: RunnerHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in ("GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "LMHUB_TEST_SECRET"):
         monkeypatch.setenv(name, "hunter2")
     monkeypatch.setenv("SOME_CONFIG", "hunter2")  # a secret under any name stays out
@@ -123,15 +161,20 @@ def test_secrets_of_the_caller_do_not_reach_the_script(
     record = only_record(root, "spy")
     assert record.status == "reproduced"
     cores = len(os.sched_getaffinity(0))
-    assert record.metrics == {"value": 1.0, "secrets_seen": 0.0, "home_is_cwd": 1.0,
-                              "omp_threads": float(max(1, cores // 2)),
-                              "torch_threads": float(max(1, cores // 2))}
+    assert record.metrics == {
+        "value": 1.0,
+        "secrets_seen": 0.0,
+        "home_is_cwd": 1.0,
+        "omp_threads": float(max(1, cores // 2)),
+        "torch_threads": float(max(1, cores // 2)),
+    }
     assert report.exit_code == 0
 
 
 @pytest.mark.parametrize("script", ["numpy_work", "torch_work"])
-def test_ordinary_numerical_scripts_run_under_the_memory_cap(runner_hub: RunnerHub,
-                                                             script: str) -> None:
+def test_ordinary_numerical_scripts_run_under_the_memory_cap(
+    runner_hub: RunnerHub, script: str
+) -> None:
     if script == "torch_work":
         pytest.importorskip("torch")
     root = runner_hub(work=(script, {"memory_mb": 512, "timeout_s": 60}))

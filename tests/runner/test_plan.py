@@ -83,14 +83,17 @@ def test_an_environment_upgrade_is_named(runner_hub: RunnerHub) -> None:
     later = ContentHash("f" * 64, upgraded)
     plan = plan_claim(claim, later, root / "results")
     assert [t.reason for t in plan.tasks] == [
-        f"numpy version changed ({now.parts['numpy']} → 99.0.0)"]
+        f"numpy version changed ({now.parts['numpy']} → 99.0.0)"
+    ]
 
 
 def test_changed_inputs_words() -> None:
     old = {"scheme": "v1", "script": "1", "helper repro/a.py": "2", "numpy": "1.0"}
     new = {"scheme": "v1", "script": "1", "helper repro/b.py": "3", "numpy": "1.0"}
-    assert changed_inputs(old, new) == ["helper repro/a.py no longer imported",
-                                        "helper repro/b.py added"]
+    assert changed_inputs(old, new) == [
+        "helper repro/a.py no longer imported",
+        "helper repro/b.py added",
+    ]
     assert changed_inputs({}, new) == ["inputs changed"]
 
 
@@ -99,8 +102,13 @@ def test_an_errored_seed_runs_again_and_a_settled_one_does_not(runner_hub: Runne
     run(root, "alpha")
     # Make seed 1's latest record an error, as a crashed earlier run would have left it.
     record = next(r for r in records(root, "alpha") if r.seed == 1)
-    broken = record.model_copy(update={"status": "error", "message": "exited with code 1",
-                                       "started_at": record.started_at + timedelta(seconds=1)})
+    broken = record.model_copy(
+        update={
+            "status": "error",
+            "message": "exited with code 1",
+            "started_at": record.started_at + timedelta(seconds=1),
+        }
+    )
     write_record(root / "results", broken)
     assert _plan(root, "alpha") == (["previous run errored"], 1)
     report, log = run(root, "alpha")
@@ -129,7 +137,8 @@ def test_a_corrupt_record_is_reported_and_ignored(runner_hub: RunnerHub) -> None
     assert "  alpha: seed 0 (previous record unreadable)\n" in log
     assert [(b.path.name, b.reason) for b in report.bad] == [
         ("notes.json", "file name is not a record name; ignored"),
-        (corrupt.name, "not valid JSON (JSONDecodeError); left in place, ignored")]
+        (corrupt.name, "not valid JSON (JSONDecodeError); left in place, ignored"),
+    ]
     assert report.exit_code == 0 and report.results[0].state == "reproduced"
     after = snapshot(root)
     assert all(after[k] == v for k, v in before.items())
@@ -146,18 +155,24 @@ def test_a_record_of_an_unknown_version_is_refused_with_a_message(runner_hub: Ru
     future.write_text(json.dumps(data))
     report, _ = run(root, "alpha")
     assert [(b.path, b.reason) for b in report.bad] == [
-        (future, "record format version 99 is not supported (this lmhub reads version 1); "
-                 "upgrade lmhub or move the record aside")]
+        (
+            future,
+            "record format version 99 is not supported (this lmhub reads version 1); "
+            "upgrade lmhub or move the record aside",
+        )
+    ]
     assert f"problem: {future}: record format version 99 is not supported" in (
-        "\n".join(report.footer()))
+        "\n".join(report.footer())
+    )
     assert report.exit_code == 0
     claim = load_hub_claims(root, use_cache=False).claims["alpha"]
     status = claim_status(claim, root / "results", content_hash(claim, root).digest)
     assert status.state == "reproduced" and len(status.bad) == 1
 
 
-def test_the_claim_cache_is_used_until_a_file_changes(runner_hub: RunnerHub,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_claim_cache_is_used_until_a_file_changes(
+    runner_hub: RunnerHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = runner_hub(alpha="ok")
     age(root)
     first = load_hub_claims(root)

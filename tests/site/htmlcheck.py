@@ -57,8 +57,9 @@ def live_problems(markup: str, marker: str = "alert(") -> list[str]:
                 problems.append(f"<{tag} {name}={value!r}>")
             if name in _URL_ATTRS:
                 normal = _INVISIBLE.sub("", _html.unescape(value)).lower()
-                scheme = normal.split(":", 1)[0] if re.match(r"^[a-z][a-z0-9+.-]*:", normal) \
-                    else None
+                scheme = (
+                    normal.split(":", 1)[0] if re.match(r"^[a-z][a-z0-9+.-]*:", normal) else None
+                )
                 if scheme is not None and scheme not in LINK_SCHEMES:
                     problems.append(f"<{tag} {name}={value!r}>")
     return problems

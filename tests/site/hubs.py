@@ -21,13 +21,27 @@ T0 = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
 
 
 def provenance(machine: str = "x86_64", device: str = "cpu") -> Provenance:
-    return Provenance(git_commit="0123456789abcdef0123", python="3.11.7", numpy="2.4.0",
-                      torch=None, platform="Linux-6.1", machine=machine, device=device)
+    return Provenance(
+        git_commit="0123456789abcdef0123",
+        python="3.11.7",
+        numpy="2.4.0",
+        torch=None,
+        platform="Linux-6.1",
+        machine=machine,
+        device=device,
+    )
 
 
-def write_runs(root: Path, claim: Claim, metrics: Sequence[Mapping[str, float]], *,
-               series: Mapping[str, Series] | None = None, started: datetime = T0,
-               digest: str | None = None, machine: str = "x86_64") -> list[Path]:
+def write_runs(
+    root: Path,
+    claim: Claim,
+    metrics: Sequence[Mapping[str, float]],
+    *,
+    series: Mapping[str, Series] | None = None,
+    started: datetime = T0,
+    digest: str | None = None,
+    machine: str = "x86_64",
+) -> list[Path]:
     """One full record per seed of ``claim``, judged against its predictions.
 
     ``metrics[i]`` is what seed ``claim.reproduction.seeds[i]`` measured; a seed passes when
@@ -40,16 +54,25 @@ def write_runs(root: Path, claim: Claim, metrics: Sequence[Mapping[str, float]],
         assert problem is None, problem
         status = "reproduced" if all(v.passed for v in verdicts) else "failed"
         record = RunRecord(
-            claim_id=claim.id, content_hash=digest, seed=seed, status=status,
-            metrics=dict(measured), series=dict(series or {}), verdicts=verdicts,
-            started_at=started + timedelta(seconds=i), duration_s=1.25 + 0.1 * i,
-            peak_memory_mb=80.0 + i, provenance=provenance(machine))
+            claim_id=claim.id,
+            content_hash=digest,
+            seed=seed,
+            status=status,
+            metrics=dict(measured),
+            series=dict(series or {}),
+            verdicts=verdicts,
+            started_at=started + timedelta(seconds=i),
+            duration_s=1.25 + 0.1 * i,
+            peak_memory_mb=80.0 + i,
+            provenance=provenance(machine),
+        )
         paths.append(write_record(root / "results", record))
     return paths
 
 
-def logistic_series(lams: Sequence[float] = (4.0, 1.0), points: int = 200,
-                    noise: float = 0.01) -> dict[str, Series]:
+def logistic_series(
+    lams: Sequence[float] = (4.0, 1.0), points: int = 200, noise: float = 0.01
+) -> dict[str, Series]:
     out = {}
     times = [60.0 * k / (points - 1) for k in range(points)]
     for lam in lams:
@@ -68,17 +91,38 @@ def make_site_hub(dest: Path) -> Path:
     catalog = load_catalog(dest)
     claims = catalog.claims
     good = [{"t_half": 1.9 + 0.004 * i, "ratio": 4.1 + 0.01 * i} for i in range(3)]
-    write_runs(dest, claims["logistic-modes"], [{"t_half": 2.5, "ratio": 4.0}] * 3,
-               started=T0 - timedelta(days=3), digest="a" * 64)
-    write_runs(dest, claims["logistic-modes"], good, series=logistic_series(),
-               started=T0 - timedelta(days=1), machine="aarch64")
+    write_runs(
+        dest,
+        claims["logistic-modes"],
+        [{"t_half": 2.5, "ratio": 4.0}] * 3,
+        started=T0 - timedelta(days=3),
+        digest="a" * 64,
+    )
+    write_runs(
+        dest,
+        claims["logistic-modes"],
+        good,
+        series=logistic_series(),
+        started=T0 - timedelta(days=1),
+        machine="aarch64",
+    )
     write_runs(dest, claims["logistic-modes"], good, series=logistic_series())
     steps = [float(k) for k in range(100)]
-    write_runs(dest, claims["sharpness-threshold"],
-               [{"sharpness_ratio": 1.01}, {"sharpness_ratio": 1.3}, {"sharpness_ratio": 1.4}],
-               series={"measured sharpness": Series(x=steps, y=[1 + k * 0.05 for k in steps]),
-                       "theory 2/η": Series(x=steps, y=[5.0] * 100, style="theory")},
-               started=T0 + timedelta(hours=1))
-    write_runs(dest, claims["lr-transfer"], [{"drift": 0.1}] * 3, digest="b" * 64,
-               started=T0 - timedelta(days=2))
+    write_runs(
+        dest,
+        claims["sharpness-threshold"],
+        [{"sharpness_ratio": 1.01}, {"sharpness_ratio": 1.3}, {"sharpness_ratio": 1.4}],
+        series={
+            "measured sharpness": Series(x=steps, y=[1 + k * 0.05 for k in steps]),
+            "theory 2/η": Series(x=steps, y=[5.0] * 100, style="theory"),
+        },
+        started=T0 + timedelta(hours=1),
+    )
+    write_runs(
+        dest,
+        claims["lr-transfer"],
+        [{"drift": 0.1}] * 3,
+        digest="b" * 64,
+        started=T0 - timedelta(days=2),
+    )
     return dest

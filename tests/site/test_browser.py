@@ -60,17 +60,16 @@ class Visit:
 
     def __init__(self, browser: object, color_scheme: str):
         self.context = browser.new_context(  # type: ignore[attr-defined]
-            viewport={"width": 1280, "height": 1000}, color_scheme=color_scheme)
+            viewport={"width": 1280, "height": 1000}, color_scheme=color_scheme
+        )
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.requests: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error"
-                     else None)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append(r.url))
         # Anything not for the local server is refused, so a leak fails fast and visibly.
-        self.page.route(re.compile(r"^(?!http://127\.0\.0\.1:\d+/).*"),
-                        lambda route: route.abort())
+        self.page.route(re.compile(r"^(?!http://127\.0\.0\.1:\d+/).*"), lambda route: route.abort())
 
     def open(self, url: str) -> object:
         self.page.goto(url)
@@ -89,8 +88,9 @@ class Visit:
         self.context.close()
         assert self.errors == [], self.errors
         hosts = {urlsplit(u).hostname for u in self.requests if not u.startswith("data:")}
-        assert hosts == {"127.0.0.1"}, sorted(u for u in self.requests
-                                              if urlsplit(u).hostname != "127.0.0.1")
+        assert hosts == {"127.0.0.1"}, sorted(
+            u for u in self.requests if urlsplit(u).hostname != "127.0.0.1"
+        )
 
 
 @pytest.fixture
@@ -108,8 +108,11 @@ def visit(browser: object) -> Iterator[Visit]:
 
 
 def _image_loaded(page: object, selector: str) -> bool:
-    return bool(page.eval_on_selector(  # type: ignore[attr-defined]
-        selector, "img => img.complete && img.naturalWidth > 0"))
+    return bool(
+        page.eval_on_selector(  # type: ignore[attr-defined]
+            selector, "img => img.complete && img.naturalWidth > 0"
+        )
+    )
 
 
 def test_home_shows_the_counts_and_strands(server: str, visit) -> None:  # type: ignore[no-untyped-def]
@@ -117,11 +120,20 @@ def test_home_shows_the_counts_and_strands(server: str, visit) -> None:  # type:
     page = v.open(server)
     counts = page.locator(".lmhub-count").all_inner_texts()
     assert [" ".join(c.split()) for c in counts] == [
-        "4 claims", "1 reproduced", "1 failing", "2 open questions"]
+        "4 claims",
+        "1 reproduced",
+        "1 failing",
+        "2 open questions",
+    ]
     assert page.locator(".grid.cards > ul > li").count() == 5
     tabs = page.locator(".md-tabs__link").all_inner_texts()
-    assert [t.strip() for t in tabs][:5] == ["Home", "Claims", "Open questions", "Strands",
-                                             "Papers"]
+    assert [t.strip() for t in tabs][:5] == [
+        "Home",
+        "Claims",
+        "Open questions",
+        "Strands",
+        "Papers",
+    ]
     v.screenshot("home-light.png")
 
 

@@ -19,33 +19,52 @@ from tests.site.hubs import REPO
 
 def test_build_writes_the_site(built_site: BuildResult) -> None:
     site = built_site.site_dir
-    for rel in ("index.html", "claims/index.html", "claims/logistic-modes/index.html",
-                "questions/sharpness-origin/index.html", "strands/simple-laws/index.html",
-                "papers/index.html", "tags/index.html", "about/index.html", "catalog.json",
-                "references.bib", "bib/logistic-modes.bib", "badges/logistic-modes.svg",
-                "plots/logistic-modes.svg", "schemas/catalog.schema.json",
-                "assets/lmhub.css", "assets/lmhub.js", "search/search_index.json"):
+    for rel in (
+        "index.html",
+        "claims/index.html",
+        "claims/logistic-modes/index.html",
+        "questions/sharpness-origin/index.html",
+        "strands/simple-laws/index.html",
+        "papers/index.html",
+        "tags/index.html",
+        "about/index.html",
+        "catalog.json",
+        "references.bib",
+        "bib/logistic-modes.bib",
+        "badges/logistic-modes.svg",
+        "plots/logistic-modes.svg",
+        "schemas/catalog.schema.json",
+        "assets/lmhub.css",
+        "assets/lmhub.js",
+        "search/search_index.json",
+    ):
         assert (site / rel).is_file(), rel
 
 
 def test_claim_page_html(read_page) -> None:  # type: ignore[no-untyped-def]
     html = read_page("claims/logistic-modes/")
     assert "<math" in html and "<msub>" in html
-    body = html[html.index('<article'):html.index("</article>")]
+    body = html[html.index("<article") : html.index("</article>")]
     assert not re.search(r"\$[^$<]+\$", body.split("<pre")[0]), "raw $...$ left in the page"
     assert 'src="../../badges/logistic-modes.svg"' in html
     assert 'src="../../plots/logistic-modes.svg"' in html
     assert 'href="https://arxiv.org/abs/1312.6120"' in html
     assert 'href="../../papers/#ref-saxe2014exact"' in html
-    assert "<title>Each mode is learned on its own logistic clock - Test Mechanics Hub</title>" \
-        in html
+    assert (
+        "<title>Each mode is learned on its own logistic clock - Test Mechanics Hub</title>" in html
+    )
     assert "fonts.googleapis" not in html and "cdn.jsdelivr" not in html
 
 
 def test_nav_shows_the_strands(read_page) -> None:  # type: ignore[no-untyped-def]
     html = read_page("strands/simple-laws/")
-    for title in ("Solvable idealised settings", "Tractable limits", "Simple mathematical laws",
-                  "Theories of hyperparameters", "Universal behaviours"):
+    for title in (
+        "Solvable idealised settings",
+        "Tractable limits",
+        "Simple mathematical laws",
+        "Theories of hyperparameters",
+        "Universal behaviours",
+    ):
         assert title in html
 
 
@@ -54,7 +73,8 @@ def test_a_broken_link_in_a_hand_written_page_fails_the_build(site_hub: Path) ->
     with pytest.raises(HubError) as caught:
         build_site(site_hub)
     assert [p.format() for p in caught.value.problems] == [
-        "mkdocs.yml: the site build failed: Aborted with 1 warnings in strict mode!"]
+        "mkdocs.yml: the site build failed: Aborted with 1 warnings in strict mode!"
+    ]
 
 
 def test_a_hub_without_mkdocs_yml_is_reported(site_hub: Path) -> None:
@@ -65,9 +85,24 @@ def test_a_hub_without_mkdocs_yml_is_reported(site_hub: Path) -> None:
 
 def test_plain_mkdocs_build_uses_the_plugin(site_hub: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
-                           "-f", str(site_hub / "mkdocs.yml"), "-d", str(out)],
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-q",
+            "-f",
+            str(site_hub / "mkdocs.yml"),
+            "-d",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "logistic-modes" in (out / "claims" / "index.html").read_text(encoding="utf-8")
 
@@ -75,9 +110,23 @@ def test_plain_mkdocs_build_uses_the_plugin(site_hub: Path, tmp_path: Path) -> N
 def test_plain_mkdocs_build_reports_an_invalid_hub(site_hub: Path, tmp_path: Path) -> None:
     claim = site_hub / "claims" / "width-limit.yaml"
     claim.write_text(claim.read_text().replace("strand: tractable-limits", "strand: nowhere"))
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q",
-                           "-f", str(site_hub / "mkdocs.yml"), "-d", str(tmp_path / "out")],
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "-q",
+            "-f",
+            str(site_hub / "mkdocs.yml"),
+            "-d",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 1
     assert "claims/width-limit.yaml:3:9: strand: unknown strand 'nowhere'" in done.stderr
 
@@ -88,15 +137,16 @@ def test_cli_build(site_hub: Path) -> None:
     lines = result.output.splitlines()
     assert lines[0] == "ok: 4 claims, 2 open questions, 4 references"
     assert lines[1] == "generated 32 files (32 written, 0 removed, 2 plots drawn)"
-    assert re.fullmatch(rf"built the site in \d+\.\d s: {re.escape(str(site_hub))}/site",
-                        lines[2])
+    assert re.fullmatch(rf"built the site in \d+\.\d s: {re.escape(str(site_hub))}/site", lines[2])
     again = CliRunner().invoke(cli, ["build", "--root", str(site_hub)])
-    assert again.output.splitlines()[1] == \
-        "generated 32 files (0 written, 0 removed, 0 plots drawn)"
+    assert (
+        again.output.splitlines()[1] == "generated 32 files (0 written, 0 removed, 0 plots drawn)"
+    )
 
 
-def test_cli_build_run_runs_the_stale_claims_first(site_hub: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_build_run_runs_the_stale_claims_first(
+    site_hub: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls = []
 
     def fake_run_hub(root, options, display):  # type: ignore[no-untyped-def]
@@ -120,18 +170,32 @@ def test_cli_build_reports_an_invalid_hub(site_hub: Path) -> None:
 def test_the_real_hub_builds_strictly(tmp_path: Path) -> None:
     _, problems = check_hub(REPO)
     if problems:
-        pytest.skip(f"the repository's hub does not validate right now ({len(problems)} "
-                    f"problems, first: {problems[0].format()}); the site needs a valid hub")
+        pytest.skip(
+            f"the repository's hub does not validate right now ({len(problems)} "
+            f"problems, first: {problems[0].format()}); the site needs a valid hub"
+        )
     root = tmp_path / "repo"
-    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "site", ".hub-cache", "__pycache__", "*.egg-info",
-        ".*_cache", "tests"))
+    shutil.copytree(
+        REPO,
+        root,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            "build",
+            "site",
+            ".hub-cache",
+            "__pycache__",
+            "*.egg-info",
+            ".*_cache",
+            "tests",
+        ),
+    )
     result = build_site(root)
     assert (result.site_dir / "index.html").is_file()
     assert (result.site_dir / "catalog.json").is_file()
 
 
-MEASURING_SCRIPT = '''\
+MEASURING_SCRIPT = """\
 import argparse, json, pathlib
 parser = argparse.ArgumentParser()
 parser.add_argument("--seed", type=int, default=0)
@@ -143,7 +207,7 @@ args.out.mkdir(parents=True, exist_ok=True)
 result = {"metrics": {"slope": -0.5 + 0.01 * args.seed},
           "series": {"measured": {"x": [1, 2, 4], "y": [1.0, 0.7, 0.5], "style": "measured"}}}
 (args.out / "result.json").write_text(json.dumps(result))
-'''
+"""
 
 
 @pytest.mark.slow

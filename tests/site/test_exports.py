@@ -14,8 +14,9 @@ from tests.site.hubs import REPO
 
 def test_committed_catalog_schema_is_up_to_date() -> None:
     committed = (REPO / "schemas" / "catalog.schema.json").read_text(encoding="utf-8")
-    assert committed == catalog_schema_text(), \
+    assert committed == catalog_schema_text(), (
         "schemas/catalog.schema.json is stale: regenerate it from site_tools.site.export_models"
+    )
 
 
 def _exports(root: Path) -> Path:
@@ -28,8 +29,9 @@ def test_catalog_json_validates_against_its_schema(site_hub: Path) -> None:
     data = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
     schema = json.loads((out / "schemas" / "catalog.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.validate(data, schema, cls=jsonschema.Draft202012Validator,
-                        format_checker=jsonschema.FormatChecker())
+    jsonschema.validate(
+        data, schema, cls=jsonschema.Draft202012Validator, format_checker=jsonschema.FormatChecker()
+    )
     assert data["format_version"] == EXPORT_VERSION == 1
 
 
@@ -47,18 +49,21 @@ def test_catalog_json_holds_statuses_and_metric_summaries(site_hub: Path) -> Non
     assert t_half["metric"] == "t_half" and t_half["held"] is True
     assert t_half["values"] == [1.9, 1.904, 1.908] and t_half["required"] == 3
     assert abs(t_half["mean"] - 1.904) < 1e-12
-    assert t_half["expect"] == {"kind": "target", "value": 1.9, "rel_tol": 0.02,
-                                "abs_tol": None}
+    assert t_half["expect"] == {"kind": "target", "value": 1.9, "rel_tol": 0.02, "abs_tol": None}
     assert modes["metrics"][1]["alternative_rejected"] is True
     never = claims["width-limit"]["metrics"][0]
     assert never["mean"] is None and never["held"] is None and never["values"] == []
     assert claims["width-limit"]["status"]["state"] == "not run"
     questions = {q["id"]: q for q in data["open_questions"]}
     assert questions["sharpness-origin"]["related_claims"] == [
-        {"id": "sharpness-threshold", "state": "failed"}]
+        {"id": "sharpness-threshold", "state": "failed"}
+    ]
     refs = {r["key"]: r for r in data["references"]}
-    assert refs["saxe2014exact"]["cited_by"] == ["logistic-modes", "lr-transfer",
-                                                 "nonlinear-solvable"]
+    assert refs["saxe2014exact"]["cited_by"] == [
+        "logistic-modes",
+        "lr-transfer",
+        "nonlinear-solvable",
+    ]
     assert refs["belkin2019reconciling"]["doi"] == "10.1073/pnas.1903070116"
 
 
@@ -71,7 +76,8 @@ def test_bibtex_exports(site_hub: Path) -> None:
 
 
 def test_catalog_json_is_assembled_from_remembered_entries(
-        site_hub: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site_hub: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from site_tools.site import exports
     from site_tools.site.pages.common import SiteData
     from site_tools.site.results import ResultsCache, collect_results

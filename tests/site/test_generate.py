@@ -24,16 +24,36 @@ def page(root: Path, rel: str) -> str:
 def test_every_page_export_and_asset_is_generated(site_hub: Path) -> None:
     report = run(site_hub)
     expected = {
-        "index.md", "papers.md", "tags.md", "claims/index.md", "questions/index.md",
-        "strands/index.md", "catalog.json", "references.bib", "schemas/catalog.schema.json",
-        "assets/lmhub.css", "assets/lmhub.js",
-        "questions/nonlinear-solvable.md", "questions/sharpness-origin.md",
-        "plots/logistic-modes.svg", "plots/sharpness-threshold.svg",
-        *(f"strands/{s}.md" for s in ("solvable-settings", "tractable-limits", "simple-laws",
-                                      "hyperparameters", "universal-behaviours")),
-        *(f"{kind}/{c}.{ext}" for c in ("logistic-modes", "sharpness-threshold",
-                                         "lr-transfer", "width-limit")
-          for kind, ext in (("claims", "md"), ("badges", "svg"), ("bib", "bib"))),
+        "index.md",
+        "papers.md",
+        "tags.md",
+        "claims/index.md",
+        "questions/index.md",
+        "strands/index.md",
+        "catalog.json",
+        "references.bib",
+        "schemas/catalog.schema.json",
+        "assets/lmhub.css",
+        "assets/lmhub.js",
+        "questions/nonlinear-solvable.md",
+        "questions/sharpness-origin.md",
+        "plots/logistic-modes.svg",
+        "plots/sharpness-threshold.svg",
+        *(
+            f"strands/{s}.md"
+            for s in (
+                "solvable-settings",
+                "tractable-limits",
+                "simple-laws",
+                "hyperparameters",
+                "universal-behaviours",
+            )
+        ),
+        *(
+            f"{kind}/{c}.{ext}"
+            for c in ("logistic-modes", "sharpness-threshold", "lr-transfer", "width-limit")
+            for kind, ext in (("claims", "md"), ("badges", "svg"), ("bib", "bib"))
+        ),
     }
     assert set(report.files) == expected
     assert report.plots_drawn == 2
@@ -43,29 +63,42 @@ def test_every_page_export_and_asset_is_generated(site_hub: Path) -> None:
 def test_home_page_counts_strands_and_latest_results(site_hub: Path) -> None:
     run(site_hub)
     home = page(site_hub, "index.md")
-    counts = re.findall(r'lmhub-count__n">(\d+)</span><span class="lmhub-count__label">([^<]+)',
-                        home)
-    assert counts == [("4", "claims"), ("1", "reproduced"), ("1", "failing"),
-                      ("2", "open questions")]
+    counts = re.findall(
+        r'lmhub-count__n">(\d+)</span><span class="lmhub-count__label">([^<]+)', home
+    )
+    assert counts == [
+        ("4", "claims"),
+        ("1", "reproduced"),
+        ("1", "failing"),
+        ("2", "open questions"),
+    ]
     assert home.count("](strands/") == 5
-    latest = home[home.index("## Latest results"):]
-    assert latest.index("sharpness-threshold") < latest.index("logistic-modes") \
+    latest = home[home.index("## Latest results") :]
+    assert (
+        latest.index("sharpness-threshold")
+        < latest.index("logistic-modes")
         < latest.index("lr-transfer")
+    )
     assert "width-limit" not in latest  # never run
 
 
 def test_claim_page_sections(site_hub: Path) -> None:
     run(site_hub)
     text = page(site_hub, "claims/logistic-modes.md")
-    assert text.startswith('---\ntitle: "Each mode is learned on its own logistic clock"\n'
-                           "tags:\n  - deep-linear-networks\n  - timescales\n---\n")
+    assert text.startswith(
+        '---\ntitle: "Each mode is learned on its own logistic clock"\n'
+        "tags:\n  - deep-linear-networks\n  - timescales\n---\n"
+    )
     assert "![status: reproduced](../badges/logistic-modes.svg)" in text
     assert "quasistatic logistic curve" in text and "$t_&#123;1/2&#125; = " in text
-    assert ("| `t_half` | 1.9 &#40;±0.02 rel&#41; | 1.904 ± 0.004 (3 of 3 seeds) | "
-            "0&nbsp;✓ · 1&nbsp;✓ · 2&nbsp;✓ | yes (3 of 3; needs 3) | — |") in text
+    assert (
+        "| `t_half` | 1.9 &#40;±0.02 rel&#41; | 1.904 ± 0.004 (3 of 3 seeds) | "
+        "0&nbsp;✓ · 1&nbsp;✓ · 2&nbsp;✓ | yes (3 of 3; needs 3) | — |"
+    ) in text
     assert "| `ratio` | in &#91;3.5, 4.5&#93; |" in text and "| rejected |" in text
-    assert "![Theory and measurement for Each mode" in text and "(../plots/logistic-modes.svg)" \
-        in text
+    assert (
+        "![Theory and measurement for Each mode" in text and "(../plots/logistic-modes.svg)" in text
+    )
     assert "```bash\nlmhub run logistic-modes\npython repro/logistic_modes.py --seed 0\n```" in text
     assert "- **Commit:** 0123456789ab" in text and "- **Peak memory:** 82 MiB" in text
     assert "Reproduced in **2** distinct environments" in text
@@ -74,10 +107,14 @@ def test_claim_page_sections(site_hub: Path) -> None:
     assert "([who cites it](../papers.md#ref-saxe2014exact))" in text
     assert "```bibtex\n@inproceedings{saxe2014exact," in text
     assert "[download](../bib/logistic-modes.bib)" in text
-    assert "[Is there a solvable deep nonlinear model?](../questions/nonlinear-solvable.md)" \
-        in text and "lmhub-qstatus--open" in text
-    assert ("[Edit this claim's YAML source]"
-            "(https://github.com/example/hub/edit/main/claims/logistic-modes.yaml)") in text
+    assert (
+        "[Is there a solvable deep nonlinear model?](../questions/nonlinear-solvable.md)" in text
+        and "lmhub-qstatus--open" in text
+    )
+    assert (
+        "[Edit this claim's YAML source]"
+        "(https://github.com/example/hub/edit/main/claims/logistic-modes.yaml)"
+    ) in text
 
 
 def test_claim_pages_say_when_numbers_are_old_or_missing(site_hub: Path) -> None:
@@ -93,13 +130,17 @@ def test_claim_pages_say_when_numbers_are_old_or_missing(site_hub: Path) -> None
 def test_question_page(site_hub: Path) -> None:
     run(site_hub)
     text = page(site_hub, "questions/sharpness-origin.md")
-    for part in ("## Why it matters", "## What would count as progress",
-                 "- A mechanism that predicts the rate of sharpening.",
-                 "## Status: partial", "Self-stabilisation explains the hovering",
-                 "| [Sharpness rises to two over the learning rate]"
-                 "(../claims/sharpness-threshold.md) | "
-                 '<span class="lmhub-status lmhub-status--failed">failed</span> |',
-                 "## Citations"):
+    for part in (
+        "## Why it matters",
+        "## What would count as progress",
+        "- A mechanism that predicts the rate of sharpening.",
+        "## Status: partial",
+        "Self-stabilisation explains the hovering",
+        "| [Sharpness rises to two over the learning rate]"
+        "(../claims/sharpness-threshold.md) | "
+        '<span class="lmhub-status lmhub-status--failed">failed</span> |',
+        "## Citations",
+    ):
         assert part in text
 
 
@@ -118,7 +159,7 @@ def test_index_tables_have_filters(site_hub: Path) -> None:
 def test_papers_page_links_back_to_citing_entries(site_hub: Path) -> None:
     run(site_hub)
     text = page(site_hub, "papers.md")
-    saxe = text[text.index("**Saxe"):text.index("{ #ref-saxe2014exact")]
+    saxe = text[text.index("**Saxe") : text.index("{ #ref-saxe2014exact")]
     assert "claims/logistic-modes.md" in saxe and "claims/lr-transfer.md" in saxe
     assert "questions/nonlinear-solvable.md" in saxe
     assert "## In the bibliography, not cited yet" in text
@@ -130,8 +171,11 @@ def test_nav_lists_the_strands_and_the_hand_written_pages(site_hub: Path) -> Non
     for name in ("strands.md", "learning-mechanics.md", "zeta.md"):
         (site_hub / "docs" / "guide" / name).write_text("# G\n")
     nav = run(site_hub).nav
-    assert nav[:3] == [{"Home": "index.md"}, {"Claims": "claims/index.md"},
-                       {"Open questions": "questions/index.md"}]
+    assert nav[:3] == [
+        {"Home": "index.md"},
+        {"Claims": "claims/index.md"},
+        {"Open questions": "questions/index.md"},
+    ]
     assert nav[3]["Strands"][0] == "strands/index.md" and len(nav[3]["Strands"]) == 6
     assert {"Guide": ["guide/learning-mechanics.md", "guide/strands.md", "guide/zeta.md"]} in nav
     assert {"About": ["about.md"]} in nav
@@ -146,12 +190,24 @@ def test_a_second_generation_writes_nothing(site_hub: Path) -> None:
 def test_one_new_record_rewrites_only_what_shows_it(site_hub: Path) -> None:
     run(site_hub)
     catalog = load_catalog(site_hub)
-    write_runs(site_hub, catalog.claims["width-limit"], [{"slope": -0.5}] * 3,
-               series=logistic_series((2.0,)), started=T0 + timedelta(days=1))
+    write_runs(
+        site_hub,
+        catalog.claims["width-limit"],
+        [{"slope": -0.5}] * 3,
+        series=logistic_series((2.0,)),
+        started=T0 + timedelta(days=1),
+    )
     report = run(site_hub)
     assert sorted(report.written) == [
-        "badges/width-limit.svg", "catalog.json", "claims/index.md", "claims/width-limit.md",
-        "index.md", "plots/width-limit.svg", "strands/index.md", "strands/tractable-limits.md"]
+        "badges/width-limit.svg",
+        "catalog.json",
+        "claims/index.md",
+        "claims/width-limit.md",
+        "index.md",
+        "plots/width-limit.svg",
+        "strands/index.md",
+        "strands/tractable-limits.md",
+    ]
     assert report.plots_drawn == 1
 
 
@@ -159,8 +215,9 @@ def test_a_removed_claim_removes_its_files(site_hub: Path) -> None:
     run(site_hub)
     (site_hub / "claims" / "lr-transfer.yaml").unlink()
     report = run(site_hub)
-    assert {"claims/lr-transfer.md", "badges/lr-transfer.svg", "bib/lr-transfer.bib"} <= \
-        set(report.removed)
+    assert {"claims/lr-transfer.md", "badges/lr-transfer.svg", "bib/lr-transfer.bib"} <= set(
+        report.removed
+    )
     assert not (site_hub / "build" / "docs" / "claims" / "lr-transfer.md").exists()
 
 
@@ -170,15 +227,20 @@ def test_a_hand_written_page_may_not_shadow_a_generated_one(site_hub: Path) -> N
         run(site_hub)
     assert [p.format() for p in caught.value.problems] == [
         "docs/papers.md: this path is generated from the catalog; rename or remove the "
-        "hand-written file"]
+        "hand-written file"
+    ]
 
 
 def test_series_with_nothing_to_draw_give_no_plot(site_hub: Path) -> None:
     from site_tools.records import Series
 
     catalog = load_catalog(site_hub)
-    write_runs(site_hub, catalog.claims["width-limit"], [{"slope": -0.5}] * 3,
-               series={"broken": Series(x=[1.0, 2.0], y=[float("nan"), float("inf")])})
+    write_runs(
+        site_hub,
+        catalog.claims["width-limit"],
+        [{"slope": -0.5}] * 3,
+        series={"broken": Series(x=[1.0, 2.0], y=[float("nan"), float("inf")])},
+    )
     report = run(site_hub)
     assert "plots/width-limit.svg" not in report.files
     assert "## Theory and measurement" not in page(site_hub, "claims/width-limit.md")
@@ -187,10 +249,10 @@ def test_series_with_nothing_to_draw_give_no_plot(site_hub: Path) -> None:
 def test_a_claim_with_some_seeds_missing_says_so(site_hub: Path) -> None:
     catalog = load_catalog(site_hub)
     claim = catalog.claims["width-limit"]
-    short = claim.model_copy(update={"reproduction": claim.reproduction.model_copy(
-        update={"seeds": [0, 1]})})
-    write_runs(site_hub, short, [{"slope": -0.5}] * 2,
-               digest=content_hash(claim, site_hub).digest)
+    short = claim.model_copy(
+        update={"reproduction": claim.reproduction.model_copy(update={"seeds": [0, 1]})}
+    )
+    write_runs(site_hub, short, [{"slope": -0.5}] * 2, digest=content_hash(claim, site_hub).digest)
     run(site_hub)
     text = page(site_hub, "claims/width-limit.md")
     assert '!!! warning "Not every seed has run"' in text

@@ -23,7 +23,7 @@ PAYLOADS = [
     "[click](&#106;avascript:alert(1))",
     "[click](java\tscript:alert(1))",
     "![x](javascript:alert(1))",
-    "<iframe src=\"javascript:alert(1)\"></iframe>",
+    '<iframe src="javascript:alert(1)"></iframe>',
     '<a href="data:text/html,alert(1)">x</a>',
     "<svg onload=alert(1)>",
     "`</code><script>alert(1)</script>`",
@@ -31,7 +31,7 @@ PAYLOADS = [
     "$\\text{<script>alert(1)</script>}$",
     "$\\href{javascript:alert(1)}{x}$",
     '<div markdown="1" onmouseover="alert(1)">x</div>',
-    '[ref][1]\n\n[1]: javascript:alert(1)',
+    "[ref][1]\n\n[1]: javascript:alert(1)",
     'End of text.\n{: onclick="alert(1)" }',
 ]
 TEXT = "Intro.\n\n" + "\n\n".join(PAYLOADS)
@@ -49,53 +49,116 @@ def hostile_catalog(root: Path) -> Catalog:
     prediction = claim.predictions[1]
     assert prediction.alternative is not None
     bad_prediction = _construct(
-        Prediction, prediction, description=LINE, source=LINE,
-        alternative=_construct(Alternative, prediction.alternative, description=LINE))
-    repro = claim.reproduction.model_copy(update={
-        "plot": Plot.model_construct(title=LINE, x_label=LINE, y_label=LINE)})
-    bad_claim = _construct(Claim, claim, title="Claim " + LINE, statement=TEXT, setting=TEXT,
-                           notes=TEXT, tags=["<script>alert(1)</script>", "fine-tag"],
-                           predictions=[claim.predictions[0], bad_prediction],
-                           reproduction=repro)
+        Prediction,
+        prediction,
+        description=LINE,
+        source=LINE,
+        alternative=_construct(Alternative, prediction.alternative, description=LINE),
+    )
+    repro = claim.reproduction.model_copy(
+        update={"plot": Plot.model_construct(title=LINE, x_label=LINE, y_label=LINE)}
+    )
+    bad_claim = _construct(
+        Claim,
+        claim,
+        title="Claim " + LINE,
+        statement=TEXT,
+        setting=TEXT,
+        notes=TEXT,
+        tags=["<script>alert(1)</script>", "fine-tag"],
+        predictions=[claim.predictions[0], bad_prediction],
+        reproduction=repro,
+    )
     evil_id = 'evil"><img src=x onerror=alert(1)>'
-    evil_claim = _construct(Claim, catalog.claims["width-limit"], id=evil_id,
-                            title=LINE, statement=TEXT, citations=["<script>alert(1)</script>"])
+    evil_claim = _construct(
+        Claim,
+        catalog.claims["width-limit"],
+        id=evil_id,
+        title=LINE,
+        statement=TEXT,
+        citations=["<script>alert(1)</script>"],
+    )
     question = catalog.questions["sharpness-origin"]
-    bad_question = _construct(OpenQuestion, question, title="Question " + LINE, statement=TEXT,
-                              why_it_matters=TEXT, progress_criteria=[TEXT, LINE],
-                              status_evidence=TEXT, tags=["x<y"])
+    bad_question = _construct(
+        OpenQuestion,
+        question,
+        title="Question " + LINE,
+        statement=TEXT,
+        why_it_matters=TEXT,
+        progress_criteria=[TEXT, LINE],
+        status_evidence=TEXT,
+        tags=["x<y"],
+    )
     ref = catalog.bib.references["belkin2019reconciling"]
-    bad_ref = dataclasses.replace(ref, fields={
-        **ref.fields, "title": LINE, "author": "<script>alert(1)</script> and Evil, Eve",
-        "journal": LINE, "doi": "10.1/x\"onmouseover=alert(1)", "url": "javascript:alert(1)"},
-        raw=ref.raw + "\n```\n</code><script>alert(1)</script>\n")
-    bad_strands = [s.model_copy(update={"title": s.title + " <b onclick=alert(1)>x</b>",
-                                        "summary": TEXT, "physics_analogue": LINE})
-                   for s in catalog.taxonomy.strands]
+    bad_ref = dataclasses.replace(
+        ref,
+        fields={
+            **ref.fields,
+            "title": LINE,
+            "author": "<script>alert(1)</script> and Evil, Eve",
+            "journal": LINE,
+            "doi": '10.1/x"onmouseover=alert(1)',
+            "url": "javascript:alert(1)",
+        },
+        raw=ref.raw + "\n```\n</code><script>alert(1)</script>\n",
+    )
+    bad_strands = [
+        s.model_copy(
+            update={
+                "title": s.title + " <b onclick=alert(1)>x</b>",
+                "summary": TEXT,
+                "physics_analogue": LINE,
+            }
+        )
+        for s in catalog.taxonomy.strands
+    ]
     claims = {**catalog.claims, "logistic-modes": bad_claim, evil_id: evil_claim}
-    bib = dataclasses.replace(catalog.bib, references={**catalog.bib.references,
-                                                       ref.key: bad_ref})
-    settings = catalog.settings.model_copy(update={"name": "Hub <script>alert(1)</script>",
-                                                   "description": LINE,
-                                                   "repo_url": "javascript:alert(1)//"})
+    bib = dataclasses.replace(catalog.bib, references={**catalog.bib.references, ref.key: bad_ref})
+    settings = catalog.settings.model_copy(
+        update={
+            "name": "Hub <script>alert(1)</script>",
+            "description": LINE,
+            "repo_url": "javascript:alert(1)//",
+        }
+    )
     return dataclasses.replace(
-        catalog, claims=claims, questions={**catalog.questions, question.id: bad_question},
-        bib=bib, taxonomy=Taxonomy.model_construct(strands=[Strand.model_construct(**dict(s))
-                                                            for s in bad_strands]),
-        settings=settings)
+        catalog,
+        claims=claims,
+        questions={**catalog.questions, question.id: bad_question},
+        bib=bib,
+        taxonomy=Taxonomy.model_construct(
+            strands=[Strand.model_construct(**dict(s)) for s in bad_strands]
+        ),
+        settings=settings,
+    )
 
 
 def write_hostile_record(root: Path, catalog: Catalog) -> None:
     claim = catalog.claims["logistic-modes"]
     for seed in claim.reproduction.seeds:
-        write_record(root / "results", RunRecord(
-            claim_id=claim.id, content_hash=content_hash(claim, root).digest, seed=seed,
-            status="error", message=LINE, stderr_tail=LINE,
-            series={LINE: Series(x=[0, 1], y=[0, 1])},
-            started_at="2026-06-01T00:00:00Z",  # type: ignore[arg-type]
-            duration_s=1.0,
-            provenance=Provenance(git_commit=LINE, python=LINE, numpy=LINE, torch=LINE,
-                                  platform=LINE, machine=LINE, device=LINE)))
+        write_record(
+            root / "results",
+            RunRecord(
+                claim_id=claim.id,
+                content_hash=content_hash(claim, root).digest,
+                seed=seed,
+                status="error",
+                message=LINE,
+                stderr_tail=LINE,
+                series={LINE: Series(x=[0, 1], y=[0, 1])},
+                started_at="2026-06-01T00:00:00Z",  # type: ignore[arg-type]
+                duration_s=1.0,
+                provenance=Provenance(
+                    git_commit=LINE,
+                    python=LINE,
+                    numpy=LINE,
+                    torch=LINE,
+                    platform=LINE,
+                    machine=LINE,
+                    device=LINE,
+                ),
+            ),
+        )
 
 
 @pytest.fixture(scope="module")
@@ -112,14 +175,19 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 def test_no_page_holds_live_hostile_markup(hostile_site: BuildResult) -> None:
     pages = sorted(hostile_site.site_dir.rglob("*.html"))
     assert len(pages) > 15
-    problems = {p.relative_to(hostile_site.site_dir).as_posix(): live_problems(
-        p.read_text(encoding="utf-8")) for p in pages}
+    problems = {
+        p.relative_to(hostile_site.site_dir).as_posix(): live_problems(
+            p.read_text(encoding="utf-8")
+        )
+        for p in pages
+    }
     assert {k: v for k, v in problems.items() if v} == {}
 
 
 def test_hostile_text_is_shown_not_dropped(hostile_site: BuildResult) -> None:
     html = (hostile_site.site_dir / "claims" / "logistic-modes" / "index.html").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Claim " in html
 
@@ -131,8 +199,9 @@ def test_generated_files_hold_no_live_markup(hostile_site: BuildResult) -> None:
         assert "<script" not in text and live_problems(text) == [], svg
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     for doc in index["docs"]:
-        assert live_problems(doc["text"]) == [] and live_problems(doc["title"]) == [], \
-            doc["location"]
+        assert live_problems(doc["text"]) == [] and live_problems(doc["title"]) == [], doc[
+            "location"
+        ]
 
 
 def test_only_http_links_leave_the_site(hostile_site: BuildResult) -> None:

@@ -38,11 +38,14 @@ def test_entities_from_the_generator_are_decoded_inside_math() -> None:
     assert "<mfrac>" in html and "<mo>&lt;</mo>" in html
 
 
-@pytest.mark.parametrize("latex", [
-    "\\text{<script>alert(1)</script>}",
-    "\\href{javascript:alert(1)}{x}",
-    "\\text{<img src=x onerror=alert(1)>}",
-])
+@pytest.mark.parametrize(
+    "latex",
+    [
+        "\\text{<script>alert(1)</script>}",
+        "\\href{javascript:alert(1)}{x}",
+        "\\text{<img src=x onerror=alert(1)>}",
+    ],
+)
 def test_mathml_is_rebuilt_from_an_allow_list(latex: str) -> None:
     html = render(f"${latex}$")
     assert live_problems(html) == []
@@ -51,7 +54,8 @@ def test_mathml_is_rebuilt_from_an_allow_list(latex: str) -> None:
 
 
 def test_math_that_cannot_be_converted_is_shown_as_code_with_a_warning(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.lmhub"):
         html = render("$\\frac{1}{$")
     assert '<code class="lmhub-math-error">\\frac{1}{</code>' in html

@@ -31,20 +31,22 @@ def test_plot_is_valid_svg_with_transparent_background_and_mid_tones() -> None:
     by_colour: dict[str, list[bool]] = {}
     for path in curves:
         by_colour.setdefault(path.get("stroke", ""), []).append(
-            path.get("stroke-dasharray") is not None)
+            path.get("stroke-dasharray") is not None
+        )
     assert sorted(by_colour.values()) == [[False, True], [False, True]]
     texts = [t.text or "" for t in root.iter(f"{SVG}text")]
     assert "time t" in texts and "u(t)" in texts and "theory λ=4" in texts
 
 
 def test_untrusted_names_and_bad_numbers_are_harmless() -> None:
-    series = {'<script>alert(1)</script>': Series(x=[0, 1, 2, 3], y=[1, float("nan"), 2, 3]),
-              "empty": Series(x=[], y=[])}
+    series = {
+        "<script>alert(1)</script>": Series(x=[0, 1, 2, 3], y=[1, float("nan"), 2, 3]),
+        "empty": Series(x=[], y=[]),
+    }
     svg = render_svg(series, None)
     assert svg is not None
     assert "<script" not in svg and "&lt;script&gt;" in svg
-    paths = [p.get("d", "") for p in parse(svg).iter(f"{SVG}path")
-             if p.get("stroke") in PALETTE]
+    paths = [p.get("d", "") for p in parse(svg).iter(f"{SVG}path") if p.get("stroke") in PALETTE]
     assert len(paths) == 1 and paths[0].count("M") == 2  # the NaN splits the curve
 
 
@@ -77,8 +79,9 @@ def test_plot_key_changes_with_series_spec_and_style(monkeypatch: pytest.MonkeyP
 def test_drawable() -> None:
     assert drawable(logistic_series(), None)
     assert not drawable({"a": Series(x=[1.0, 2.0], y=[float("nan")] * 2)}, None)
-    assert not drawable({"a": Series(x=[1.0, 2.0], y=[-1.0, 0.0])},
-                        Plot(x_label="x", y_label="y", y_log=True))
+    assert not drawable(
+        {"a": Series(x=[1.0, 2.0], y=[-1.0, 0.0])}, Plot(x_label="x", y_label="y", y_log=True)
+    )
 
 
 def test_plot_cache_draws_once(tmp_path: Path) -> None:

@@ -14,8 +14,11 @@ def test_states_shown_records_and_environments(site_hub: Path) -> None:
     catalog = load_catalog(site_hub)
     results = collect_results(catalog, ResultsCache(None))
     assert {k: r.status.state for k, r in results.items()} == {
-        "logistic-modes": "reproduced", "sharpness-threshold": "failed",
-        "lr-transfer": "stale", "width-limit": "not run"}
+        "logistic-modes": "reproduced",
+        "sharpness-threshold": "failed",
+        "lr-transfer": "stale",
+        "width-limit": "not run",
+    }
     modes = results["logistic-modes"]
     assert modes.shown_current and [r.seed for r in modes.shown] == [0, 1, 2]
     assert modes.environments == 2  # x86_64 and aarch64; the older failed version not counted
@@ -28,7 +31,8 @@ def test_states_shown_records_and_environments(site_hub: Path) -> None:
 
 
 def test_the_cache_rereads_only_claims_whose_records_or_content_changed(
-        site_hub: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site_hub: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     catalog = load_catalog(site_hub)
     cache_dir = site_hub / "build" / "cache"
     first = collect_results(catalog, ResultsCache(cache_dir))
@@ -43,14 +47,16 @@ def test_the_cache_rereads_only_claims_whose_records_or_content_changed(
     monkeypatch.setattr(results_module, "claim_status", counting)
     again = collect_results(catalog, ResultsCache(cache_dir))
     assert read == []
-    assert {k: r.status.state for k, r in again.items()} == \
-        {k: r.status.state for k, r in first.items()}
+    assert {k: r.status.state for k, r in again.items()} == {
+        k: r.status.state for k, r in first.items()
+    }
     assert again["logistic-modes"].plot is not None
     assert again["logistic-modes"].plot.key == first["logistic-modes"].plot.key  # type: ignore[union-attr]
     assert again["logistic-modes"].plot.series is None  # type: ignore[union-attr]
 
-    write_runs(site_hub, catalog.claims["width-limit"], [{"slope": -0.5}] * 3,
-               series=logistic_series())
+    write_runs(
+        site_hub, catalog.claims["width-limit"], [{"slope": -0.5}] * 3, series=logistic_series()
+    )
     third = collect_results(catalog, ResultsCache(cache_dir))
     assert read == ["width-limit"]
     assert third["width-limit"].status.state == "reproduced"

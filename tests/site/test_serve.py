@@ -44,9 +44,20 @@ def _wait_for(fetch: Callable[[], str], wanted: str, timeout: float = 180.0) -> 
 def served(site_hub: Path) -> Iterator[Callable[[str], str]]:
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "site_tools", "serve", "--root", str(site_hub),
-         "-a", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "site_tools",
+            "serve",
+            "--root",
+            str(site_hub),
+            "-a",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
     def fetch(path: str) -> str:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=10) as reply:
@@ -63,15 +74,20 @@ def served(site_hub: Path) -> Iterator[Callable[[str], str]]:
             proc.wait()
 
 
-def test_serve_regenerates_on_yaml_and_record_changes(site_hub: Path,
-                                                      served: Callable[[str], str]) -> None:
+def test_serve_regenerates_on_yaml_and_record_changes(
+    site_hub: Path, served: Callable[[str], str]
+) -> None:
     page = "claims/width-limit/"
     _wait_for(lambda: served(page), "Wide networks barely move their weights")
     claim = site_hub / "claims" / "width-limit.yaml"
-    claim.write_text(claim.read_text().replace("Wide networks barely move their weights",
-                                               "Wide networks hardly move their weights"))
+    claim.write_text(
+        claim.read_text().replace(
+            "Wide networks barely move their weights", "Wide networks hardly move their weights"
+        )
+    )
     _wait_for(lambda: served(page), "Wide networks hardly move their weights")
-    write_runs(site_hub, load_catalog(site_hub).claims["width-limit"], [{"slope": -0.5}] * 3,
-               started=T0)
+    write_runs(
+        site_hub, load_catalog(site_hub).claims["width-limit"], [{"slope": -0.5}] * 3, started=T0
+    )
     html = _wait_for(lambda: served(page), "status: reproduced")
     assert "Reproduced in <strong>1</strong> distinct environment" in html

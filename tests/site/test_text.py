@@ -27,9 +27,9 @@ def html_text(markup: str) -> str:
 
 
 def render(text: str) -> str:
-    return markdown.markdown(text, extensions=["attr_list", "tables",
-                                               "site_tools.site.math",
-                                               "site_tools.site.safety"])
+    return markdown.markdown(
+        text, extensions=["attr_list", "tables", "site_tools.site.math", "site_tools.site.safety"]
+    )
 
 
 def test_inline_shows_text_as_written_and_cannot_open_markup() -> None:
@@ -46,8 +46,7 @@ def test_inline_keeps_a_table_row_intact() -> None:
 
 
 def test_entry_markdown_escapes_html_and_attribute_lists_but_keeps_markdown() -> None:
-    text = ("**bold** and $x_1$ <img src=x onerror=alert(1)> <b>b</b>\n"
-            "{: onclick=\"alert(1)\" }")
+    text = '**bold** and $x_1$ <img src=x onerror=alert(1)> <b>b</b>\n{: onclick="alert(1)" }'
     html = render(entry_markdown(text))
     tags = {tag for tag, _ in elements(html)}
     assert {"strong", "math"} <= tags
@@ -62,17 +61,26 @@ def test_entry_markdown_keeps_code_spans_verbatim() -> None:
     assert "&lt;x&gt;" in html
 
 
-@pytest.mark.parametrize("link, kept", [
-    ("[paper](https://example.org/p?a=1)", '<p><a href="https://example.org/p?a=1">paper</a></p>'),
-    ("[paper](doi:10.1000/xyz)", '<p><a href="https://doi.org/10.1000/xyz">paper</a></p>'),
-    ("[paper](arXiv:2106.15933)", '<p><a href="https://arxiv.org/abs/2106.15933">paper</a></p>'),
-    ("[paper](javascript:alert(1))", "<p>paper</p>"),
-    ("[paper](&#106;avascript:alert(1))", "<p>paper</p>"),
-    ("[paper](data:text/html;base64,AAAA)", "<p>paper</p>"),
-    ("[paper](../../etc/passwd)", "<p>paper</p>"),
-    ("![tracker](https://example.org/pixel.png)", "<p>tracker</p>"),
-    ("<https://example.org>", '<p><a href="https://example.org">https://example.org</a></p>'),
-])
+@pytest.mark.parametrize(
+    "link, kept",
+    [
+        (
+            "[paper](https://example.org/p?a=1)",
+            '<p><a href="https://example.org/p?a=1">paper</a></p>',
+        ),
+        ("[paper](doi:10.1000/xyz)", '<p><a href="https://doi.org/10.1000/xyz">paper</a></p>'),
+        (
+            "[paper](arXiv:2106.15933)",
+            '<p><a href="https://arxiv.org/abs/2106.15933">paper</a></p>',
+        ),
+        ("[paper](javascript:alert(1))", "<p>paper</p>"),
+        ("[paper](&#106;avascript:alert(1))", "<p>paper</p>"),
+        ("[paper](data:text/html;base64,AAAA)", "<p>paper</p>"),
+        ("[paper](../../etc/passwd)", "<p>paper</p>"),
+        ("![tracker](https://example.org/pixel.png)", "<p>tracker</p>"),
+        ("<https://example.org>", '<p><a href="https://example.org">https://example.org</a></p>'),
+    ],
+)
 def test_entry_markdown_allows_only_http_doi_and_arxiv_links(link: str, kept: str) -> None:
     assert render(entry_markdown(link)) == kept
 
@@ -88,16 +96,19 @@ def test_entry_inline_is_one_line() -> None:
     assert "\n" not in entry_inline("a\nb\n\nc")
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("https://x.org/a b", None),
-    ("http://x.org/(a)", "http://x.org/%28a%29"),
-    ("doi:10.1073/pnas.1903070116", "https://doi.org/10.1073/pnas.1903070116"),
-    ("doi:not-a-doi", None),
-    ("arxiv:nope", None),
-    ("ftp://x.org", None),
-    ("//x.org", None),
-    ("https:///nohost", None),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://x.org/a b", None),
+        ("http://x.org/(a)", "http://x.org/%28a%29"),
+        ("doi:10.1073/pnas.1903070116", "https://doi.org/10.1073/pnas.1903070116"),
+        ("doi:not-a-doi", None),
+        ("arxiv:nope", None),
+        ("ftp://x.org", None),
+        ("//x.org", None),
+        ("https:///nohost", None),
+    ],
+)
 def test_safe_url(url: str, expected: str | None) -> None:
     assert safe_url(url) == expected
 

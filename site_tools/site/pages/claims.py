@@ -35,8 +35,9 @@ from site_tools.site.text import entry_inline, entry_markdown, inline, safe_tags
 CLAIM_STATES = ("reproduced", "failed", "error", "timeout", "needs-gpu", "stale", "not run")
 
 
-def claims_table(data: SiteData, page: str, claims: list[Claim], *, table_id: str,
-                 with_strand: bool = True) -> str:
+def claims_table(
+    data: SiteData, page: str, claims: list[Claim], *, table_id: str, with_strand: bool = True
+) -> str:
     """A filterable, sortable table of claims with their status."""
     headers = ["Claim", *(["Strand"] if with_strand else []), "Status", "Last run", "Tags"]
     rows = []
@@ -46,8 +47,11 @@ def claims_table(data: SiteData, page: str, claims: list[Claim], *, table_id: st
         row = [link(page, claim_page(claim.id), claim.title)]
         if with_strand:
             row.append(link(page, strand_page(claim.strand), data.strand_title(claim.strand)))
-        row += [status_html(data.state(claim.id)), when(last)[:10] if last else "—",
-                tags_md(claim.tags)]
+        row += [
+            status_html(data.state(claim.id)),
+            when(last)[:10] if last else "—",
+            tags_md(claim.tags),
+        ]
         rows.append(row)
     strands = sorted({data.strand_title(c.strand) for c in claims})
     states = [s for s in CLAIM_STATES if any(data.state(c.id) == s for c in claims)]
@@ -56,8 +60,10 @@ def claims_table(data: SiteData, page: str, claims: list[Claim], *, table_id: st
     if with_strand:
         columns = {"Strand": strands, **columns}
     controls = filter_controls(table_id, headers, columns, word_columns={"Tags"})
-    return (f"{controls}\n<div class=\"lmhub-table\" id=\"{table_id}\" markdown>\n\n"
-            f"{table(headers, rows)}\n</div>\n")
+    return (
+        f'{controls}\n<div class="lmhub-table" id="{table_id}" markdown>\n\n'
+        f"{table(headers, rows)}\n</div>\n"
+    )
 
 
 def claims_index(data: SiteData) -> str:
@@ -66,8 +72,7 @@ def claims_index(data: SiteData) -> str:
     counts = Counter(data.state(c.id) for c in claims)
     summary = ", ".join(f"{counts[s]} {s}" for s in CLAIM_STATES if counts[s])
     return (
-        front_matter("Claims", hide=("navigation", "toc"))
-        + "# Claims\n\n"
+        front_matter("Claims", hide=("navigation", "toc")) + "# Claims\n\n"
         "Each claim is a falsifiable, quantitative prediction about training, with a small "
         "script that tests it. A claim is *reproduced* when every prediction holds on the "
         "required seeds of its latest run. Filter the table by strand, status or tag; click a "
@@ -103,28 +108,55 @@ def predictions_md(claim: Claim, result: ClaimResults | None) -> str:
     for prediction in claim.predictions:
         summary = summaries.get(prediction.metric)
         if summary and summary.values:
-            measured = (f"{number(summary.mean)} ± {number(summary.spread)} "
-                        f"({len(summary.values)} of {n_seeds} seeds)")
-            holds = (f"{'yes' if summary.held else '**no**'} "
-                     f"({sum(summary.passes)} of {len(summary.passes)}; needs {summary.required})")
+            measured = (
+                f"{number(summary.mean)} ± {number(summary.spread)} "
+                f"({len(summary.values)} of {n_seeds} seeds)"
+            )
+            holds = (
+                f"{'yes' if summary.held else '**no**'} "
+                f"({sum(summary.passes)} of {len(summary.passes)}; needs {summary.required})"
+            )
         else:
             measured, holds = "—", "—"
-        rows.append([f"`{prediction.metric}`" if prediction.metric.isidentifier()
-                     else inline(prediction.metric),
-                     inline(prediction.expect.describe()), measured,
-                     _seed_marks(prediction.metric, records), holds,
-                     _alternative(prediction, summary)])
-    out = [table(["Metric", "Predicted", "Measured (mean ± s.d.)", "Seed: verdict", "Holds",
-                  "Naive alternative"], rows), ""]
+        rows.append(
+            [
+                f"`{prediction.metric}`"
+                if prediction.metric.isidentifier()
+                else inline(prediction.metric),
+                inline(prediction.expect.describe()),
+                measured,
+                _seed_marks(prediction.metric, records),
+                holds,
+                _alternative(prediction, summary),
+            ]
+        )
+    out = [
+        table(
+            [
+                "Metric",
+                "Predicted",
+                "Measured (mean ± s.d.)",
+                "Seed: verdict",
+                "Holds",
+                "Naive alternative",
+            ],
+            rows,
+        ),
+        "",
+    ]
     for prediction in claim.predictions:
-        item = (f"- **{inline(prediction.metric)}**: {entry_inline(prediction.description)}  \n"
-                f"  *Predicted from:* {entry_inline(prediction.source)}")
+        item = (
+            f"- **{inline(prediction.metric)}**: {entry_inline(prediction.description)}  \n"
+            f"  *Predicted from:* {entry_inline(prediction.source)}"
+        )
         if prediction.seeds != "all":
             item += f"  \n  *Seeds:* a {inline(prediction.seeds)} of seeds must pass."
         if prediction.alternative is not None:
             alt = prediction.alternative
-            item += (f"  \n  *Naive alternative:* {entry_inline(alt.description)} "
-                     f"(ruled out unless the metric is {inline(alt.expect.describe())}).")
+            item += (
+                f"  \n  *Naive alternative:* {entry_inline(alt.description)} "
+                f"(ruled out unless the metric is {inline(alt.expect.describe())})."
+            )
         out.append(item)
     return "\n".join(out) + "\n"
 
@@ -143,8 +175,12 @@ def _provenance_md(records: list[RunRecord]) -> str:
         ("torch", prov.torch or "not installed"),
         ("Platform", f"{prov.platform} ({prov.machine})"),
         ("Device", prov.device),
-        ("Runtime per seed", f"{min(durations):.3g}–{max(durations):.3g} s"
-         if len(durations) > 1 else f"{durations[0]:.3g} s"),
+        (
+            "Runtime per seed",
+            f"{min(durations):.3g}–{max(durations):.3g} s"
+            if len(durations) > 1
+            else f"{durations[0]:.3g} s",
+        ),
         ("Peak memory", f"{max(memory):.0f} MiB" if memory else "not recorded"),
     ]
     return "\n".join(f"- **{name}:** {inline(value)}" for name, value in rows) + "\n"
@@ -156,17 +192,26 @@ def _history_md(result: ClaimResults) -> str:
     for record in history:
         groups.setdefault(record.content_hash, []).append(record)
     rows = []
-    for digest, records in sorted(groups.items(), key=lambda g: g[1][-1].started_at,
-                                  reverse=True)[:20]:
+    for digest, records in sorted(groups.items(), key=lambda g: g[1][-1].started_at, reverse=True)[
+        :20
+    ]:
         outcome = Counter(r.status for r in records)
         label = f"`{digest[:12]}`" if digest.isalnum() else inline(digest[:12])
         if digest == result.status.content_hash:
             label += " (current)"
-        rows.append([label, inline(when(records[-1].started_at)), str(len(records)),
-                     inline(", ".join(f"{n} {s}" for s, n in outcome.most_common()))])
+        rows.append(
+            [
+                label,
+                inline(when(records[-1].started_at)),
+                str(len(records)),
+                inline(", ".join(f"{n} {s}" for s, n in outcome.most_common())),
+            ]
+        )
     envs = result.environments
-    lead = (f"Reproduced in **{envs}** distinct environment{'s' if envs != 1 else ''} "
-            "(platform, machine, Python, numpy and torch versions, device).\n\n")
+    lead = (
+        f"Reproduced in **{envs}** distinct environment{'s' if envs != 1 else ''} "
+        "(platform, machine, Python, numpy and torch versions, device).\n\n"
+    )
     if len(groups) > 20:
         lead += f"The 20 most recent of {len(groups)} versions are shown.\n\n"
     return lead + table(["Version (content hash)", "Last run", "Runs", "Outcomes"], rows)
@@ -191,16 +236,22 @@ def claim_md(data: SiteData, claim: Claim) -> str:
         out.append("## Setting\n\n" + entry_markdown(claim.setting) + "\n")
     out.append("## Predictions\n")
     if result and result.shown and not result.shown_current:
-        out.append('!!! warning "Not run since it changed"\n    These numbers come from an '
-                   "earlier version of this claim (its script, predictions or environment "
-                   "have changed since). Rerun it to update them.\n")
+        out.append(
+            '!!! warning "Not run since it changed"\n    These numbers come from an '
+            "earlier version of this claim (its script, predictions or environment "
+            "have changed since). Rerun it to update them.\n"
+        )
     elif not (result and result.shown):
-        out.append('!!! info "Not run yet"\n    No run of this claim has been recorded. '
-                   "Run it with the commands below.\n")
+        out.append(
+            '!!! info "Not run yet"\n    No run of this claim has been recorded. '
+            "Run it with the commands below.\n"
+        )
     elif state == "stale":
         ran = len(result.shown)
-        out.append(f'!!! warning "Not every seed has run"\n    Only {ran} of '
-                   f"{len(repro.seeds)} seeds have run since this claim last changed.\n")
+        out.append(
+            f'!!! warning "Not every seed has run"\n    Only {ran} of '
+            f"{len(repro.seeds)} seeds have run since this claim last changed.\n"
+        )
     elif state in ("error", "timeout", "needs-gpu"):
         messages = sorted({r.message for r in result.shown if r.message})
         detail = inline(messages[0]) if messages else "see the run records"
@@ -208,21 +259,27 @@ def claim_md(data: SiteData, claim: Claim) -> str:
     out.append(predictions_md(claim, result))
     if result and result.plot:
         alt = f"Theory and measurement for {claim.title} (seed {result.plot.seed})"
-        out.append("## Theory and measurement\n\n"
-                   f"![{inline(alt)}]({rel(page, plot_file(claim.id))}){{ .lmhub-plot }}\n\n"
-                   f"Series reported by the script for seed {result.plot.seed}: theory dashed, "
-                   "measurement solid.\n")
+        out.append(
+            "## Theory and measurement\n\n"
+            f"![{inline(alt)}]({rel(page, plot_file(claim.id))}){{ .lmhub-plot }}\n\n"
+            f"Series reported by the script for seed {result.plot.seed}: theory dashed, "
+            "measurement solid.\n"
+        )
     command = f"lmhub run {claim.id}\npython {repro.script} --seed {repro.seeds[0]}"
     if repro.device == "gpu":
-        command = (f"lmhub run {claim.id} --device cuda\n"
-                   f"python {repro.script} --seed {repro.seeds[0]} --device cuda\n"
-                   f"python {repro.script} --seed {repro.seeds[0]} --smoke  # tiny, on CPU")
-    out.append("## Rerun it\n\nWith the hub installed, rerun and judge it on every seed; or run "
-               "the script alone, which prints its metrics as JSON:\n\n"
-               + fence(command, "bash")
-               + f"\nDevice: {inline(repro.device)} · seeds: "
-               f"{inline(', '.join(str(s) for s in repro.seeds))} · time limit per seed: "
-               f"{repro.timeout_s} s\n")
+        command = (
+            f"lmhub run {claim.id} --device cuda\n"
+            f"python {repro.script} --seed {repro.seeds[0]} --device cuda\n"
+            f"python {repro.script} --seed {repro.seeds[0]} --smoke  # tiny, on CPU"
+        )
+    out.append(
+        "## Rerun it\n\nWith the hub installed, rerun and judge it on every seed; or run "
+        "the script alone, which prints its metrics as JSON:\n\n"
+        + fence(command, "bash")
+        + f"\nDevice: {inline(repro.device)} · seeds: "
+        f"{inline(', '.join(str(s) for s in repro.seeds))} · time limit per seed: "
+        f"{repro.timeout_s} s\n"
+    )
     if result and result.shown:
         out.append("## Provenance\n\n" + _provenance_md(result.shown))
     if result and result.status.history:
@@ -231,14 +288,22 @@ def claim_md(data: SiteData, claim: Claim) -> str:
         out.append("## Notes\n\n" + entry_markdown(claim.notes) + "\n")
     out.append("## Citations\n\n" + citations_md(data, page, claim.citations))
     bibtex = data.catalog.bib.export(claim.citations)
-    out.append("BibTeX of these references "
-               f"([download]({rel(page, bib_file(claim.id))})):\n\n" + fence(bibtex, "bibtex"))
-    questions = [data.catalog.questions[q] for q in claim.open_questions
-                 if q in data.catalog.questions]
+    out.append(
+        "BibTeX of these references "
+        f"([download]({rel(page, bib_file(claim.id))})):\n\n" + fence(bibtex, "bibtex")
+    )
+    questions = [
+        data.catalog.questions[q] for q in claim.open_questions if q in data.catalog.questions
+    ]
     if questions:
-        out.append("## Open questions it bears on\n\n" + "\n".join(
-            f"- {link(page, question_page(q.id), q.title)} {question_status_html(q.status)}"
-            for q in questions) + "\n")
+        out.append(
+            "## Open questions it bears on\n\n"
+            + "\n".join(
+                f"- {link(page, question_page(q.id), q.title)} {question_status_html(q.status)}"
+                for q in questions
+            )
+            + "\n"
+        )
     edit = data.edit_url("claim", claim.id)
     if edit:
         out.append(f"---\n\n[Edit this claim's YAML source]({edit})\n")

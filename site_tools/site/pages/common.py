@@ -143,8 +143,7 @@ class SiteData:
         return safe_url(f"{settings.repo_url.rstrip('/')}/edit/{branch}/{source}")
 
 
-def front_matter(title: str, *, tags: list[str] | None = None,
-                 hide: tuple[str, ...] = ()) -> str:
+def front_matter(title: str, *, tags: list[str] | None = None, hide: tuple[str, ...] = ()) -> str:
     """YAML front matter with an escaped title, valid tags and the theme's ``hide`` list."""
     lines = ["---", f"title: {yaml_string(title)}"]
     good_tags = safe_tags(tags or [])

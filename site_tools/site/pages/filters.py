@@ -11,9 +11,13 @@ from collections.abc import Mapping, Sequence
 from site_tools.site.text import html
 
 
-def filter_controls(table_id: str, headers: Sequence[str],
-                    columns: Mapping[str, Sequence[str]], *,
-                    word_columns: frozenset[str] | set[str] = frozenset()) -> str:
+def filter_controls(
+    table_id: str,
+    headers: Sequence[str],
+    columns: Mapping[str, Sequence[str]],
+    *,
+    word_columns: frozenset[str] | set[str] = frozenset(),
+) -> str:
     """A row of ``<select>`` filters, one per named column, plus a free-text box.
 
     Parameters
@@ -37,8 +41,11 @@ def filter_controls(table_id: str, headers: Sequence[str],
         options = "".join(f'<option value="{html(v)}">{html(v)}</option>' for v in values)
         parts.append(
             f'<label>{html(header)} <select data-column="{index}" data-match="{mode}">'
-            f'<option value="">all</option>{options}</select></label>')
-    parts.append('<label>Text <input type="search" data-column="*" '
-                 'placeholder="filter rows" aria-label="filter rows"></label>')
+            f'<option value="">all</option>{options}</select></label>'
+        )
+    parts.append(
+        '<label>Text <input type="search" data-column="*" '
+        'placeholder="filter rows" aria-label="filter rows"></label>'
+    )
     parts.append('<span class="lmhub-filter-count" aria-live="polite"></span></div>')
     return "".join(parts)

@@ -24,8 +24,10 @@ RECENT = 8
 
 
 def _count(n: int, label: str, state: str) -> str:
-    return (f'<div class="lmhub-count lmhub-count--{state}"><span class="lmhub-count__n">{n}'
-            f'</span><span class="lmhub-count__label">{html(label)}</span></div>')
+    return (
+        f'<div class="lmhub-count lmhub-count--{state}"><span class="lmhub-count__n">{n}'
+        f'</span><span class="lmhub-count__label">{html(label)}</span></div>'
+    )
 
 
 def home_md(data: SiteData) -> str:
@@ -33,15 +35,19 @@ def home_md(data: SiteData) -> str:
     catalog = data.catalog
     states = [data.state(c) for c in catalog.claims]
     open_questions = sum(q.status != "resolved" for q in catalog.questions.values())
-    counts = "".join([
-        _count(len(states), "claims", "claims"),
-        _count(states.count("reproduced"), "reproduced", "reproduced"),
-        _count(states.count("failed"), "failing", "failed"),
-        _count(open_questions, "open questions", "questions"),
-    ])
-    recent = sorted((c for c in catalog.claims.values()
-                     if (r := data.results.get(c.id)) and r.last_run),
-                    key=lambda c: data.results[c.id].last_run or 0, reverse=True)[:RECENT]
+    counts = "".join(
+        [
+            _count(len(states), "claims", "claims"),
+            _count(states.count("reproduced"), "reproduced", "reproduced"),
+            _count(states.count("failed"), "failing", "failed"),
+            _count(open_questions, "open questions", "questions"),
+        ]
+    )
+    recent = sorted(
+        (c for c in catalog.claims.values() if (r := data.results.get(c.id)) and r.last_run),
+        key=lambda c: data.results[c.id].last_run or 0,
+        reverse=True,
+    )[:RECENT]
     out = [
         front_matter(catalog.settings.name, hide=("navigation", "toc")),
         f"# {inline(catalog.settings.name)}\n",
@@ -60,9 +66,19 @@ def home_md(data: SiteData) -> str:
         "## Latest results\n",
     ]
     if recent:
-        out.append(table(["Claim", "Status", "Last run"], [
-            [link(HOME, claim_page(c.id), c.title), status_html(data.state(c.id)),
-             inline(when(data.results[c.id].last_run))] for c in recent]))
+        out.append(
+            table(
+                ["Claim", "Status", "Last run"],
+                [
+                    [
+                        link(HOME, claim_page(c.id), c.title),
+                        status_html(data.state(c.id)),
+                        inline(when(data.results[c.id].last_run)),
+                    ]
+                    for c in recent
+                ],
+            )
+        )
     else:
         out.append("No claim has been run yet.\n")
     return "\n".join(out)
@@ -70,5 +86,7 @@ def home_md(data: SiteData) -> str:
 
 def tags_md() -> str:
     """The tags page; the theme's tags plugin fills in the listing at the marker."""
-    return (front_matter("Tags") + "# Tags\n\nEvery tag used by a claim or an open question, "
-            "with the entries that carry it.\n\n<!-- material/tags -->\n")
+    return (
+        front_matter("Tags") + "# Tags\n\nEvery tag used by a claim or an open question, "
+        "with the entries that carry it.\n\n<!-- material/tags -->\n"
+    )

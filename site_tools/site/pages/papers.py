@@ -27,8 +27,7 @@ def _backlinks(data: SiteData, key: str) -> str:
             links.append(link(PAPERS, claim_page(entry_id), claim.title) + " (claim)")
         else:
             question = data.catalog.questions[entry_id]
-            links.append(link(PAPERS, question_page(entry_id), question.title)
-                         + " (open question)")
+            links.append(link(PAPERS, question_page(entry_id), question.title) + " (open question)")
     return " · ".join(links)
 
 
@@ -37,18 +36,24 @@ def papers_md(data: SiteData) -> str:
     refs = sorted(data.catalog.bib.references.values(), key=_sort_key)
     cited = [r for r in refs if r.key in data.cited_by]
     uncited = [r for r in refs if r.key not in data.cited_by]
-    out = [front_matter("Papers", hide=("navigation", "toc")),
-           "# Papers\n\n"
-           f"Every work the hub cites ({len(cited)}), with the claims and open questions that "
-           "cite it. The whole bibliography is one file: "
-           "[references.bib](references.bib).\n"]
+    out = [
+        front_matter("Papers", hide=("navigation", "toc")),
+        "# Papers\n\n"
+        f"Every work the hub cites ({len(cited)}), with the claims and open questions that "
+        "cite it. The whole bibliography is one file: "
+        "[references.bib](references.bib).\n",
+    ]
     for ref in cited:
-        out.append(f"**{inline(ref.cite_label())}**: {data.reference(ref.key)}  \n"
-                   f"Cited by: {_backlinks(data, ref.key)}\n"
-                   f"{{ #{anchor(ref.key)} .lmhub-ref }}\n")
+        out.append(
+            f"**{inline(ref.cite_label())}**: {data.reference(ref.key)}  \n"
+            f"Cited by: {_backlinks(data, ref.key)}\n"
+            f"{{ #{anchor(ref.key)} .lmhub-ref }}\n"
+        )
     if uncited:
         out.append("## In the bibliography, not cited yet\n")
         for ref in uncited:
-            out.append(f"**{inline(ref.cite_label())}**: {data.reference(ref.key)}\n"
-                       f"{{ #{anchor(ref.key)} .lmhub-ref }}\n")
+            out.append(
+                f"**{inline(ref.cite_label())}**: {data.reference(ref.key)}\n"
+                f"{{ #{anchor(ref.key)} .lmhub-ref }}\n"
+            )
     return "\n".join(out)

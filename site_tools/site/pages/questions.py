@@ -25,18 +25,26 @@ from site_tools.site.text import entry_markdown, indent, inline, safe_tags
 QUESTION_STATES = ("open", "partial", "resolved")
 
 
-def questions_table(data: SiteData, page: str, questions: list[OpenQuestion], *,
-                    table_id: str, with_strand: bool = True) -> str:
+def questions_table(
+    data: SiteData,
+    page: str,
+    questions: list[OpenQuestion],
+    *,
+    table_id: str,
+    with_strand: bool = True,
+) -> str:
     """A filterable, sortable table of open questions with their status."""
     headers = ["Question", *(["Strand"] if with_strand else []), "Status", "Claims", "Tags"]
     rows = []
     for question in questions:
         row = [link(page, question_page(question.id), question.title)]
         if with_strand:
-            row.append(link(page, strand_page(question.strand),
-                            data.strand_title(question.strand)))
-        row += [question_status_html(question.status), str(len(question.related_claims)),
-                tags_md(question.tags)]
+            row.append(link(page, strand_page(question.strand), data.strand_title(question.strand)))
+        row += [
+            question_status_html(question.status),
+            str(len(question.related_claims)),
+            tags_md(question.tags),
+        ]
         rows.append(row)
     columns: dict[str, list[str]] = {}
     if with_strand:
@@ -44,8 +52,10 @@ def questions_table(data: SiteData, page: str, questions: list[OpenQuestion], *,
     columns["Status"] = [s for s in QUESTION_STATES if any(q.status == s for q in questions)]
     columns["Tags"] = sorted({t for q in questions for t in safe_tags(q.tags)})
     controls = filter_controls(table_id, headers, columns, word_columns={"Tags"})
-    return (f"{controls}\n<div class=\"lmhub-table\" id=\"{table_id}\" markdown>\n\n"
-            f"{table(headers, rows)}\n</div>\n")
+    return (
+        f'{controls}\n<div class="lmhub-table" id="{table_id}" markdown>\n\n'
+        f"{table(headers, rows)}\n</div>\n"
+    )
 
 
 def questions_index(data: SiteData) -> str:
@@ -53,16 +63,19 @@ def questions_index(data: SiteData) -> str:
     questions = data.sorted_questions()
     counts: Counter[str] = Counter(q.status for q in questions)
     summary = ", ".join(f"{counts[s]} {s}" for s in QUESTION_STATES if counts[s])
-    out = [front_matter("Open questions", hide=("navigation", "toc")),
-           "# Open questions\n\n"
-           "Questions the field cannot answer yet, each with what would count as progress. "
-           f"{len(questions)} questions: {summary or 'none yet'}.\n"]
+    out = [
+        front_matter("Open questions", hide=("navigation", "toc")),
+        "# Open questions\n\n"
+        "Questions the field cannot answer yet, each with what would count as progress. "
+        f"{len(questions)} questions: {summary or 'none yet'}.\n",
+    ]
     for state in QUESTION_STATES:
         chosen = [q for q in questions if q.status == state]
         if chosen:
-            out.append(f"## {state.capitalize()}\n\n"
-                       + questions_table(data, QUESTIONS_INDEX, chosen,
-                                         table_id=f"questions-{state}"))
+            out.append(
+                f"## {state.capitalize()}\n\n"
+                + questions_table(data, QUESTIONS_INDEX, chosen, table_id=f"questions-{state}")
+            )
     return "\n".join(out)
 
 
@@ -77,21 +90,27 @@ def question_md(data: SiteData, question: OpenQuestion) -> str:
         f"id `{inline(question.id)}`\n",
         entry_markdown(question.statement) + "\n",
         "## Why it matters\n\n" + entry_markdown(question.why_it_matters) + "\n",
-        "## What would count as progress\n\n" + "\n".join(
-            f"- {indent(entry_markdown(c), '  ')}" for c in question.progress_criteria) + "\n",
+        "## What would count as progress\n\n"
+        + "\n".join(f"- {indent(entry_markdown(c), '  ')}" for c in question.progress_criteria)
+        + "\n",
         f"## Status: {inline(question.status)}\n",
     ]
     if question.status_evidence:
         out.append(entry_markdown(question.status_evidence) + "\n")
     else:
         out.append("No result counts as progress yet.\n")
-    related = [data.catalog.claims[c] for c in question.related_claims
-               if c in data.catalog.claims]
+    related = [data.catalog.claims[c] for c in question.related_claims if c in data.catalog.claims]
     out.append("## Related claims\n")
     if related:
-        out.append(table(["Claim", "Status"], [
-            [link(page, claim_page(c.id), c.title), status_html(data.state(c.id))]
-            for c in related]))
+        out.append(
+            table(
+                ["Claim", "Status"],
+                [
+                    [link(page, claim_page(c.id), c.title), status_html(data.state(c.id))]
+                    for c in related
+                ],
+            )
+        )
     else:
         out.append("No claim bears on this question yet.\n")
     out.append("## Citations\n\n" + citations_md(data, page, question.citations))

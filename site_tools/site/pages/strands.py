@@ -29,7 +29,8 @@ def strand_cards(data: SiteData, page: str) -> str:
             f"    {indent(entry_markdown(strand.summary))}\n\n"
             f"    *Physics analogue:* {inline(strand.physics_analogue)}.\n\n"
             f"    {plural(len(claims), 'claim')} ({reproduced} reproduced) · "
-            f"{plural(len(questions), 'open question')}\n")
+            f"{plural(len(questions), 'open question')}\n"
+        )
     return '<div class="grid cards" markdown>\n\n' + "\n".join(cards) + "\n</div>\n"
 
 
@@ -38,19 +39,22 @@ def strand_md(data: SiteData, strand: Strand) -> str:
     page = strand_page(strand.id)
     claims = data.claims_in(strand.id)
     questions = data.questions_in(strand.id)
-    out = [front_matter(strand.title, hide=("toc",)),
-           f"# {inline(strand.title)}\n",
-           entry_markdown(strand.summary) + "\n",
-           f"*Physics analogue:* {inline(strand.physics_analogue)}.\n",
-           f"## Claims ({len(claims)})\n"]
+    out = [
+        front_matter(strand.title, hide=("toc",)),
+        f"# {inline(strand.title)}\n",
+        entry_markdown(strand.summary) + "\n",
+        f"*Physics analogue:* {inline(strand.physics_analogue)}.\n",
+        f"## Claims ({len(claims)})\n",
+    ]
     if claims:
         out.append(claims_table(data, page, claims, table_id="strand-claims", with_strand=False))
     else:
         out.append("No claim in this strand yet.\n")
     out.append(f"## Open questions ({len(questions)})\n")
     if questions:
-        out.append(questions_table(data, page, questions, table_id="strand-questions",
-                                   with_strand=False))
+        out.append(
+            questions_table(data, page, questions, table_id="strand-questions", with_strand=False)
+        )
     else:
         out.append("No open question in this strand yet.\n")
     return "\n".join(out)
@@ -63,5 +67,6 @@ def strand_pages(data: SiteData) -> dict[str, str]:
         front_matter("Strands") + "# Strands\n\n"
         "The evidence for a mechanics of learning comes in strands, each with an analogue in "
         "physics. Every claim and open question belongs to one.\n\n"
-        + strand_cards(data, STRANDS_INDEX))
+        + strand_cards(data, STRANDS_INDEX)
+    )
     return pages
