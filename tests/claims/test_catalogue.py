@@ -107,3 +107,14 @@ def test_the_strands_guide_lists_every_entry_under_its_strand(catalog: Catalog) 
         assert f"({folder}/{entry.id}.md)" in guide or f"(../{folder}/{entry.id}.md)" in guide, (
             f"docs/guide/strands.md does not link {folder}/{entry.id}"
         )
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_gpu_claims_pass_their_cpu_smoke_run(hub_copy: Path, catalog: Catalog) -> None:
+    gpu = tuple(c.id for c in catalog.claims.values() if c.reproduction.device == "gpu")
+    log = io.StringIO()
+    report = run_hub(hub_copy, RunOptions(ids=gpu, smoke=True, jobs=2), PlainDisplay(log))
+    assert {r.claim.id: r.state for r in report.results} == dict.fromkeys(gpu, "smoke-ok"), (
+        log.getvalue()[-3000:]
+    )
