@@ -17,7 +17,7 @@ shapes = [(d, h), (h, h), (h, k)]
 def unpack(theta):
     layers, i = [], 0
     for a, b in shapes:
-        layers.append((theta[i:i + a * b].reshape(a, b), theta[i + a * b:i + a * b + b]))
+        layers.append((theta[i : i + a * b].reshape(a, b), theta[i + a * b : i + a * b + b]))
         i += a * b + b
     return layers
 
@@ -43,13 +43,15 @@ def preconditioned_sharpness(theta, p, v0):
         eps = 1e-4 / max(np.linalg.norm(u), 1e-30)
         hu = (loss_and_grad(theta + eps * u)[1] - loss_and_grad(theta - eps * u)[1]) / (2 * eps)
         return scale * hu
+
     op = LinearOperator((theta.size, theta.size), matvec=matvec, dtype=float)
     vals, vecs = eigsh(op, k=1, which="LA", v0=v0, tol=1e-4)
     return vals[0], vecs[:, 0]
 
 
-theta0 = np.concatenate([np.concatenate([rng.standard_normal(a * b) / np.sqrt(a), np.zeros(b)])
-                         for a, b in shapes])
+theta0 = np.concatenate(
+    [np.concatenate([rng.standard_normal(a * b) / np.sqrt(a), np.zeros(b)]) for a, b in shapes]
+)
 start = rng.standard_normal(theta0.size)  # fixed Lanczos start, for determinism
 eta, beta2, eps_adam = 0.01, 0.999, 1e-8
 metrics, curves = {}, {}
@@ -74,6 +76,7 @@ for beta1 in (0.9, 0.5):
     metrics[f"final_loss_{tag}"] = loss
     curves[f"λmax(P⁻¹H), β1 = {beta1}"] = series(times, sharp)
     curves[f"(2 + 2β1)/((1 − β1)η), β1 = {beta1}"] = series(
-        [0, steps], [threshold, threshold], style="theory")
+        [0, steps], [threshold, threshold], style="theory"
+    )
 
 write_result(args, metrics=metrics, curves=curves)

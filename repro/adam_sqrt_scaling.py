@@ -29,7 +29,7 @@ def loss_curve(lr, b, scale):
     theta, m, v = np.zeros((replicas, d)), np.zeros((replicas, d)), np.zeros((replicas, d))
     curve = []
     for step in range(1, examples // b + 1):
-        X, y = X_all[:, (step - 1) * b:step * b], y_all[:, (step - 1) * b:step * b]
+        X, y = X_all[:, (step - 1) * b : step * b], y_all[:, (step - 1) * b : step * b]
         g = np.einsum("rbd,rb->rd", X, np.einsum("rbd,rd->rb", X, theta) - y) / b
         m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
         theta -= lr * (m / (1 - b1**step)) / (np.sqrt(v / (1 - b2**step)) + e)
@@ -44,8 +44,9 @@ def mismatch(p):
 
 
 base = loss_curve(eta, batch, 1)
-best_power = minimize_scalar(mismatch, bounds=(0.0, 1.5), method="bounded",
-                             options={"xatol": 0.005}).x
+best_power = minimize_scalar(
+    mismatch, bounds=(0.0, 1.5), method="bounded", options={"xatol": 0.005}
+).x
 
 sqrt_rule = loss_curve(np.sqrt(k) * eta, k * batch, k)
 linear = loss_curve(k * eta, k * batch, k)

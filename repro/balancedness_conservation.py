@@ -48,15 +48,15 @@ for act in activations:
         if act == "relu" and eta == etas[-1]:
             # For a 1-homogeneous unit the O(η) change cancels exactly (Euler's theorem), so
             # the whole drift must equal the accumulated O(η²) term.
-            metrics["identity_residual"] = (np.abs(D - D0 - second_order).max()
-                                            / np.abs(D - D0).max())
+            metrics["identity_residual"] = (
+                np.abs(D - D0 - second_order).max() / np.abs(D - D0).max()
+            )
             metrics["loss_drop_relu"] = losses[-1] / losses[0]
             metrics["norm_change_relu"] = np.linalg.norm(S - S0) / np.linalg.norm(S0)
     slope = np.polyfit(np.log(etas), np.log(drifts[act]), 1)[0]
     metrics[f"drift_slope_{act}"] = slope
     metrics[f"drift_ratio_{act}"] = drifts[act][-1]
     curves[f"{act}: ‖ΔD‖/‖ΔS‖"] = series(etas, drifts[act])
-curves["slope 1 (O(η) drift)"] = series(
-    etas, drifts["relu"][-1] * etas / etas[-1], style="theory")
+curves["slope 1 (O(η) drift)"] = series(etas, drifts["relu"][-1] * etas / etas[-1], style="theory")
 
 write_result(args, metrics=metrics, curves=curves)

@@ -45,15 +45,17 @@ for _ in range(14):
 
 # Peak loss during the catapult at ηλ0 = 2.5 versus width: it grows like m, not O(1).
 widths = np.array([250, 1000, 4000]) if args.smoke else np.array([500, 2000, 8000])
-peaks = [train(2.5, rng.standard_normal(w), rng.standard_normal(w), steps=300)[1].max()
-         for w in widths]
+peaks = [
+    train(2.5, rng.standard_normal(w), rng.standard_normal(w), steps=300)[1].max() for w in widths
+]
 
 shown, curves = 100, {}
 for a0 in (1.5, 2.5, 3.5):
     eta = a0 / ((u0 @ u0 + v0 @ v0) / m)
     curves[f"GD, ηλ0 = {a0}"] = series(range(shown), runs[a0][0][:shown])
     curves[f"reduced map, ηλ0 = {a0}"] = series(
-        range(shown), reduced_map(a0, eta**2 * f0**2 / m, shown), style="theory")
+        range(shown), reduced_map(a0, eta**2 * f0**2 / m, shown), style="theory"
+    )
 
 write_result(
     args,

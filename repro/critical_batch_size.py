@@ -38,7 +38,8 @@ def steps_to_target(batch):
         lr = optimal_lr(e, batch)
         X = rng.standard_normal((replicas, batch, d)) * np.sqrt(lam)
         residual = np.einsum("rbd,rd->rb", X, e) - np.sqrt(sigma2) * rng.standard_normal(
-            (replicas, batch))
+            (replicas, batch)
+        )
         e = e - lr / batch * np.einsum("rbd,rb->rd", X, residual)
         steps += 1
     return steps
@@ -68,6 +69,7 @@ write_result(
     curves={
         "measured": series(examples / e_min, steps / s_min),
         "hyperbola (S/Smin − 1)(E/Emin − 1) = 1": series(
-            1 + batches / b_crit, 1 + b_crit / batches, style="theory"),
+            1 + batches / b_crit, 1 + b_crit / batches, style="theory"
+        ),
     },
 )

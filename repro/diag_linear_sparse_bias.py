@@ -80,8 +80,9 @@ write_result(
         "dist_l2_to_l1": rel(beta_l2, beta_l1),
     },
     curves={
-        "GD: ‖β‖₁": series([alpha_rich, *alphas],
-                           [np.abs(b).sum() for b in (beta_rich, *gd.values())]),
+        "GD: ‖β‖₁": series(
+            [alpha_rich, *alphas], [np.abs(b).sum() for b in (beta_rich, *gd.values())]
+        ),
         "theory: ‖β‖₁ of the Q_α minimiser": series(grid[::-1], theory_l1[::-1], style="theory"),
         "min-ℓ1 interpolator": series(grid[[0, -1]], [np.abs(beta_l1).sum()] * 2, style="theory"),
         "min-ℓ2 interpolator": series(grid[[0, -1]], [np.abs(beta_l2).sum()] * 2, style="theory"),

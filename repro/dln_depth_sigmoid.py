@@ -65,8 +65,9 @@ for L in depths:
     half_errors.extend(crossings[0.5] / [theory_time(L, lam, 0.5) for lam in lambdas] - 1)
     grid = np.linspace(0.02, 0.98, 40)
     curves[f"measured L={L}"] = series(times, np.array(modes) / lambdas[k])
-    curves[f"theory L={L}"] = series([theory_time(L, lambdas[k], g) for g in grid], grid,
-                                     style="theory")
+    curves[f"theory L={L}"] = series(
+        [theory_time(L, lambdas[k], g) for g in grid], grid, style="theory"
+    )
 
 metrics["max_half_time_error"] = np.max(np.abs(half_errors))  # all depths and modes
 write_result(args, metrics=metrics, curves=curves)

@@ -16,7 +16,9 @@ p_token = np.exp(-c * 10 ** (-alpha * log10_N))
 def crossing(log_x, values, level):
     """log10 N where an increasing sampled curve first reaches `level` (linear interpolation)."""
     i = np.argmax(values >= level)
-    return log_x[i - 1] + (level - values[i - 1]) / (values[i] - values[i - 1]) * (log_x[i] - log_x[i - 1])
+    return log_x[i - 1] + (level - values[i - 1]) / (values[i] - values[i - 1]) * (
+        log_x[i] - log_x[i - 1]
+    )
 
 
 exact_match, token_acc = {}, {}

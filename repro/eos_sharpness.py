@@ -17,7 +17,7 @@ shapes = [(d, h), (h, h), (h, k)]
 def unpack(theta):
     layers, i = [], 0
     for a, b in shapes:
-        layers.append((theta[i:i + a * b].reshape(a, b), theta[i + a * b:i + a * b + b]))
+        layers.append((theta[i : i + a * b].reshape(a, b), theta[i + a * b : i + a * b + b]))
         i += a * b + b
     return layers
 
@@ -36,16 +36,19 @@ def loss_and_grad(theta):
 
 def sharpness(theta, v0):
     """Top Hessian eigenvalue by Lanczos on finite-difference Hessian-vector products."""
+
     def hvp(v):
         eps = 1e-4 / max(np.linalg.norm(v), 1e-30)
         return (loss_and_grad(theta + eps * v)[1] - loss_and_grad(theta - eps * v)[1]) / (2 * eps)
+
     op = LinearOperator((theta.size, theta.size), matvec=hvp, dtype=float)
     vals, vecs = eigsh(op, k=1, which="LA", v0=v0, tol=1e-4)
     return vals[0], vecs[:, 0]
 
 
-theta0 = np.concatenate([np.concatenate([rng.standard_normal(a * b) / np.sqrt(a), np.zeros(b)])
-                         for a, b in shapes])
+theta0 = np.concatenate(
+    [np.concatenate([rng.standard_normal(a * b) / np.sqrt(a), np.zeros(b)]) for a, b in shapes]
+)
 start = rng.standard_normal(theta0.size)  # fixed Lanczos start, for determinism
 s0, _ = sharpness(theta0, start)
 metrics, curves, late_sharpness = {"initial_sharpness": s0}, {}, {}

@@ -35,8 +35,10 @@ def rk4(field, state, t_end):
         k2 = field(shift(state, k1, dt / 2))
         k3 = field(shift(state, k2, dt / 2))
         k4 = field(shift(state, k3, dt))
-        state = [s + dt / 6 * (a + 2 * b + 2 * c + e)
-                 for s, a, b, c, e in zip(state, k1, k2, k3, k4, strict=True)]
+        state = [
+            s + dt / 6 * (a + 2 * b + 2 * c + e)
+            for s, a, b, c, e in zip(state, k1, k2, k3, k4, strict=True)
+        ]
     return state
 
 
@@ -55,6 +57,7 @@ def modified_flow(eta):
         gU, gV = grad(*state)
         hU, hV = hvp(*state, gU, gV)  # gradient of (eta/4)|grad L|^2 is (eta/2) H grad L
         return [-gU - eta / 2 * hU, -gV - eta / 2 * hV]
+
     return field
 
 
@@ -86,6 +89,7 @@ write_result(
         "|GD - gradient flow|": series(etas, err_flow),
         "|GD - modified flow|": series(etas, err_modified),
         "first order: eta |delta(tau)|": series(
-            etas, [eta * np.linalg.norm(delta) for eta in etas], style="theory"),
+            etas, [eta * np.linalg.norm(delta) for eta in etas], style="theory"
+        ),
     },
 )

@@ -47,8 +47,10 @@ write_result(
     curves={
         "‖w_t − (X⁺y + P_null w0)‖": series(range(steps + 1), err),
         "‖w_t − X⁺y‖ (init forgotten?)": series(
-            range(steps + 1), np.linalg.norm(rand_path - pinv_y, axis=1)),
-        "Marchenko–Pastur rate": series(range(t2 + 50), err[0] * rate_mp ** np.arange(t2 + 50),
-                                        style="theory"),
+            range(steps + 1), np.linalg.norm(rand_path - pinv_y, axis=1)
+        ),
+        "Marchenko–Pastur rate": series(
+            range(t2 + 50), err[0] * rate_mp ** np.arange(t2 + 50), style="theory"
+        ),
     },
 )

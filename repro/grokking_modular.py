@@ -22,7 +22,7 @@ a, b = torch.cartesian_prod(torch.arange(P), torch.arange(P)).T
 data = torch.stack([a, b, torch.full_like(a, P)], 1).to(dev)
 labels = ((a + b) % P).to(dev)
 perm = torch.randperm(P * P, device=dev)
-train, test = perm[: int(TRAIN_FRACTION * P * P)], perm[int(TRAIN_FRACTION * P * P):]
+train, test = perm[: int(TRAIN_FRACTION * P * P)], perm[int(TRAIN_FRACTION * P * P) :]
 
 
 class OneLayerTransformer(torch.nn.Module):
@@ -54,7 +54,9 @@ class OneLayerTransformer(torch.nn.Module):
 def fourier_top_fraction(embed):
     """Share of the number embeddings' non-constant Fourier power in the TOP strongest modes."""
     power = torch.fft.fft(embed[:P].double(), dim=0).abs().pow(2).sum(1)
-    pairs = power[1:(P + 1) // 2] + power[(P + 1) // 2:].flip(0)  # frequency f and P - f together
+    pairs = power[1 : (P + 1) // 2] + power[(P + 1) // 2 :].flip(
+        0
+    )  # frequency f and P - f together
     return (pairs.sort(descending=True).values[:TOP].sum() / pairs.sum()).item()
 
 

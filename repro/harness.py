@@ -34,8 +34,11 @@ def series(x: Iterable[float], y: Iterable[float], style: str = "measured") -> d
     return {"x": [float(v) for v in x], "y": [float(v) for v in y], "style": style}
 
 
-def write_result(args: argparse.Namespace, metrics: Mapping[str, float],
-                 curves: Mapping[str, Mapping[str, object]] | None = None) -> None:
+def write_result(
+    args: argparse.Namespace,
+    metrics: Mapping[str, float],
+    curves: Mapping[str, Mapping[str, object]] | None = None,
+) -> None:
     """Write the metrics (plain numbers) and optional curves as JSON, atomically."""
     payload = {
         "metrics": {k: float(v) for k, v in metrics.items()},

@@ -68,10 +68,10 @@ class AttentionOnly(torch.nn.Module):
 
 
 x_eval = sample_chains(N_EVAL)
-loss_uni, loss_bi = (v[:, T // 2:].mean().item() for v in reference_losses(x_eval))
+loss_uni, loss_bi = (v[:, T // 2 :].mean().item() for v in reference_losses(x_eval))
 # Key s is an induction target of query t when the token before s equals the current token x_t.
 targets = (x_eval[:, None, :-1] == x_eval[:, 1:, None]).float()  # [n, t - 1, s - 1]
-targets = F.pad(targets, (1, 0, 1, 0)).tril()[:, T // 2:T - 1, :T - 1]  # late queries t, keys s
+targets = F.pad(targets, (1, 0, 1, 0)).tril()[:, T // 2 : T - 1, : T - 1]  # late queries t, keys s
 chance = (targets.sum(-1) / torch.arange(T // 2, T - 1, device=dev).add(1)).mean().item()
 
 models = {L: AttentionOnly(L).to(dev) for L in (1, 2)}
@@ -83,9 +83,9 @@ for step in range(STEPS + 1):
             with torch.no_grad():
                 logits = m(x_eval[:, :-1])
                 loss = F.cross_entropy(logits.transpose(1, 2), x_eval[:, 1:], reduction="none")
-                last = m.patterns[-1][:, :, T // 2:]  # last layer, late queries
+                last = m.patterns[-1][:, :, T // 2 :]  # last layer, late queries
                 mass = (last * targets[:, None]).sum(-1).mean((0, 2)).max().item()
-            late = loss[:, T // 2:].mean().item()
+            late = loss[:, T // 2 :].mean().item()
             gap_closed = (loss_uni - late) / (loss_uni - loss_bi)
             for lst, val in zip(history[L], (step, gap_closed, mass), strict=True):
                 lst.append(val)
@@ -93,7 +93,7 @@ for step in range(STEPS + 1):
         break
     if step % 100 == 0:  # sampling is sequential in time, so draw 100 batches at once
         block = sample_chains(100 * BATCH)
-    x = block[(step % 100) * BATCH:(step % 100 + 1) * BATCH]
+    x = block[(step % 100) * BATCH : (step % 100 + 1) * BATCH]
     for L, m in models.items():
         loss = F.cross_entropy(m(x[:, :-1]).transpose(1, 2), x[:, 1:])
         opts[L].zero_grad()

@@ -45,10 +45,13 @@ write_result(
     },
     curves={
         "min-norm regression (mean of draws)": series(list(mse), list(mse.values())),
-        "eigenlearning": series([20, 30, 50, 70, 100, 150, 200],
-                                [eigenlearning_mse(n) for n in (20, 30, 50, 70, 100, 150, 200)],
-                                style="theory"),
+        "eigenlearning": series(
+            [20, 30, 50, 70, 100, 150, 200],
+            [eigenlearning_mse(n) for n in (20, 30, 50, 70, 100, 150, 200)],
+            style="theory",
+        ),
         "naive: top-n modes learned, Σ_{k>n} v_k²": series(
-            [20, 50, 100, 200], [v2[n:].sum() for n in (20, 50, 100, 200)], style="theory"),
+            [20, 50, 100, 200], [v2[n:].sum() for n in (20, 50, 100, 200)], style="theory"
+        ),
     },
 )

@@ -7,8 +7,11 @@ args = parse_args(__doc__)
 rng = np.random.default_rng(args.seed)
 
 n, d, m, lr, steps = 16, 5, 64, 1.0, 200
-alphas = np.array([1.0, 3.0, 10.0]) if args.smoke else np.array(
-    [0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0])
+alphas = (
+    np.array([1.0, 3.0, 10.0])
+    if args.smoke
+    else np.array([0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0])
+)
 X = rng.standard_normal((n, d))
 y = np.sin(X @ rng.standard_normal(d) / np.sqrt(d) * 2)
 a0, W0 = rng.standard_normal(m), rng.standard_normal((m, d))
@@ -38,8 +41,9 @@ def train(alpha):
 
 # alpha -> infinity: u = alpha (theta - theta0) follows GD on the model linearised at theta0,
 # u <- u - lr/n J0^T (J0 u - y), with no alpha left in it
-J0 = np.concatenate([act0, (((1 - act0**2) * a0)[:, :, None] * X[:, None, :]).reshape(n, -1)
-                     / np.sqrt(d)], axis=1) / np.sqrt(m)
+J0 = np.concatenate(
+    [act0, (((1 - act0**2) * a0)[:, :, None] * X[:, None, :]).reshape(n, -1) / np.sqrt(d)], axis=1
+) / np.sqrt(m)
 u = np.zeros(J0.shape[1])
 for _ in range(steps):
     u = u - lr * J0.T @ (J0 @ u - y) / n
@@ -61,7 +65,8 @@ write_result(
     curves={
         "relative weight change |dtheta|/|theta0|": series(alphas, rel_change),
         "linearised model |u|/(alpha |theta0|)": series(
-            alphas, np.linalg.norm(u) / alphas / theta0_norm, style="theory"),
+            alphas, np.linalg.norm(u) / alphas / theta0_norm, style="theory"
+        ),
         "relative gap to the linearised model": series(alphas, gap),
     },
 )

@@ -25,7 +25,7 @@ def loss_curve(lr, b):
     theta = np.zeros((replicas, d))
     curve = []
     for step in range(1, examples // b + 1):
-        X, y = X_all[:, (step - 1) * b:step * b], y_all[:, (step - 1) * b:step * b]
+        X, y = X_all[:, (step - 1) * b : step * b], y_all[:, (step - 1) * b : step * b]
         residual = np.einsum("rbd,rd->rb", X, theta) - y
         theta -= lr / b * np.einsum("rbd,rb->rd", X, residual)
         if step * b in checkpoints:
@@ -50,8 +50,9 @@ def mismatch(p):
 
 
 base = loss_curve(eta, batch)
-best_power = minimize_scalar(mismatch, bounds=(0.0, 1.5), method="bounded",
-                             options={"xatol": 0.005}).x
+best_power = minimize_scalar(
+    mismatch, bounds=(0.0, 1.5), method="bounded", options={"xatol": 0.005}
+).x
 
 linear = loss_curve(k * eta, k * batch)
 sqrt_rule = loss_curve(np.sqrt(k) * eta, k * batch)

@@ -24,8 +24,8 @@ def loss_curve(lr, momentum):
     theta, v = np.zeros((replicas, d)), np.zeros((replicas, d))
     curve = []
     for step in range(1, examples // batch + 1):
-        X = X_all[:, (step - 1) * batch:step * batch]
-        y = y_all[:, (step - 1) * batch:step * batch]
+        X = X_all[:, (step - 1) * batch : step * batch]
+        y = y_all[:, (step - 1) * batch : step * batch]
         g = np.einsum("rbd,rb->rd", X, np.einsum("rbd,rd->rb", X, theta) - y) / batch
         v = momentum * v + g
         theta -= lr * v
@@ -43,8 +43,9 @@ def mismatch(log2_ratio):
 
 heavy_ball = loss_curve(eta, beta)
 # Search plain-SGD learning rates from eta/(1-beta)/16 (below eta itself) to 2 eta/(1-beta).
-log2_ratio = minimize_scalar(mismatch, bounds=(-4.0, 1.0), method="bounded",
-                             options={"xatol": 0.005}).x
+log2_ratio = minimize_scalar(
+    mismatch, bounds=(-4.0, 1.0), method="bounded", options={"xatol": 0.005}
+).x
 effective = loss_curve(eta / (1 - beta), 0.0)
 late = slice(len(checkpoints) // 2, None)  # second half: the start-up lag no longer matters
 write_result(

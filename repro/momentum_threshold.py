@@ -62,6 +62,7 @@ write_result(
         "heavy ball, 2 + 2β": series(fine, 2 + 2 * fine, style="theory"),
         "Nesterov, measured": series(betas, [heavy[0], *nesterov]),
         "Nesterov, (2 + 2β)/(1 + 2β)": series(
-            fine, (2 + 2 * fine) / (1 + 2 * fine), style="theory"),
+            fine, (2 + 2 * fine) / (1 + 2 * fine), style="theory"
+        ),
     },
 )

@@ -58,6 +58,7 @@ for param, rows in results.items():
     curves[f"RMS change of f, {param}"] = series(widths, df)
     if param == "ntp":
         curves["m^-1/2 through the first NTP point"] = series(
-            widths, dh[0] * (m_ref / widths[0]) ** -0.5, style="theory")
+            widths, dh[0] * (m_ref / widths[0]) ** -0.5, style="theory"
+        )
 
 write_result(args, metrics=metrics, curves=curves)

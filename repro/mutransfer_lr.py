@@ -67,9 +67,9 @@ def train(width, mup):
 def best_log2_lr(losses):
     """Grid minimum of log-loss, refined by a parabola through it and its two neighbours."""
     i = int(np.argmin(losses))
-    if i == 0 or i == len(losses) - 1 or not np.isfinite(losses[i - 1:i + 2]).all():
+    if i == 0 or i == len(losses) - 1 or not np.isfinite(losses[i - 1 : i + 2]).all():
         return LOG2_LRS[i]
-    lo, mid, hi = np.log(losses[i - 1:i + 2])
+    lo, mid, hi = np.log(losses[i - 1 : i + 2])
     return LOG2_LRS[i] + 0.5 * (lo - hi) / (lo - 2 * mid + hi)
 
 
@@ -80,8 +80,7 @@ for mup in (True, False):
         losses = train(width, mup)
         best[name, width] = best_log2_lr(losses), float(losses.min())
         ok = np.isfinite(losses)
-        curves[f"{name} width {width}"] = series(2.0**LOG2_LRS[ok], losses[ok])
-
+        curves[f"{name} width {width}"] = series(2.0 ** LOG2_LRS[ok], losses[ok])
 
 
 def drift_steps(name):

@@ -57,8 +57,13 @@ for depth, init_scale, steps in [(2, 1e-3, 3000), (3, 0.05, 6000)]:
     agop = end_to_end.T @ end_to_end  # the Jacobian of a linear net is the same at every input
     nfm = Ws[0].T @ Ws[0]
     alpha, agop_vals, nfm_vals = fitted_exponent(nfm, agop, rank=len(singular_values))
-    linear[depth] = (alpha, agop_vals, nfm_vals, pearson(nfm, matrix_power(agop, 0.5)),
-                     pearson(nfm, agop))
+    linear[depth] = (
+        alpha,
+        agop_vals,
+        nfm_vals,
+        pearson(nfm, matrix_power(agop, 0.5)),
+        pearson(nfm, agop),
+    )
 
 # Part 2: a two-layer ReLU net from small init learning y = x1·x2 in d = 20.
 d, width, n2, eta2 = 20, 64, 256, 0.2

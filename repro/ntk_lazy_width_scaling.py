@@ -46,10 +46,12 @@ write_result(
     },
     curves={
         "relative weight change": series(widths, dtheta),
-        "m^-1/2 through the first point": series(widths, dtheta[0] * (m_ref / widths[0]) ** -0.5,
-                                                 style="theory"),
+        "m^-1/2 through the first point": series(
+            widths, dtheta[0] * (m_ref / widths[0]) ** -0.5, style="theory"
+        ),
         "relative kernel change": series(widths, dkernel),
-        "m^-1 through the first point": series(widths, dkernel[0] * (m_ref / widths[0]) ** -1.0,
-                                               style="theory"),
+        "m^-1 through the first point": series(
+            widths, dkernel[0] * (m_ref / widths[0]) ** -1.0, style="theory"
+        ),
     },
 )

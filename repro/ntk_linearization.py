@@ -57,9 +57,11 @@ write_result(
     },
     curves={
         "relative net-vs-linearisation gap": series(widths, gaps),
-        "m^-1 through the first point": series(widths, gaps[0] * (m_ref / widths[0]) ** -1.0,
-                                               style="theory"),
-        "m^-1/2 through the first point": series(widths, gaps[0] * (m_ref / widths[0]) ** -0.5,
-                                                 style="theory"),
+        "m^-1 through the first point": series(
+            widths, gaps[0] * (m_ref / widths[0]) ** -1.0, style="theory"
+        ),
+        "m^-1/2 through the first point": series(
+            widths, gaps[0] * (m_ref / widths[0]) ** -0.5, style="theory"
+        ),
     },
 )

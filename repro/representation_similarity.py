@@ -47,10 +47,19 @@ def train(width, net_rng):
 
 deficit_init, deficit_trained, losses = [], [], []
 for m in widths:
-    init_grams = [centred_gram(np.tanh(probe @ (np.random.default_rng([args.seed, m, k])
-                  .standard_normal((m, d)) / np.sqrt(d)).T)) for k in range(nets_init)]
+    init_grams = [
+        centred_gram(
+            np.tanh(
+                probe
+                @ (np.random.default_rng([args.seed, m, k]).standard_normal((m, d)) / np.sqrt(d)).T
+            )
+        )
+        for k in range(nets_init)
+    ]
     deficit_init.append(mean_deficit(init_grams))
-    trained = [train(m, np.random.default_rng([args.seed, m, 100 + k])) for k in range(nets_trained)]
+    trained = [
+        train(m, np.random.default_rng([args.seed, m, 100 + k])) for k in range(nets_trained)
+    ]
     deficit_trained.append(mean_deficit([g for g, _ in trained]))
     losses.append(np.mean([loss for _, loss in trained]))
 deficit_init, deficit_trained = np.array(deficit_init), np.array(deficit_trained)
@@ -80,7 +89,8 @@ write_result(
     metrics={
         "slope_init": deficit_slope(deficit_init),
         "slope_trained": deficit_slope(deficit_trained),
-        "init_deficit_ratio_to_theory": np.mean(widths[perturbative] * deficit_init[perturbative]) / c_theory,
+        "init_deficit_ratio_to_theory": np.mean(widths[perturbative] * deficit_init[perturbative])
+        / c_theory,
         "cka_trained_widest": 1 - deficit_trained[-1],
         "trained_to_init_deficit_widest": deficit_trained[-1] / deficit_init[-1],
         "train_mse_widest": losses[-1],

@@ -16,8 +16,7 @@ def excess_risk(p):
     X = rng.standard_normal((n, p))
     y = X @ beta + np.sqrt(s2) * rng.standard_normal(n)
     # Least squares below the threshold, the minimum-norm interpolator X⁺y above it.
-    beta_hat = (np.linalg.solve(X.T @ X, X.T @ y) if p < n
-                else X.T @ np.linalg.solve(X @ X.T, y))
+    beta_hat = np.linalg.solve(X.T @ X, X.T @ y) if p < n else X.T @ np.linalg.solve(X @ X.T, y)
     return np.sum((beta_hat - beta) ** 2)
 
 
@@ -48,9 +47,9 @@ write_result(
     },
     curves={
         "min-norm least squares (mean of draws)": series(plot_gammas, plot_means),
-        "Hastie et al. limit": series(theory_g, [asymptotic(g) for g in theory_g],
-                                      style="theory"),
-        "exact mean at this n": series(plot_gammas, [exact_mean(round(g * n)) for g in plot_gammas],
-                                       style="theory"),
+        "Hastie et al. limit": series(theory_g, [asymptotic(g) for g in theory_g], style="theory"),
+        "exact mean at this n": series(
+            plot_gammas, [exact_mean(round(g * n)) for g in plot_gammas], style="theory"
+        ),
     },
 )

@@ -35,7 +35,7 @@ def run(eta, wd, beta=0.0, loss_scale=1.0):
 
 
 def rms_second_half(angles):
-    return np.sqrt(np.mean(angles[len(angles) // 2:] ** 2))
+    return np.sqrt(np.mean(angles[len(angles) // 2 :] ** 2))
 
 
 # Same product eta * lambda, learning rates 100x apart: the equilibrium angle should not care.

@@ -53,7 +53,8 @@ log_chi = np.array([np.log(propagate(s)[1][burn_in:].mean()) for s in sw2_grid])
 theory_log_chi = np.log([chi1(s) for s in sw2_grid])
 k = np.searchsorted(log_chi, 0.0)  # log chi_1 increases with sw2
 sw2_zero = sw2_grid[k - 1] - log_chi[k - 1] * (sw2_grid[k] - sw2_grid[k - 1]) / (
-    log_chi[k] - log_chi[k - 1])
+    log_chi[k] - log_chi[k - 1]
+)
 
 qs, _ = propagate(sw2_crit)
 q_theory = [q0]

@@ -54,13 +54,17 @@ for j in range(len(freqs)):
     below = np.nonzero(log_ratio[:, j] <= np.log(0.5))[0]
     if len(below):  # interpolate log|residual| linearly between the two steps around the crossing
         i = below[0]
-        t_half[j] = i - 1 + (np.log(0.5) - log_ratio[i - 1, j]) / (log_ratio[i, j] - log_ratio[i - 1, j])
+        t_half[j] = (
+            i - 1 + (np.log(0.5) - log_ratio[i - 1, j]) / (log_ratio[i, j] - log_ratio[i - 1, j])
+        )
 
 steps_axis = np.arange(steps + 1)
 curves = {}
 for j, k in enumerate(freqs):
     curves[f"measured k={k}"] = series(steps_axis, proj[:, j] / proj[0, j])
-    curves[f"NTK theory k={k}"] = series(steps_axis, (1 - eta * lam[j]) ** steps_axis, style="theory")
+    curves[f"NTK theory k={k}"] = series(
+        steps_axis, (1 - eta * lam[j]) ** steps_axis, style="theory"
+    )
 
 write_result(
     args,

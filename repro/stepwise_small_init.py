@@ -62,9 +62,14 @@ write_result(
     },
     curves={  # theory lines: predicted slope, drawn through the first measured point
         **{f"drop {j + 1}: measured": series(log_inv_sigma, drop_times[:, j]) for j in range(3)},
-        **{f"drop {j + 1}: slope eta/ln(1+eta s)": series(
-            log_inv_sigma,
-            drop_times[0, j] + eta / np.log(1 + eta * s[j]) * (log_inv_sigma - log_inv_sigma[0]),
-            style="theory") for j in range(3)},
+        **{
+            f"drop {j + 1}: slope eta/ln(1+eta s)": series(
+                log_inv_sigma,
+                drop_times[0, j]
+                + eta / np.log(1 + eta * s[j]) * (log_inv_sigma - log_inv_sigma[0]),
+                style="theory",
+            )
+            for j in range(3)
+        },
     },
 )
