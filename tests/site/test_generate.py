@@ -8,9 +8,10 @@ import pytest
 
 from site_tools.catalog import load_catalog
 from site_tools.problems import HubError
+from site_tools.records import RunRecord, write_record
 from site_tools.runner.hashing import content_hash
 from site_tools.site.generate import GenerateReport, generate
-from tests.site.hubs import T0, logistic_series, write_runs
+from tests.site.hubs import T0, logistic_series, provenance, write_runs
 
 
 def run(root: Path) -> GenerateReport:
@@ -257,3 +258,27 @@ def test_a_claim_with_some_seeds_missing_says_so(site_hub: Path) -> None:
     text = page(site_hub, "claims/width-limit.md")
     assert '!!! warning "Not every seed has run"' in text
     assert "Only 2 of 3 seeds have run" in text
+
+
+def test_a_claim_waiting_for_a_gpu_is_not_shown_as_broken(site_hub: Path) -> None:
+    claim = load_catalog(site_hub).claims["width-limit"]
+    digest = content_hash(claim, site_hub).digest
+    for seed in claim.reproduction.seeds:
+        write_record(
+            site_hub / "results",
+            RunRecord(
+                claim_id=claim.id,
+                content_hash=digest,
+                seed=seed,
+                status="needs-gpu",
+                message="needs a GPU",
+                started_at=T0,
+                duration_s=0.0,
+                provenance=provenance(),
+            ),
+        )
+    run(site_hub)
+    text = page(site_hub, "claims/width-limit.md")
+    assert '!!! info "Waiting for a GPU"' in text
+    assert "`lmhub run width-limit --device cuda`" in text
+    assert "did not finish" not in text

@@ -252,7 +252,16 @@ def claim_md(data: SiteData, claim: Claim) -> str:
             f'!!! warning "Not every seed has run"\n    Only {ran} of '
             f"{len(repro.seeds)} seeds have run since this claim last changed.\n"
         )
-    elif state in ("error", "timeout", "needs-gpu"):
+    elif state == "needs-gpu":
+        # Not a failure: the claim waits for a machine that can run it at full size. The id is
+        # validated kebab-case, so it can stand in a code span as it is.
+        out.append(
+            '!!! info "Waiting for a GPU"\n    This claim needs a GPU at full size and has not '
+            "been run on one yet. Its small CPU configuration runs with `lmhub run "
+            f"{claim.id} --smoke`; on a GPU machine, `lmhub run {claim.id} "
+            "--device cuda`.\n"
+        )
+    elif state in ("error", "timeout"):
         messages = sorted({r.message for r in result.shown if r.message})
         detail = inline(messages[0]) if messages else "see the run records"
         out.append(f'!!! danger "The last run did not finish: {inline(state)}"\n    {detail}\n')
