@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,12 +34,6 @@ class Catalog:
     @property
     def root(self) -> Path:
         return self.paths.root
-
-    def strand(self, strand_id: str) -> Any:
-        return next(s for s in self.taxonomy.strands if s.id == strand_id)
-
-    def script_path(self, claim: Claim) -> Path:
-        return self.root / claim.reproduction.script
 
 
 def load_catalog(root: Path | None = None) -> Catalog:
@@ -180,49 +174,60 @@ class _CrossChecker:
 
     def check_claim(self, doc: SourceDoc) -> None:
         self.check_common(doc, "claim")
-        data = doc.data
-        claim_id = data.get("id")
-        for i, qid in enumerate(_strings(data.get("open_questions"))):
-            question = self.questions.get(qid)
-            if qid in self.broken:
-                continue
-            if question is None:
-                self.add(
-                    doc,
-                    ("open_questions", i),
-                    f"unknown open question '{qid}'{did_you_mean(qid, self.questions)}",
-                )
-            elif claim_id in self.claims and claim_id not in question.related_claims:
-                self.add(
-                    doc,
-                    ("open_questions", i),
-                    f"open question '{qid}' does not list this claim in related_claims; "
-                    "links go both ways",
-                )
-        repro = data.get("reproduction")
+        self.check_links(
+            doc,
+            "open_questions",
+            self.questions,
+            "open question",
+            self.claims,
+            "related_claims",
+            "claim",
+        )
+        repro = doc.data.get("reproduction")
         if isinstance(repro, dict):
             self.check_script(doc, repro.get("script"))
             self.check_limits(doc, repro)
 
     def check_question(self, doc: SourceDoc) -> None:
         self.check_common(doc, "question")
-        qid = doc.data.get("id")
-        for i, cid in enumerate(_strings(doc.data.get("related_claims"))):
-            claim = self.claims.get(cid)
-            if cid in self.broken:
-                continue
-            if claim is None:
+        self.check_links(
+            doc,
+            "related_claims",
+            self.claims,
+            "claim",
+            self.questions,
+            "open_questions",
+            "question",
+        )
+
+    def check_links(
+        self,
+        doc: SourceDoc,
+        field: str,
+        targets: Mapping[str, Claim | OpenQuestion],
+        target_kind: str,
+        own: Mapping[str, Claim | OpenQuestion],
+        back_field: str,
+        own_kind: str,
+    ) -> None:
+        """Every id in ``field`` names an entry, and that entry links back in ``back_field``."""
+        own_id = doc.data.get("id")
+        for i, target_id in enumerate(_strings(doc.data.get(field))):
+            if target_id in self.broken:
+                continue  # its own errors already say what is wrong with it
+            target = targets.get(target_id)
+            if target is None:
                 self.add(
                     doc,
-                    ("related_claims", i),
-                    f"unknown claim '{cid}'{did_you_mean(cid, self.claims)}",
+                    (field, i),
+                    f"unknown {target_kind} '{target_id}'{did_you_mean(target_id, targets)}",
                 )
-            elif qid in self.questions and qid not in claim.open_questions:
+            elif own_id in own and own_id not in getattr(target, back_field):
                 self.add(
                     doc,
-                    ("related_claims", i),
-                    f"claim '{cid}' does not list this question in open_questions; "
-                    "links go both ways",
+                    (field, i),
+                    f"{target_kind} '{target_id}' does not list this {own_kind} in "
+                    f"{back_field}; links go both ways",
                 )
 
     def check_script(self, doc: SourceDoc, script: Any) -> None:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from site_tools.models import EXPECTATION_KINDS
 from site_tools.problems import Problem
 from site_tools.suggest import did_you_mean
 from site_tools.yaml_source import Loc, SourceDoc
@@ -83,7 +84,7 @@ def _message(kind: str, err: ErrorDetails, value: Any, doc: SourceDoc, loc: Loc)
         options = [t.strip(" '") for t in str(tags).split(",")]
         return f"unknown kind '{tag}'{did_you_mean(tag, options)}; one of {', '.join(options)}"
     if kind == "union_tag_not_found":
-        return "missing 'kind': one of target, interval, at_least, at_most"
+        return f"missing 'kind': one of {', '.join(EXPECTATION_KINDS)}"
     if kind in ("enum", "literal_error"):
         expected = err.get("ctx", {}).get("expected", "")
         options = [t.strip(" '") for t in str(expected).replace(" or ", ", ").split(",")]

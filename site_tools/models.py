@@ -362,9 +362,5 @@ class HubSettings(_Closed):
     """Ceilings on what entries may ask of the runner."""
 
 
-def field_names(model: type[BaseModel]) -> list[str]:
-    return list(model.model_fields)
-
-
 def is_id(text: str) -> bool:
     return re.match(ID_PATTERN, text) is not None

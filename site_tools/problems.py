@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -55,11 +54,3 @@ class HubError(Exception):
     def __init__(self, problems: Iterable[Problem]):
         self.problems = sorted(problems)
         super().__init__("\n".join(p.format() for p in self.problems))
-
-
-def relpath(path: Path, root: Path) -> str:
-    """Path as shown to a contributor: relative to the hub root when inside it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()

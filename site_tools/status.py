@@ -28,10 +28,6 @@ class ClaimStatus:
     summaries: list[MetricSummary] = field(default_factory=list)
     bad: list[BadRecord] = field(default_factory=list)
 
-    @property
-    def last_run(self) -> RunRecord | None:
-        return max(self.current, key=lambda r: r.started_at) if self.current else None
-
 
 def latest_per_seed(
     claim: Claim, records: Iterable[RunRecord], digest: str
