@@ -9,6 +9,7 @@ missed, saying by how much).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import signal
@@ -48,15 +49,7 @@ class BadOutput(Exception):
 
 def provenance(git_commit: str | None, host: HostInfo) -> Provenance:
     """A record's provenance: the hub's commit, and where the run ran."""
-    return Provenance(
-        git_commit=git_commit,
-        python=host.python,
-        numpy=host.numpy,
-        torch=host.torch,
-        platform=host.platform,
-        machine=host.machine,
-        device=host.device,
-    )
+    return Provenance(git_commit=git_commit, **dataclasses.asdict(host))
 
 
 def provenance_here(git_commit: str | None, device: str = "cpu") -> Provenance:
