@@ -4,12 +4,11 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-lambdas = np.array([4.0, 2.0, 1.0, 0.5, 0.25, 0.125])
-d, s0 = len(lambdas), 1e-3
-dt = 1e-2 if args.smoke else 1e-3  # the smoke run only checks that every metric is written
-t_end = 60.0
+lambdas = np.array(p.singular_values)
+d, s0, dt, t_end = len(lambdas), p.init_scale, p.dt, p.t_end
 
 U, _ = np.linalg.qr(rng.standard_normal((d, d)))
 V, _ = np.linalg.qr(rng.standard_normal((d, d)))

@@ -1,10 +1,14 @@
 """The contract every reproduction script follows, in one place.
 
-A script parses ``--seed``, ``--out`` (a folder), ``--smoke`` (tiny CPU configuration) and
-``--device`` with :func:`parse_args`, measures, and hands named metrics and series to
-:func:`write_result`, which writes ``result.json`` into the output folder (or prints it when
-no folder is given, so ``python repro/x.py`` works on its own). Scripts never judge: the
-hub compares the metrics against the predictions in the claim's YAML.
+A script calls :func:`parse_args`, reads its inputs from ``args.params`` (the parameters its
+claim declares under ``reproduction.parameters``), measures, and hands named metrics and
+series to :func:`write_result`, which writes ``result.json`` into the ``--out`` folder (or
+prints it, so ``python repro/x.py`` works on its own). Scripts never judge: the hub compares
+the metrics against the predictions in the claim's YAML.
+
+Under ``lmhub run`` the runner passes every parameter value with ``--params``. Run by hand,
+the script reads the declared values from its claim's YAML; ``--smoke``, ``--medium`` and
+``--mutant ID`` apply that claim's named overrides, and ``--set name=value`` any other.
 """
 
 from __future__ import annotations
@@ -14,19 +18,117 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 RESULT_FILE = "result.json"
+
+
+class Params(dict[str, Any]):
+    """The parameter values of this run; read them as ``p.name`` or ``p["name"]``."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(
+                f"parameter '{name}' is not declared under reproduction.parameters in the "
+                f"claim (declared: {', '.join(sorted(self)) or 'none'})"
+            ) from None
 
 
 def parse_args(description: str | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument("--out", type=Path, default=None, help="folder for result.json")
-    parser.add_argument("--smoke", action="store_true", help="tiny configuration for a CPU check")
     parser.add_argument("--device", default="cpu", help="torch device for GPU scripts")
-    return parser.parse_args()
+    parser.add_argument("--params", default=None, help="JSON object of every parameter value")
+    parser.add_argument("--smoke", action="store_true", help="apply the claim's smoke overrides")
+    parser.add_argument("--medium", action="store_true", help="apply the claim's medium overrides")
+    parser.add_argument("--mutant", default=None, help="apply the overrides of this mutant")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter"
+    )
+    args = parser.parse_args()
+    if args.params is not None:
+        values = json.loads(args.params)
+    else:
+        values = _declared(args)
+    for item in args.set:
+        name, _, text = item.partition("=")
+        values[name] = json.loads(text)
+    args.params = Params(values)
+    return args
+
+
+def _declared(args: argparse.Namespace) -> dict[str, Any]:
+    """The parameter values the script's claim declares, with the requested overrides."""
+    script = Path(sys.argv[0]).resolve()
+    claim = _claim_of(script)
+    if claim is None:
+        return {}
+    repro = claim.get("reproduction", {})
+    values = {k: v["value"] for k, v in (repro.get("parameters") or {}).items()}
+    for flag in ("smoke", "medium"):
+        if getattr(args, flag):
+            values.update((repro.get(flag) or {}).get("overrides") or {})
+    if args.mutant:
+        mutants = {m["id"]: m for m in claim.get("mutants") or []}
+        if args.mutant not in mutants:
+            sys.exit(f"no mutant '{args.mutant}' (declared: {', '.join(mutants) or 'none'})")
+        values.update(mutants[args.mutant]["overrides"])
+    return values
+
+
+def _claim_of(script: Path) -> dict[str, Any] | None:
+    """The claim (parsed YAML) whose reproduction runs ``script``, found in ``claims/``."""
+    import yaml
+
+    claims = script.parent.parent / "claims"
+    wanted = f"repro/{script.name}"
+    for path in sorted(claims.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if wanted not in text:
+            continue
+        data = yaml.safe_load(text)
+        if isinstance(data, dict) and data.get("reproduction", {}).get("script") == wanted:
+            return data
+    return None
+
+
+class Never:
+    """The time of an event that never happened, with what the event was.
+
+    Arithmetic with it gives it back, so a ratio of two event times is also ``Never``;
+    :func:`write_result` reports such a metric as absent with the reason, and the hub judges
+    it as a failed prediction (not as a number that happens to pass).
+    """
+
+    __array_ufunc__ = None  # numpy defers to the operators below
+
+    def __init__(self, event: str):
+        self.event = event
+
+    def _absorb(self, other: object) -> Never:
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _absorb
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = _absorb
+
+    def __repr__(self) -> str:
+        return f"Never({self.event!r})"
+
+
+def first_time(times: Sequence[float], reached: Iterable[bool], event: str) -> float | Never:
+    """The first of ``times`` at which ``reached`` is true, or :class:`Never` if it never is.
+
+    ``event`` says what was waited for, e.g. ``"test accuracy reached 0.95"``.
+    """
+    for t, hit in zip(times, reached, strict=True):
+        if hit:
+            return float(t)
+    return Never(f"{event} never happened (last time {times[-1] if len(times) else 'none'})")
 
 
 def series(x: Iterable[float], y: Iterable[float], style: str = "measured") -> dict[str, object]:
@@ -36,15 +138,18 @@ def series(x: Iterable[float], y: Iterable[float], style: str = "measured") -> d
 
 def write_result(
     args: argparse.Namespace,
-    metrics: Mapping[str, float],
+    metrics: Mapping[str, float | Never],
     curves: Mapping[str, Mapping[str, object]] | None = None,
 ) -> None:
     """Write the metrics (plain numbers) and optional curves as JSON, atomically."""
-    payload = {
-        "metrics": {k: float(v) for k, v in metrics.items()},
+    payload: dict[str, Any] = {
+        "metrics": {k: None if isinstance(v, Never) else float(v) for k, v in metrics.items()},
         "series": dict(curves or {}),
     }
-    text = json.dumps(payload, indent=1)
+    absent = {k: v.event for k, v in metrics.items() if isinstance(v, Never)}
+    if absent:
+        payload["absent"] = absent
+    text = json.dumps(payload, indent=1, allow_nan=True)
     if args.out is None:
         sys.stdout.write(text + "\n")
         return
@@ -53,3 +158,4 @@ def write_result(
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
     os.replace(tmp, args.out / RESULT_FILE)
+

@@ -19,7 +19,9 @@ METRIC_PATTERN = r"^[a-z][a-z0-9_]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=2, max_length=80)]
 Tag = Annotated[str, Field(pattern=TAG_PATTERN, max_length=40)]
 Text = Annotated[str, Field(min_length=1)]
-Number = float  # strict mode still accepts a YAML int where a float is expected
+# Strict mode still accepts a YAML int where a float is expected. Infinities and NaN are
+# refused: a tolerance of .inf or a NaN target would make a prediction that cannot fail.
+Number = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class _Closed(BaseModel):
@@ -173,11 +175,34 @@ Device = Literal["cpu", "gpu"]
 """Hardware a reproduction needs at full size."""
 
 
-class Smoke(_Closed):
-    """A tiny configuration (the script's ``--smoke`` flag) that runs on a CPU in seconds."""
+ParamValue = bool | int | float | str | list[int | float]
+"""A parameter's value: a number, a flag, a word, or a list of numbers."""
+PARAM_PATTERN = r"^[a-z][a-z0-9_]*$"
+ParamName = Annotated[str, Field(pattern=PARAM_PATTERN, max_length=40)]
+Overrides = dict[ParamName, ParamValue]
 
-    timeout_s: Annotated[int, Field(gt=0, le=600)] = 120
-    """Wall-clock limit for the smoke run, in seconds."""
+
+class Parameter(_Closed):
+    """One input of the reproduction script, declared as data so that it is shown,
+    recorded, part of the claim's identity, and overridable by smoke runs and mutants."""
+
+    value: ParamValue
+    """The value the full reproduction runs with."""
+    unit: str | None = None
+    """Unit, if the value has one (``steps``, ``s``, ``units of 1/λ``...)."""
+    meaning: Text
+    """What the parameter is, in one line (Markdown, math allowed)."""
+
+
+class Configuration(_Closed):
+    """A named set of overrides of the declared parameters (smoke, medium)."""
+
+    overrides: Overrides = {}
+    """Parameter name to the value this configuration uses instead of the declared one."""
+    timeout_s: Annotated[int, Field(gt=0, le=1800)] = 120
+    """Wall-clock limit per seed in this configuration, in seconds."""
+    description: str | None = None
+    """What this configuration checks, in a sentence (Markdown)."""
 
 
 class Plot(_Closed):
@@ -210,8 +235,18 @@ class Reproduction(_Closed):
     """Seeds to run; each run gets one as ``--seed``."""
     cost_s: Annotated[Number, Field(gt=0)] | None = None
     """Typical wall time per seed on one CPU core (or one GPU for GPU claims), in seconds."""
-    smoke: Smoke | None = None
-    """Tiny CPU configuration; required for GPU claims."""
+    parameters: dict[ParamName, Parameter] = {}
+    """The script's inputs (name to value, unit and meaning); the script receives them
+    through the harness as ``args.params``."""
+    inputs: list[Annotated[str, Field(pattern=r"^repro/[A-Za-z0-9_./-]+$")]] = []
+    """Data files under ``repro/`` the script reads; they are part of the claim's identity and
+    the only hub files besides the script and its helpers that a sandboxed run can see."""
+    smoke: Configuration | None = None
+    """Tiny CPU configuration (overrides of the parameters that run in seconds); required for
+    GPU claims."""
+    medium: Configuration | None = None
+    """Optional CPU configuration of a GPU claim that finishes in minutes and checks the
+    direction of each effect, not the claim's verdict."""
     plot: Plot | None = None
     """How to plot the script's series."""
 
@@ -223,12 +258,60 @@ class Reproduction(_Closed):
         return seeds
 
     @model_validator(mode="after")
+    def _overrides_declared(self) -> Reproduction:
+        for name, config in (("smoke", self.smoke), ("medium", self.medium)):
+            if config is not None:
+                why = override_problem(self.parameters, config.overrides)
+                if why:
+                    raise ValueError(f"@{name}: {why}")
+        return self
+
+    @model_validator(mode="after")
     def _gpu_needs_smoke(self) -> Reproduction:
         if self.device == "gpu" and self.smoke is None:
             raise ValueError(
                 "@device: a gpu reproduction needs a smoke configuration that runs on CPU"
             )
         return self
+
+
+def override_problem(parameters: dict[str, Parameter], overrides: Overrides) -> str | None:
+    """Why ``overrides`` do not fit the declared ``parameters``, or None."""
+    for name, value in overrides.items():
+        if name not in parameters:
+            known = ", ".join(sorted(parameters)) or "none declared"
+            return f"override of undeclared parameter '{name}' (declared: {known})"
+        declared = parameters[name].value
+        if not same_kind(declared, value):
+            return (
+                f"override of '{name}' is {type(value).__name__} {value!r}, "
+                f"but the parameter is {type(declared).__name__}"
+            )
+    return None
+
+
+def same_kind(declared: ParamValue, value: ParamValue) -> bool:
+    """Whether ``value`` may replace ``declared`` (an int may stand for a float)."""
+    if isinstance(declared, bool) or isinstance(value, bool):
+        return isinstance(declared, bool) and isinstance(value, bool)
+    if isinstance(declared, float):
+        return isinstance(value, int | float)
+    return type(declared) is type(value)
+
+
+class Mutant(_Closed):
+    """A change of the parameters under which the claim's own theory predicts a different
+    outcome: the named predictions must then fail, or the reproduction is insensitive."""
+
+    id: Id
+    """Kebab-case name of the mutant, unique within the claim."""
+    overrides: Annotated[Overrides, Field(min_length=1)]
+    """Parameter name to the value the mutant runs with."""
+    why: Text
+    """One line: what the change does to the physics, and why the theory then predicts
+    another outcome."""
+    must_fail: Annotated[list[Annotated[str, Field(pattern=METRIC_PATTERN)]], Field(min_length=1)]
+    """Metrics whose predictions must not hold under the mutant."""
 
 
 # --- entries ----------------------------------------------------------------------------------
@@ -259,6 +342,9 @@ class Claim(_Closed):
     """How to reproduce the claim."""
     predictions: Annotated[list[Prediction], Field(min_length=1)]
     """The quantitative predictions the runner checks."""
+    mutants: list[Mutant] = []
+    """Changes of the parameters under which the theory predicts another outcome; ``lmhub run
+    --mutants`` checks that each makes its named predictions fail."""
 
     @model_validator(mode="after")
     def _metrics_unique(self) -> Claim:
@@ -267,6 +353,41 @@ class Claim(_Closed):
         if dupes:
             raise ValueError(f"@predictions: metric predicted twice: {', '.join(dupes)}")
         return self
+
+    @model_validator(mode="after")
+    def _mutants_fit(self) -> Claim:
+        ids = [m.id for m in self.mutants]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"@mutants: mutant id used twice: {', '.join(dupes)}")
+        metrics = {p.metric for p in self.predictions}
+        parameters = self.reproduction.parameters
+        for mutant in self.mutants:
+            why = override_problem(parameters, mutant.overrides)
+            if why:
+                raise ValueError(f"@mutants: mutant '{mutant.id}': {why}")
+            same = [n for n, v in mutant.overrides.items() if parameters[n].value == v]
+            if same:
+                raise ValueError(
+                    f"@mutants: mutant '{mutant.id}' sets {', '.join(same)} to the declared "
+                    "value, so it changes nothing"
+                )
+            unknown = [m for m in mutant.must_fail if m not in metrics]
+            if unknown:
+                raise ValueError(
+                    f"@mutants: mutant '{mutant.id}' names metric(s) no prediction has: "
+                    f"{', '.join(unknown)}"
+                )
+        return self
+
+    def mutant(self, mutant_id: str) -> Mutant | None:
+        return next((m for m in self.mutants if m.id == mutant_id), None)
+
+    def parameters(self, overrides: Overrides | None = None) -> dict[str, ParamValue]:
+        """The declared parameter values with ``overrides`` applied."""
+        values = {name: p.value for name, p in self.reproduction.parameters.items()}
+        values.update(overrides or {})
+        return values
 
 
 QuestionStatus = Literal["open", "partial", "resolved"]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import signal
@@ -21,7 +22,7 @@ from site_tools.records import RunRecord, write_record
 from site_tools.runner.assess import needs_gpu_record
 from site_tools.runner.cache import load_hub_claims
 from site_tools.runner.execute import Backend, LocalBackend, execute
-from site_tools.runner.hashing import content_hash
+from site_tools.runner.hashing import content_hash, local_imports
 from site_tools.runner.isolation import Limits, MiB, RunSpec, cuda_available, forget_session
 from site_tools.runner.lock import LOCK_WAIT_S, LockBusy, results_lock
 from site_tools.runner.plan import ClaimPlan, Task, plan_claim
@@ -97,6 +98,9 @@ def _spec(
 ) -> RunSpec:
     repro = plan.claim.reproduction
     timeout = repro.smoke.timeout_s if task.smoke and repro.smoke else repro.timeout_s
+    overrides = repro.smoke.overrides if task.smoke and repro.smoke else {}
+    script = root / repro.script
+    mounts = [script, *local_imports(script, root / "repro"), *(root / p for p in repro.inputs)]
     device: Device = "cuda" if cuda and repro.device == "gpu" and not task.smoke else "cpu"
     limits = Limits(
         timeout_s=min(timeout, max_timeout),
@@ -113,6 +117,8 @@ def _spec(
         smoke=task.smoke,
         device=device,
         limits=limits,
+        params=json.dumps(plan.claim.parameters(overrides), sort_keys=True),
+        mounts=tuple(str(m) for m in mounts),
         session=session,
         temp_root=options.temp_root,
     )

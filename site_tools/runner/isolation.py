@@ -138,6 +138,11 @@ class RunSpec:
     smoke: bool
     device: Literal["cpu", "cuda"]
     limits: Limits
+    params: str
+    """Every parameter value of this run, as the JSON object passed with ``--params``."""
+    mounts: tuple[str, ...]
+    """Absolute paths of the hub files the run may read: the script, the helpers it imports
+    and its declared inputs (the files its identity covers)."""
     session: str
     """Token of the ``lmhub run`` this belongs to; :func:`stop_session` stops all its runs."""
     temp_root: str | None = None
@@ -148,8 +153,9 @@ class RunSpec:
     spawn use ``vfork`` (see :func:`_apply_limits`)."""
 
     def command(self, out: Path) -> list[str]:
-        """``python <script> --seed N --out OUT [--smoke] [--device cuda]``."""
+        """``python <script> --seed N --out OUT --params JSON [--smoke] [--device cuda]``."""
         cmd = [sys.executable, self.script, "--seed", str(self.seed), "--out", str(out)]
+        cmd += ["--params", self.params]
         if self.smoke:
             cmd.append("--smoke")
         if self.device == "cuda":
