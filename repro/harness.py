@@ -51,10 +51,7 @@ def parse_args(description: str | None = None) -> argparse.Namespace:
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter"
     )
     args = parser.parse_args()
-    if args.params is not None:
-        values = json.loads(args.params)
-    else:
-        values = _declared(args)
+    values = json.loads(args.params) if args.params is not None else _declared(args)
     for item in args.set:
         name, _, text = item.partition("=")
         values[name] = json.loads(text)
@@ -158,4 +155,3 @@ def write_result(
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
     os.replace(tmp, args.out / RESULT_FILE)
-
