@@ -29,9 +29,9 @@ from run import Benchmark, Outcome
 from synthetic import REPO, make_hub
 
 from site_tools.catalog import load_catalog
+from site_tools.identity import claim_identity
 from site_tools.records import Provenance, RunRecord, Verdict, record_filename
 from site_tools.runner.api import RunOptions, run_hub
-from site_tools.runner.hashing import content_hash
 from site_tools.runner.progress import PlainDisplay
 from site_tools.runner.report import render_plain
 
@@ -167,7 +167,7 @@ def _write_records(root: Path) -> int:
     )
     count = 0
     for claim in catalog.claims.values():
-        digest = content_hash(claim, root)
+        digest = claim_identity(claim, root)
         folder = results / claim.id
         folder.mkdir(parents=True)
         for seed in claim.reproduction.seeds:
@@ -177,7 +177,7 @@ def _write_records(root: Path) -> int:
             ]
             record = RunRecord(
                 claim_id=claim.id,
-                content_hash=digest.digest,
+                identity=digest.digest,
                 inputs=digest.parts,
                 seed=seed,
                 status="reproduced",

@@ -27,9 +27,9 @@ from run import Benchmark, Outcome
 from synthetic import REPO, make_hub
 
 from site_tools.catalog import Catalog, load_catalog
+from site_tools.identity import claim_identity
 from site_tools.judge import judge_run
 from site_tools.records import Provenance, RunRecord, Series, record_filename
-from site_tools.runner.hashing import content_hash
 from site_tools.site.build import build_site
 from site_tools.site.generate import GenerateReport, generate
 
@@ -63,7 +63,7 @@ def write_records(root: Path, catalog: Catalog, ids: list[str], version: int = 0
     format of :func:`~site_tools.records.write_record`, without its fsync per file)."""
     for claim_id in ids:
         claim = catalog.claims[claim_id]
-        digest = content_hash(claim, root).digest
+        digest = claim_identity(claim, root).digest
         folder = root / "results" / claim_id
         folder.mkdir(parents=True, exist_ok=True)
         i = int(claim_id.rsplit("-", 1)[1])
@@ -73,7 +73,7 @@ def write_records(root: Path, catalog: Catalog, ids: list[str], version: int = 0
             assert problem is None, problem
             record = RunRecord(
                 claim_id=claim_id,
-                content_hash=digest,
+                identity=digest,
                 seed=seed,
                 status="reproduced",
                 metrics=dict(metrics),

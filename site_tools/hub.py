@@ -37,6 +37,12 @@ class HubPaths:
         return self.root / "results"
 
     @property
+    def evidence(self) -> Path:
+        """The hub's evidence store: records made by its own workflows, fetched from the
+        evidence branch by ``lmhub evidence fetch`` (never committed on main)."""
+        return self.root / ".evidence"
+
+    @property
     def schemas(self) -> Path:
         return self.root / "schemas"
 

@@ -1,9 +1,16 @@
-"""Run records: one immutable JSON file per run of one claim at one seed.
+"""Run records: one immutable JSON file per run of one claim at one seed in one configuration.
 
-Layout: ``results/<claim-id>/<UTC start>_<hash12>_s<seed>_<status>_<full|smoke>_<random>.json``. A record is
-written to a temporary file and renamed into place, and no record is ever rewritten, so the
-folder is an append-only history. Every record carries :data:`FORMAT_VERSION`; a record of
-another version is refused with a message, a corrupt one is reported and skipped.
+Layout: ``<store>/<claim-id>/<UTC start>_<identity12>_s<seed>_<status>_<configuration>_<random>.json``
+where the configuration is ``full``, ``smoke``, ``medium`` or ``mutant-<id>``. A record is
+written to a temporary file and linked into place, and no record is ever rewritten, so a
+store is an append-only history. Every record carries :data:`FORMAT_VERSION`; version 1
+records are read and converted, other versions are refused with a message, and a corrupt or
+oversized one is reported and skipped.
+
+A record stores what was measured, never a verdict to be believed: readers judge its metrics
+against the claim's current predictions (:mod:`site_tools.judge`). The verdicts it carries
+are what the runner judged at the time, kept for the reader and compared with the
+recomputed ones (a disagreement is reported).
 """
 
 from __future__ import annotations
@@ -11,23 +18,28 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-FORMAT_VERSION: Literal[1] = 1
+from site_tools.models import ParamValue
+from site_tools.states import SETTLED_RUN, RunStatus
 
-RunStatus = Literal["reproduced", "failed", "error", "timeout", "needs-gpu", "smoke-ok"]
-"""Outcome of one run. ``failed`` is a scientific verdict (a prediction missed); ``error``
-and ``timeout`` are breakage and never settle a claim; ``smoke-ok`` is a smoke run that
-produced every metric (no verdict)."""
+FORMAT_VERSION: Literal[2] = 2
 
-SETTLED: frozenset[str] = frozenset({"reproduced", "failed"})
+SETTLED = SETTLED_RUN
+MAX_RECORD_BYTES = 256 * 1024
+"""Largest record read or written; series are thinned to fit (see :func:`thin`)."""
+MAX_SERIES_POINTS = 200
+"""Points kept per series when a record is written."""
+CLOCK_SKEW_S = 86_400
+"""A record dated more than this far in the future never stands for a seed."""
 
 
 class _Record(BaseModel):
@@ -49,7 +61,7 @@ class Verdict(_Record):
 
 
 class Provenance(_Record):
-    """Where and with what a run ran."""
+    """Where and with what a run ran: the environment, a dimension of a claim's status."""
 
     git_commit: str | None
     python: str
@@ -67,21 +79,46 @@ class Series(_Record):
     style: Literal["theory", "measured"] = "measured"
 
 
-class RunRecord(_Record):
-    """One run of one claim at one seed."""
+class Origin(_Record):
+    """Who made a record. Only where a record is kept decides whether it is trusted (the
+    hub's evidence store, written by its own workflows); this says which run made it."""
 
-    format_version: Literal[1] = 1
+    kind: Literal["hub-ci", "reported"] = "reported"
+    """``hub-ci``: made by one of the hub's own workflows; ``reported``: anywhere else."""
+    workflow: str | None = None
+    run_id: str | None = None
+    run_attempt: str | None = None
+    repository: str | None = None
+    ref: str | None = None
+    commit: str | None = None
+    runner: str | None = None
+    """The machine's name as the workflow knows it (e.g. a self-hosted GPU runner)."""
+
+
+class RunRecord(_Record):
+    """One run of one claim at one seed in one configuration."""
+
+    format_version: Literal[2] = 2
     claim_id: str
-    content_hash: str
-    """Hash of everything the run depends on (see ``site_tools.runner.hashing``)."""
+    identity: str
+    """Hash of everything that can change the run's numbers (:mod:`site_tools.identity`)."""
     inputs: dict[str, str] = {}
     """The hash of each input alone, so that a later run can say which input changed."""
+    configuration: str = "full"
+    """``full``, ``smoke``, ``medium`` or ``mutant:<id>``."""
+    parameters: dict[str, ParamValue] = {}
+    """The parameter values the script was given."""
     seed: int
     status: RunStatus
-    smoke: bool = False
     metrics: dict[str, float | None] = {}
+    absent: dict[str, str] = {}
+    """Metrics of events that never happened, with what was waited for; judged as misses."""
     series: dict[str, Series] = {}
     verdicts: list[Verdict] = []
+    """What the runner judged when it wrote the record (never believed by a reader)."""
+    predictions_digest: str | None = None
+    """Hash of the predictions those verdicts were judged against."""
+    origin: Origin = Origin()
     message: str = ""
     """Why the run ended as it did, in a sentence (the miss, the crash, the timeout)."""
     stderr_tail: str = ""
@@ -92,6 +129,18 @@ class RunRecord(_Record):
     duration_s: Annotated[float, Field(ge=0)]
     peak_memory_mb: float | None = None
     provenance: Provenance
+
+    @property
+    def smoke(self) -> bool:
+        return self.configuration == "smoke"
+
+    @property
+    def mutant(self) -> str | None:
+        return self.configuration.removeprefix("mutant:") if self.is_mutant else None
+
+    @property
+    def is_mutant(self) -> bool:
+        return self.configuration.startswith("mutant:")
 
 
 @dataclass(frozen=True)
@@ -110,35 +159,93 @@ class RecordName:
     hash_prefix: str
     seed: int
     status: str
-    smoke: bool
+    configuration: str
+
+    @property
+    def smoke(self) -> bool:
+        return self.configuration == "smoke"
 
     @classmethod
     def parse(cls, name: str) -> RecordName | None:
         parts = name.removesuffix(".json").split("_")
         if len(parts) != 6 or not parts[2].startswith("s") or not parts[2][1:].isdigit():
             return None
-        return cls(parts[0], parts[1], int(parts[2][1:]), parts[3], parts[4] == "smoke")
+        config = parts[4]
+        if config.startswith("mutant-"):
+            config = "mutant:" + config.removeprefix("mutant-")
+        return cls(
+            parts[0], parts[1], int(parts[2][1:]), _STATUS_V1.get(parts[3], parts[3]), config
+        )
+
+    def started(self) -> datetime | None:
+        try:
+            return datetime.strptime(self.stamp, STAMP).replace(tzinfo=timezone.utc)
+        except ValueError:
+            return None
+
+    def from_the_future(self, now: datetime | None = None) -> bool:
+        """Dated beyond a day of clock skew ahead of ``now``: such a record never pins a seed."""
+        started = self.started()
+        now = now or datetime.now(timezone.utc)
+        return started is None or (started - now).total_seconds() > CLOCK_SKEW_S
+
+
+STAMP = "%Y%m%dT%H%M%S%fZ"
+_STATUS_V1 = {"reproduced": "measured", "failed": "measured", "smoke-ok": "measured"}
 
 
 def record_filename(record: RunRecord) -> str:
-    """``<UTC start>_<hash12>_s<seed>_<status>_<full|smoke>_<random>.json``."""
-    stamp = record.started_at.strftime("%Y%m%dT%H%M%S%fZ")
-    mode = "smoke" if record.smoke else "full"
+    """``<UTC start>_<identity12>_s<seed>_<status>_<configuration>_<random>.json``."""
+    stamp = record.started_at.strftime(STAMP)
+    config = record.configuration.replace("mutant:", "mutant-")
     return (
-        f"{stamp}_{record.content_hash[:12]}_s{record.seed}_{record.status}_{mode}_"
+        f"{stamp}_{record.identity[:12]}_s{record.seed}_{record.status}_{config}_"
         f"{secrets.token_hex(3)}.json"
     )
 
 
-def write_record(results: Path, record: RunRecord) -> Path:
-    """Write ``record`` atomically under ``results/<claim>/``; never replaces a file."""
-    folder = results / record.claim_id
+def thin(series: dict[str, Series], points: int = MAX_SERIES_POINTS) -> dict[str, Series]:
+    """Each series cut to at most ``points`` evenly spaced points, ends kept."""
+    out = {}
+    for name, curve in series.items():
+        n = len(curve.x)
+        if n <= points:
+            out[name] = curve
+            continue
+        keep = sorted({round(i * (n - 1) / (points - 1)) for i in range(points)})
+        out[name] = Series(
+            x=[curve.x[i] for i in keep], y=[curve.y[i] for i in keep], style=curve.style
+        )
+    return out
+
+
+def record_bytes(record: RunRecord) -> bytes:
+    """The record as compact JSON, series thinned and, past the size cap, dropped."""
+    record = record.model_copy(update={"series": thin(record.series)})
+    data = record.model_dump_json().encode()
+    if len(data) > MAX_RECORD_BYTES:
+        record = record.model_copy(update={"series": {}, "stdout_tail": record.stdout_tail[-2000:]})
+        data = record.model_dump_json().encode()
+    return data
+
+
+def write_record(store: Path, record: RunRecord) -> Path:
+    """Write ``record`` atomically under ``<store>/<claim>/``; never replaces a file.
+
+    Raises
+    ------
+    NotADirectoryError
+        When ``<store>/<claim>`` exists and is not a folder.
+    """
+    folder = store / record.claim_id
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{folder} is a file, not a folder of run records: move it aside")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / record_filename(record)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(record.model_dump_json(indent=1))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(record_bytes(record))
             handle.flush()
             os.fsync(handle.fileno())
         # link() fails if the target exists, so an earlier record can never be replaced.
@@ -150,9 +257,21 @@ def write_record(results: Path, record: RunRecord) -> Path:
 
 def read_record(path: Path) -> RunRecord | BadRecord:
     try:
-        text = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
         return BadRecord(path, f"not readable ({exc.__class__.__name__}); ignored")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return BadRecord(path, "not a regular file; ignored")
+        if info.st_size > MAX_RECORD_BYTES:
+            return BadRecord(path, f"larger than {MAX_RECORD_BYTES} bytes; ignored")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            text = handle.read(MAX_RECORD_BYTES + 1)
+    except OSError as exc:
+        return BadRecord(path, f"not readable ({exc.__class__.__name__}); ignored")
+    finally:
+        os.close(fd)
     try:
         # The common case, parsed and validated in one step by pydantic-core; anything it
         # refuses goes the slow way below, which says precisely why.
@@ -166,6 +285,9 @@ def read_record(path: Path) -> RunRecord | BadRecord:
     if not isinstance(data, dict):
         return BadRecord(path, "not a JSON object; left in place, ignored")
     version = data.get("format_version")
+    if version == 1:
+        data = _from_v1(data)
+        version = FORMAT_VERSION
     if version != FORMAT_VERSION:
         return BadRecord(
             path,
@@ -179,6 +301,17 @@ def read_record(path: Path) -> RunRecord | BadRecord:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         return BadRecord(path, f"invalid record ({where}: {first['msg']}); ignored")
+
+
+def _from_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 record in version 2's terms: the stored status becomes ``measured`` (the
+    verdict it claimed is recomputed like any other), the content hash its identity."""
+    data = dict(data)
+    data["format_version"] = FORMAT_VERSION
+    data["identity"] = data.pop("content_hash", "")
+    data["configuration"] = "smoke" if data.pop("smoke", False) else "full"
+    data["status"] = _STATUS_V1.get(data.get("status", ""), data.get("status"))
+    return data
 
 
 def iter_records(

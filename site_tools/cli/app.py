@@ -8,7 +8,7 @@ import click
 
 from site_tools import __version__
 
-COMMAND_MODULES = ["validate", "schema", "new", "doctor", "run", "build", "serve"]
+COMMAND_MODULES = ["validate", "schema", "new", "doctor", "run", "evidence", "build", "serve"]
 
 
 class _LazyGroup(click.Group):

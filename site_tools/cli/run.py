@@ -55,6 +55,38 @@ from site_tools.runner.select import UsageError
     "check only that it writes every predicted metric.",
 )
 @click.option(
+    "--medium",
+    is_flag=True,
+    help="Run each chosen claim's medium CPU configuration (GPU claims that declare one).",
+)
+@click.option(
+    "--mutants",
+    is_flag=True,
+    help="Run the chosen claims' mutants and check that each makes its named predictions "
+    "fail; a mutant that still passes marks the claim insensitive (exit 1).",
+)
+@click.option(
+    "--mutant",
+    "mutant_ids",
+    multiple=True,
+    metavar="MUTANT",
+    help="With --mutants: run only this mutant (repeatable).",
+)
+@click.option(
+    "--evidence",
+    is_flag=True,
+    help="Run as the hub's own workflow: use and extend the evidence store (.evidence/), "
+    "recording the workflow run as each record's origin.",
+)
+@click.option(
+    "--results",
+    "results_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Keep records in DIR instead of results/; an empty DIR reruns everything chosen "
+    "(what a pull-request check does, so committed records cannot stand for runs).",
+)
+@click.option(
     "--summary",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE",
@@ -71,25 +103,39 @@ def command(
     device: str,
     cluster: str | None,
     smoke: bool,
+    medium: bool,
+    mutants: bool,
+    mutant_ids: tuple[str, ...],
+    evidence: bool,
+    results_dir: Path | None,
     summary: Path | None,
     root: Path | None,
 ) -> None:
     """Run the reproductions of the chosen claims, once per seed, and judge them.
 
-    A seed whose result is recorded for the claim's current content hash is not run again
-    (unless --force). Exit status: 0 when every chosen claim that could run reproduced,
-    1 when one failed or broke, 2 for a usage error or when another run holds the hub,
-    130 when interrupted (finished records are kept).
+    A seed measured at the claim's current identity is not run again (unless --force); its
+    metrics are judged again against the current predictions. Exit status: 0 when every
+    chosen claim that could run reproduced (and every mutant run was caught), 1 when one
+    failed, broke, was inconclusive or insensitive, 2 for a usage error or when another run
+    holds the hub, 130 when interrupted (finished records are kept).
     """
+    if mutant_ids and not mutants:
+        raise click.UsageError("--mutant needs --mutants")
+    if sum([smoke, medium, mutants]) > 1:
+        raise click.UsageError("choose one of --smoke, --medium and --mutants")
     options = RunOptions(
         ids=ids,
-        all_claims=all_claims,
+        all_claims=all_claims or ((smoke or medium) and not ids and not changed_since),
         changed_since=changed_since,
         force=force,
         jobs=jobs,
         device="cuda" if device == "cuda" else "cpu",
         cluster=cluster,
         smoke=smoke,
+        medium=medium,
+        mutants=mutant_ids if mutants else None,
+        evidence=evidence,
+        results=str(results_dir) if results_dir else None,
     )
     console = Console()
     display: Display = RichDisplay(console) if console.is_terminal else PlainDisplay()

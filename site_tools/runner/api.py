@@ -18,11 +18,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Literal
 
-from site_tools.records import RunRecord, write_record
+from site_tools.evidence import ci_origin
+from site_tools.identity import Identity, claim_identity
+from site_tools.models import Claim
+from site_tools.records import Origin, RunRecord, write_record
 from site_tools.runner.assess import needs_gpu_record
 from site_tools.runner.cache import load_hub_claims
 from site_tools.runner.execute import Backend, LocalBackend, execute
-from site_tools.runner.hashing import content_hash, local_imports
 from site_tools.runner.isolation import Limits, MiB, RunSpec, cuda_available, forget_session
 from site_tools.runner.lock import LOCK_WAIT_S, LockBusy, results_lock
 from site_tools.runner.plan import ClaimPlan, Task, plan_claim
@@ -46,6 +48,16 @@ class RunOptions:
     device: Device = "cpu"
     cluster: str | None = None
     smoke: bool = False
+    medium: bool = False
+    mutants: tuple[str, ...] | None = None
+    """Run mutants instead of the full configuration: the named ones, or every mutant of
+    the chosen claims when empty."""
+    evidence: bool = False
+    """Run as the hub's own workflow: read and write the evidence store (``.evidence/``),
+    with an origin naming the workflow run. Only the hub's main workflow publishes it."""
+    results: str | None = None
+    """Record store to read and write instead of ``results/`` (a pull-request check gives an
+    empty folder, so that records committed in the pull request cannot stand for runs)."""
     output_bytes: int = 8 * MiB
     """Cap on each of a script's stdout and stderr, in bytes."""
     disk_bytes: int = 1024 * MiB
@@ -97,11 +109,10 @@ def _spec(
     session: str,
 ) -> RunSpec:
     repro = plan.claim.reproduction
-    timeout = repro.smoke.timeout_s if task.smoke and repro.smoke else repro.timeout_s
-    overrides = repro.smoke.overrides if task.smoke and repro.smoke else {}
-    script = root / repro.script
-    mounts = [script, *local_imports(script, root / "repro"), *(root / p for p in repro.inputs)]
-    device: Device = "cuda" if cuda and repro.device == "gpu" and not task.smoke else "cpu"
+    identity = plan.hash
+    config = {"smoke": repro.smoke, "medium": repro.medium}.get(identity.configuration)
+    timeout = config.timeout_s if config is not None else repro.timeout_s
+    device: Device = "cuda" if cuda and identity.device == "cuda" else "cpu"
     limits = Limits(
         timeout_s=min(timeout, max_timeout),
         memory_mb=min(repro.memory_mb, max_memory),
@@ -117,11 +128,19 @@ def _spec(
         smoke=task.smoke,
         device=device,
         limits=limits,
-        params=json.dumps(plan.claim.parameters(overrides), sort_keys=True),
-        mounts=tuple(str(m) for m in mounts),
+        params=json.dumps(identity.parameters, sort_keys=True),
+        mounts=tuple(str(root / m) for m in identity.files),
         session=session,
         temp_root=options.temp_root,
     )
+
+
+def _pairs(
+    claims: list[Claim], identities: list[Identity], options: RunOptions
+) -> list[tuple[str, Identity]]:
+    """Each identity with the id of its claim, in the order they were made."""
+    ids = [c.id for c in claims for _ in configurations(c, options)]
+    return list(zip(ids, identities, strict=True))
 
 
 def _make_backend(options: RunOptions) -> tuple[Backend, str]:
@@ -144,20 +163,44 @@ def _make_backend(options: RunOptions) -> tuple[Backend, str]:
 
 
 def _gpu_records(
-    plans: list[ClaimPlan], gpu_note: str, commit: str | None, results: Path, written: list[Path]
-) -> dict[str, dict[int, RunRecord]]:
-    """The ``needs-gpu`` record of each seed that cannot run here; written only for a seed
-    with no record at all at its hash, so a CPU machine does not add one on every run."""
-    out: dict[str, dict[int, RunRecord]] = {}
-    for plan in plans:
+    plans: list[ClaimPlan],
+    gpu_note: str,
+    commit: str | None,
+    results: Path,
+    written: list[Path],
+    origin: Origin,
+) -> dict[int, dict[int, RunRecord]]:
+    """The ``needs-gpu`` record of each seed that cannot run here, by plan index; written
+    only for a seed with no record at all at its identity, so a CPU machine does not add
+    one on every run."""
+    out: dict[int, dict[int, RunRecord]] = {}
+    for index, plan in enumerate(plans):
         for seed, new in plan.needs_gpu.items():
             record = needs_gpu_record(
-                plan.claim, seed, plan.hash, f"needs a GPU: {gpu_note}", commit
+                plan.claim, seed, plan.hash, f"needs a GPU: {gpu_note}", commit, origin
             )
             if new:
                 written.append(write_record(results, record))
-            out.setdefault(plan.claim.id, {})[seed] = record
+            out.setdefault(index, {})[seed] = record
     return out
+
+
+def configurations(claim: Claim, options: RunOptions) -> list[str]:
+    """The configurations of ``claim`` this run plans: full, smoke, medium or mutants."""
+    if options.smoke:
+        return ["smoke"]
+    if options.medium:
+        return ["medium"] if claim.reproduction.medium else []
+    if options.mutants is not None:
+        wanted = set(options.mutants)
+        return [f"mutant:{m.id}" for m in claim.mutants if not wanted or m.id in wanted]
+    return ["full"]
+
+
+def _store(root: Path, results: Path, options: RunOptions) -> Path:
+    if options.results:
+        return Path(options.results).resolve()
+    return root / ".evidence" if options.evidence else results
 
 
 def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
@@ -177,7 +220,9 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
     """
     started = time.monotonic()
     hub = load_hub_claims(root)
-    root, results = hub.paths.root, hub.paths.results
+    root = hub.paths.root
+    results = _store(root, hub.paths.results, options)
+    origin = ci_origin() if options.evidence else Origin()
     files = hub.file_digests()
     selection = select_claims(
         root, hub.claims, hub.sources, files, options.ids, options.all_claims, options.changed_since
@@ -193,11 +238,19 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
         # that a run still queued when it was stopped cannot start.
         stack.callback(forget_session, session)
         claims = [hub.claims[cid] for cid in selection.ids]
-        hashes = {c.id: content_hash(c, root, files) for c in claims}
+        for claim in claims:
+            folder = results / claim.id
+            if folder.exists() and not folder.is_dir():
+                raise UsageError(f"{folder} is a file, not a folder of run records: move it aside")
+        identities: list[Identity] = [
+            claim_identity(c, root, config, files)
+            for c in claims
+            for config in configurations(c, options)
+        ]
         files.save()
         plans = [
-            plan_claim(c, hashes[c.id], results, smoke=options.smoke, force=options.force)
-            for c in claims
+            plan_claim(hub.claims[c_id], i, results, force=options.force)
+            for c_id, i in _pairs(claims, identities, options)
         ]
         backend: Backend | None = None
         gpu_note = ""
@@ -206,21 +259,14 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
             stack.callback(backend.close)
             if not backend.gpu:  # plan GPU claims again, now knowing there is no GPU
                 plans = [
-                    plan_claim(
-                        p.claim,
-                        p.hash,
-                        results,
-                        smoke=options.smoke,
-                        force=options.force,
-                        gpu=False,
-                    )
-                    if p.claim.reproduction.device == "gpu"
+                    plan_claim(p.claim, p.hash, results, force=options.force, gpu=False)
+                    if p.hash.device == "cuda"
                     else p
                     for p in plans
                 ]
         commit = git_commit(root)
         written: list[Path] = []
-        gpu_records = _gpu_records(plans, gpu_note, commit, results, written)
+        gpu_records = _gpu_records(plans, gpu_note, commit, results, written, origin)
         display.planned(plans, selection.notes, gpu_note)
         # Longest first, so that parallel workers finish together.
         tasks = sorted(
@@ -230,11 +276,11 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
         # A remote cluster's workers size their own thread pools (0); here, share the cores.
         remote = bool(options.cluster) and options.cluster != "local"
         threads = 0 if remote else max(1, _cores() // options.jobs)
-        by_id = {p.claim.id: p for p in plans}
+        by_task = {t: p for p in plans for t in p.tasks}
         limits = hub.settings.limits
         specs = {
             t: _spec(
-                by_id[t.claim_id],
+                by_task[t],
                 t,
                 options,
                 root,
@@ -246,8 +292,8 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
             )
             for t in tasks
         }
-        ran: dict[str, dict[int, RunRecord]] = {}
-        not_run: dict[str, list[int]] = {}
+        ran: dict[tuple[str, str], dict[int, RunRecord]] = {}
+        not_run: dict[tuple[str, str], list[int]] = {}
         interrupted = False
         if tasks:
             assert backend is not None
@@ -256,29 +302,29 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
                     tasks,
                     specs,
                     hub.claims,
-                    hashes,
+                    {t: by_task[t].hash for t in tasks},
                     backend,
                     display,
                     lambda r: write_record(results, r),
                     session,
                     interrupt,
                     commit,
+                    origin,
                 )
             interrupted = done.interrupted
             written += done.paths.values()
             for task, record in done.records.items():
-                ran.setdefault(task.claim_id, {})[task.seed] = record
+                ran.setdefault((task.claim_id, task.configuration), {})[task.seed] = record
             for task in done.not_run:
-                not_run.setdefault(task.claim_id, []).append(task.seed)
+                not_run.setdefault((task.claim_id, task.configuration), []).append(task.seed)
     outcome: list[ClaimResult] = [
         claim_result(
             p,
-            ran.get(p.claim.id, {}),
-            gpu_records.get(p.claim.id, {}),
-            not_run.get(p.claim.id, []),
-            options.smoke,
+            ran.get((p.claim.id, p.hash.configuration), {}),
+            gpu_records.get(index, {}),
+            not_run.get((p.claim.id, p.hash.configuration), []),
         )
-        for p in plans
+        for index, p in enumerate(plans)
     ]
     return RunReport(
         outcome,

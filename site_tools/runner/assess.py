@@ -19,10 +19,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from site_tools.identity import Identity, predictions_digest
 from site_tools.judge import judge_run, metric_problem
 from site_tools.models import Claim
-from site_tools.records import Provenance, RunRecord, RunStatus, Series, Verdict
-from site_tools.runner.hashing import ContentHash
+from site_tools.records import Origin, Provenance, RunRecord, Series, Verdict
 from site_tools.runner.isolation import (
     ADDRESS_SPACE_HEADROOM_MB,
     RESULT_FILE,
@@ -32,6 +32,7 @@ from site_tools.runner.isolation import (
     host_info,
     size_text,
 )
+from site_tools.states import RunStatus
 
 _MEMORY_SIGNS = (
     "MemoryError",
@@ -87,7 +88,9 @@ def _crash_message(raw: RawOutcome, spec: RunSpec) -> str:
     return f"exited with code {code}" + (f": {last}" if last else "")
 
 
-def read_output(text: str | None, problem: str | None) -> tuple[dict[str, Any], dict[str, Series]]:
+def read_output(
+    text: str | None, problem: str | None
+) -> tuple[dict[str, Any], dict[str, Series], dict[str, str]]:
     """The metrics and series in ``result.json``'s text, checked against the contract.
 
     Raises
@@ -127,47 +130,64 @@ def read_output(text: str | None, problem: str | None) -> tuple[dict[str, Any], 
         if not all(math.isfinite(v) for v in (*curve.x, *curve.y)):
             raise BadOutput(f"series '{name}' has a value that is not a finite number")
         series[str(name)] = curve
-    return data["metrics"], series
+    absent = data.get("absent", {})
+    if not isinstance(absent, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and data["metrics"].get(k, 0) is None
+        for k, v in absent.items()
+    ):
+        raise BadOutput(f'{RESULT_FILE} "absent" must map metrics reported as null to reasons')
+    return data["metrics"], series, {k: v[:300] for k, v in absent.items()}
 
 
 def _judge(
-    claim: Claim, smoke: bool, metrics: Mapping[str, object]
+    claim: Claim, metrics: Mapping[str, object], absent: Mapping[str, str]
 ) -> tuple[RunStatus, list[Verdict], str]:
-    verdicts, why = judge_run(claim, metrics)
+    """``measured`` with the verdicts of the moment (for the message), or raise BadOutput.
+
+    The verdicts are what the table shows now; the record's readers judge its metrics
+    again against the predictions of their time.
+    """
+    verdicts, why = judge_run(claim, metrics, absent)
     if why is None:
-        why = next((p for p in (metric_problem(k, v) for k, v in metrics.items()) if p), None)
+        why = next(
+            (p for p in (metric_problem(k, v) for k, v in metrics.items() if k not in absent) if p),
+            None,
+        )
     if why is not None:
         raise BadOutput(why)
-    if smoke:
-        return "smoke-ok", [], f"ran and wrote every predicted metric ({len(claim.predictions)})"
     missed = [v for v in verdicts if not v.passed]
     if not missed:
         n = len(verdicts)
-        return "reproduced", verdicts, f"{'all ' if n > 1 else ''}{n} prediction{'s' * (n > 1)} met"
+        return "measured", verdicts, f"{'all ' if n > 1 else ''}{n} prediction{'s' * (n > 1)} met"
     return (
-        "failed",
+        "measured",
         verdicts,
         "missed "
         + "; ".join(
-            f"{v.metric}: measured {v.measured:.6g}, expected {v.expected}, {v.miss}"
+            f"{v.metric}: "
+            + (f"measured {v.measured:.6g}, " if v.measured is not None else "")
+            + f"expected {v.expected}, {v.miss}"
             for v in missed
         ),
     )
 
 
-def _environment_mismatch(host: HostInfo, digest: ContentHash) -> str | None:
-    for name, seen in (("python", host.python), ("numpy", host.numpy), ("torch", host.torch)):
-        expected = digest.parts.get(name)
-        if expected is not None and (seen or "absent") != expected:
-            return (
-                f"ran with {name} {seen or 'absent'} but the content hash assumes {name} "
-                f"{expected}; the workers' environment must match this one"
-            )
-    return None
+def _finite_metrics(found: Mapping[str, object]) -> dict[str, float | None]:
+    """The metrics worth keeping from an output that cannot be judged: the good numbers."""
+    return {
+        k: float(v)  # type: ignore[arg-type]
+        for k, v in found.items()
+        if metric_problem(k, v) is None
+    }
 
 
 def assess(
-    claim: Claim, spec: RunSpec, raw: RawOutcome, digest: ContentHash, git_commit: str | None
+    claim: Claim,
+    spec: RunSpec,
+    raw: RawOutcome,
+    identity: Identity,
+    git_commit: str | None,
+    origin: Origin,
 ) -> RunRecord | None:
     """The record of one run, or ``None`` for a run stopped by the user (nothing is kept)."""
     if raw.ending == "interrupted":
@@ -175,6 +195,7 @@ def assess(
     status: RunStatus = "error"
     verdicts: list[Verdict] = []
     metrics: dict[str, float | None] = {}
+    absent: dict[str, str] = {}
     series: dict[str, Series] = {}
     if raw.ending == "timeout":
         status = "timeout"
@@ -186,25 +207,27 @@ def assess(
     elif raw.returncode != 0:
         message = _crash_message(raw, spec)
     else:
+        found: dict[str, Any] = {}
         try:
-            found, series = read_output(raw.result_text, raw.result_problem)
-            status, verdicts, message = _judge(claim, spec.smoke, found)
-            metrics = {k: float(v) for k, v in found.items()}
+            found, series, absent = read_output(raw.result_text, raw.result_problem)
+            status, verdicts, message = _judge(claim, found, absent)
+            metrics = {k: None if v is None else float(v) for k, v in found.items()}
         except BadOutput as exc:
-            status, message, series = "error", str(exc), {}
-        mismatch = _environment_mismatch(raw.host, digest)
-        if mismatch:
-            status, message = "error", mismatch
+            status, message, series = "error", f"the script finished, but {exc}", {}
+            metrics, absent = _finite_metrics(found), {}
     return RunRecord(
         claim_id=claim.id,
-        content_hash=digest.digest,
-        inputs=digest.parts,
+        identity=identity.digest,
+        inputs=identity.parts,
+        configuration=identity.configuration,
+        parameters=identity.parameters,
         seed=spec.seed,
         status=status,
-        smoke=spec.smoke,
         metrics=metrics,
+        absent=absent,
         series=series,
         verdicts=verdicts,
+        predictions_digest=predictions_digest(claim),
         message=message,
         stderr_tail=raw.stderr_tail,
         stdout_tail=raw.stdout_tail,
@@ -212,19 +235,28 @@ def assess(
         duration_s=max(raw.duration_s, 0.0),
         peak_memory_mb=raw.peak_memory_mb,
         provenance=provenance(git_commit, raw.host),
+        origin=origin,
     )
 
 
 def needs_gpu_record(
-    claim: Claim, seed: int, digest: ContentHash, message: str, git_commit: str | None
+    claim: Claim,
+    seed: int,
+    identity: Identity,
+    message: str,
+    git_commit: str | None,
+    origin: Origin,
 ) -> RunRecord:
-    """The record of a GPU claim's seed that could not run here (it never settles a hash)."""
+    """The record of a GPU claim's seed that could not run here (it never settles anything)."""
     return RunRecord(
         claim_id=claim.id,
-        content_hash=digest.digest,
-        inputs=digest.parts,
+        identity=identity.digest,
+        inputs=identity.parts,
+        configuration=identity.configuration,
+        parameters=identity.parameters,
         seed=seed,
         status="needs-gpu",
+        origin=origin,
         message=message,
         started_at=datetime.now(timezone.utc),
         duration_s=0.0,

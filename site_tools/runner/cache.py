@@ -25,8 +25,8 @@ from pydantic import BaseModel, ValidationError
 import site_tools
 from site_tools.catalog import load_catalog
 from site_tools.hub import HubPaths
+from site_tools.identity import RACY_NS, FileDigests
 from site_tools.models import Claim, HubSettings
-from site_tools.runner.hashing import RACY_NS, FileDigests
 
 CACHE_DIR = ".hub-cache/runner"
 CACHE_VERSION: Literal[1] = 1

@@ -18,10 +18,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal, Protocol
 
+from site_tools.identity import Identity
 from site_tools.models import Claim
-from site_tools.records import RunRecord
+from site_tools.records import Origin, RunRecord
 from site_tools.runner.assess import assess
-from site_tools.runner.hashing import ContentHash
 from site_tools.runner.isolation import (
     RawOutcome,
     RunSpec,
@@ -114,13 +114,14 @@ def execute(
     tasks: Sequence[Task],
     specs: Mapping[Task, RunSpec],
     claims: Mapping[str, Claim],
-    hashes: Mapping[str, ContentHash],
+    hashes: Mapping[Task, Identity],
     backend: Backend,
     display: Display,
     write: Callable[[RunRecord], Path],
     session: str,
     interrupt: threading.Event,
     git_commit: str | None,
+    origin: Origin,
 ) -> Execution:
     """Submit every task, then judge and record each outcome as it arrives.
 
@@ -143,6 +144,7 @@ def execute(
             session,
             interrupt,
             git_commit,
+            origin,
             result,
         )
     except BaseException:
@@ -156,13 +158,14 @@ def _collect(
     tasks: Sequence[Task],
     specs: Mapping[Task, RunSpec],
     claims: Mapping[str, Claim],
-    hashes: Mapping[str, ContentHash],
+    hashes: Mapping[Task, Identity],
     backend: Backend,
     display: Display,
     write: Callable[[RunRecord], Path],
     session: str,
     interrupt: threading.Event,
     git_commit: str | None,
+    origin: Origin,
     result: Execution,
 ) -> None:
     outstanding = set(tasks)
@@ -187,9 +190,19 @@ def _collect(
         outstanding.discard(task)
         if event[0] == "cancelled":
             continue
-        record = assess(
-            claims[task.claim_id], specs[task], event[2], hashes[task.claim_id], git_commit
-        )
+        try:
+            record = assess(
+                claims[task.claim_id], specs[task], event[2], hashes[task], git_commit, origin
+            )
+        except Exception as exc:  # judging one run must never lose the others
+            record = assess(
+                claims[task.claim_id],
+                specs[task],
+                failed_outcome(specs[task], f"its output could not be judged: {exc!r}"),
+                hashes[task],
+                git_commit,
+                origin,
+            )
         if record is not None and not (result.interrupted and event[2].ending == "spawn-failed"):
             result.paths[task] = write(record)
             result.records[task] = record

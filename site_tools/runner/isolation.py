@@ -34,7 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from site_tools.runner.hashing import environment_versions
+from site_tools.environment import environment_versions
 
 MiB = 1 << 20
 

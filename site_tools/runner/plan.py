@@ -1,11 +1,13 @@
-"""What to run, and why: compare each chosen claim's content hash with its records.
+"""What to run, and why: compare each chosen claim's identity with its records.
 
-A seed is settled when its latest full record at the current content hash says
-``reproduced`` or ``failed``; ``error`` and ``timeout`` are history and never settle. Record
-file names carry the hash prefix, seed, status and mode (see :class:`RecordName`), so the
-plan is made from directory listings alone. The only files opened are the one settled
-record per seed whose numbers the summary shows, and, for a claim that must run again, its
-latest record, whose per-input hashes say what changed.
+A seed of a configuration (full, smoke, medium, a mutant) is settled when its latest record
+at the current identity is ``measured``: the verdict is not part of it, since predictions
+are judged anew by every reader. ``error`` and ``timeout`` are history and never settle.
+Record file names carry the identity prefix, seed, status and configuration (see
+:class:`RecordName`), so the plan is made from directory listings alone; a record dated
+more than a day in the future is ignored. The only files opened are the settled record per
+seed whose numbers the summary shows, and, for a claim that must run again, its latest
+record, whose per-input hashes say what changed.
 """
 
 from __future__ import annotations
@@ -14,20 +16,20 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_tools.identity import Identity
 from site_tools.models import Claim
 from site_tools.records import SETTLED, BadRecord, RecordName, RunRecord, read_record
-from site_tools.runner.hashing import ContentHash
 
 HASH_PREFIX = 12
 """Characters of the content hash kept in a record's file name."""
 
 _INPUT_WORDS = {
     "script": "script",
-    "reproduction": "reproduction settings",
-    "predictions": "predictions",
-    "scheme": "hash scheme",
+    "parameters": "parameters",
+    "device": "device",
+    "threads": "thread count",
+    "scheme": "identity scheme",
 }
-_VERSIONED = ("python", "numpy", "torch")
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,20 @@ class Task:
 
     claim_id: str
     seed: int
-    smoke: bool
+    configuration: str
+    """``full``, ``smoke``, ``medium`` or ``mutant:<id>``."""
     reason: str
     """Why it runs: ``new``, ``script changed``, ``forced``, ``previous run errored``..."""
+
+    @property
+    def smoke(self) -> bool:
+        return self.configuration == "smoke"
+
+    @property
+    def label(self) -> str:
+        """``claim seed N`` with the configuration when it is not the full one."""
+        config = "" if self.configuration == "full" else f" [{self.configuration}]"
+        return f"{self.claim_id}{config} seed {self.seed}"
 
 
 @dataclass
@@ -46,7 +59,7 @@ class ClaimPlan:
     """One chosen claim: what runs, what is already settled, what cannot run here."""
 
     claim: Claim
-    hash: ContentHash
+    hash: Identity
     tasks: list[Task] = field(default_factory=list)
     cached: dict[int, RunRecord] = field(default_factory=dict)
     """Seed to the settled record that stands for it (not run again)."""
@@ -81,6 +94,8 @@ def _listing(folder: Path, bad: list[BadRecord]) -> list[_Name]:
         parsed = RecordName.parse(name)
         if parsed is None:
             bad.append(BadRecord(folder / name, "file name is not a record name; ignored"))
+        elif parsed.from_the_future():
+            bad.append(BadRecord(folder / name, "dated more than a day in the future; ignored"))
         else:
             out.append(_Name(name, parsed))
     return out  # oldest first: names start with the UTC start time
@@ -95,9 +110,7 @@ def changed_inputs(old: dict[str, str], new: dict[str, str]) -> list[str]:
         before, after = old.get(key), new.get(key)
         if before == after:
             continue
-        if key in _VERSIONED:
-            out.append(f"{key} version changed ({before or 'absent'} → {after or 'absent'})")
-        elif key.startswith("helper "):
+        if key.startswith("file "):
             what = "changed" if before and after else "added" if after else "no longer imported"
             out.append(f"{key} {what}")
         else:
@@ -106,44 +119,44 @@ def changed_inputs(old: dict[str, str], new: dict[str, str]) -> list[str]:
 
 
 def _input_order(key: str) -> tuple[int, str]:
-    rank = {"scheme": 0, "script": 1, "reproduction": 3, "predictions": 4}
-    if key.startswith("helper "):
+    rank = {"scheme": 0, "script": 1, "parameters": 3, "device": 4, "threads": 5}
+    if key.startswith("file "):
         return 2, key
     return rank.get(key, 5), key
 
 
 def plan_claim(
     claim: Claim,
-    digest: ContentHash,
+    digest: Identity,
     results: Path,
     *,
-    smoke: bool = False,
     force: bool = False,
     gpu: bool = True,
 ) -> ClaimPlan:
-    """Decide which seeds of ``claim`` run and why.
+    """Decide which seeds of ``claim`` run in ``digest``'s configuration, and why.
 
     Parameters
     ----------
     claim, digest
-        The claim and its current content hash.
+        The claim and its current identity in the configuration to plan (a smoke run plans
+        the first seed only).
     results
-        The hub's ``results/`` folder.
-    smoke
-        Plan a smoke run (first seed only, ``--smoke``, CPU) instead of full runs.
+        The record store whose records count as already run.
     force
         Run every seed even if settled.
     gpu
-        Whether a GPU is available to full runs of GPU claims.
+        Whether a GPU is available to runs that need one.
     """
     plan = ClaimPlan(claim, digest)
     folder = results / claim.id
     names = _listing(folder, plan.bad)
-    mode = [n for n in names if n.parsed.smoke == smoke]
-    plan.has_history = any(not n.parsed.smoke for n in names)
+    config = digest.configuration
+    mode = [n for n in names if n.parsed.configuration == config]
+    plan.has_history = any(n.parsed.configuration == "full" for n in names)
     prefix = digest.digest[:HASH_PREFIX]
+    smoke = config == "smoke"
     seeds = claim.reproduction.seeds[:1] if smoke else claim.reproduction.seeds
-    needs_gpu = not smoke and not gpu and claim.reproduction.device == "gpu"
+    needs_gpu = not gpu and digest.device == "cuda"
     change_reason: str | None = None
 
     def why_changed() -> str:
@@ -152,7 +165,7 @@ def plan_claim(
             change_reason = _change_reason(folder, mode, prefix, digest)
         return change_reason
 
-    ok_status = {"smoke-ok"} if smoke else SETTLED
+    ok_status = SETTLED
     for seed in seeds:
         mine = [n for n in mode if n.parsed.hash_prefix == prefix and n.parsed.seed == seed]
         real = [n for n in mine if n.parsed.status != "needs-gpu"]
@@ -164,7 +177,7 @@ def plan_claim(
             reason = why_changed()
         elif latest.parsed.status in ok_status:
             record = read_record(folder / latest.file)
-            if isinstance(record, RunRecord) and record.content_hash == digest.digest:
+            if isinstance(record, RunRecord) and record.identity == digest.digest:
                 plan.cached[seed] = record
                 continue
             if isinstance(record, BadRecord):
@@ -179,11 +192,11 @@ def plan_claim(
         if needs_gpu:
             plan.needs_gpu[seed] = latest is None
         else:
-            plan.tasks.append(Task(claim.id, seed, smoke, reason))
+            plan.tasks.append(Task(claim.id, seed, config, reason))
     return plan
 
 
-def _change_reason(folder: Path, mode: list[_Name], prefix: str, digest: ContentHash) -> str:
+def _change_reason(folder: Path, mode: list[_Name], prefix: str, digest: Identity) -> str:
     """Why a seed with no record at the current hash runs: what changed since the last run."""
     if not mode:
         return "new"

@@ -38,29 +38,32 @@ def plan_lines(plans: Sequence[ClaimPlan], notes: Sequence[str], gpu_note: str) 
     """The plan in words: a headline, then one line per claim that runs or cannot."""
     runs = sum(len(p.tasks) for p in plans)
     up_to_date = sum(1 for p in plans if not p.tasks and not p.needs_gpu)
+    chosen = len({p.claim.id for p in plans})
     lines = [
-        f"{len(plans)} claim{'s' * (len(plans) != 1)} chosen: {runs} "
+        f"{chosen} claim{'s' * (chosen != 1)} chosen: {runs} "
         f"run{'s' * (runs != 1)} to make, {up_to_date} claim{'s' * (up_to_date != 1)} "
         "up to date"
     ]
     lines += [f"note: {n}" for n in notes]
     for plan in plans:
+        config = plan.hash.configuration
+        label = plan.claim.id + ("" if config == "full" else f" [{config}]")
         if plan.tasks:
             seeds = [t.seed for t in plan.tasks]
-            lines.append(f"  {plan.claim.id}: {_seeds(seeds)} ({plan.reason})")
+            lines.append(f"  {label}: {_seeds(seeds)} ({plan.reason})")
         if plan.needs_gpu:
             seeds = sorted(plan.needs_gpu)
             verb = "needs" if len(seeds) == 1 else "need"
-            lines.append(f"  {plan.claim.id}: {_seeds(seeds)} {verb} a GPU ({gpu_note})")
+            lines.append(f"  {label}: {_seeds(seeds)} {verb} a GPU ({gpu_note})")
     return lines
 
 
 def _done_line(task: Task, record: RunRecord | None) -> str:
-    where = f"{task.claim_id} seed {task.seed}"
+    where = task.label
     if record is None:
         return f"{where}: stopped, nothing recorded"
     text = f"{where}: {record.status} in {record.duration_s:.2f} s"
-    if record.status not in ("reproduced", "smoke-ok") and record.message:
+    if record.message and not record.message.endswith(" met"):
         text += f": {record.message}"
     return text
 
@@ -83,7 +86,7 @@ class PlainDisplay:
             self._print(line)
 
     def started(self, task: Task) -> None:
-        self._print(f"start {task.claim_id} seed {task.seed}")
+        self._print(f"start {task.label}")
 
     def finished(self, task: Task, record: RunRecord | None) -> None:
         self.done += 1
@@ -134,9 +137,7 @@ class RichDisplay:
         if label in self.running:
             self.running.remove(label)
         style = {
-            "reproduced": "green",
-            "smoke-ok": "green",
-            "failed": "red",
+            "measured": "green",
             "needs-gpu": "yellow",
         }.get(record.status if record else "", "bold red")
         self.progress.console.print(

@@ -14,30 +14,42 @@ from typing import Literal
 from rich.console import Console
 from rich.table import Table
 
-from site_tools.judge import MetricSummary
+from site_tools.identity import predictions_digest
+from site_tools.judge import MetricSummary, mutant_caught
 from site_tools.models import Claim
 from site_tools.records import BadRecord, RunRecord
 from site_tools.runner.plan import ClaimPlan
-from site_tools.status import judge_latest
+from site_tools.status import judge_seeds
 
 RowState = Literal[
     "reproduced",
+    "inconclusive",
     "failed",
     "error",
     "timeout",
     "needs-gpu",
     "smoke-ok",
+    "measured",
+    "caught",
+    "insensitive",
     "stale",
     "not run",
     "interrupted",
 ]
-FAILING: frozenset[str] = frozenset({"failed", "error", "timeout", "stale", "not run"})
-"""Claim states that make ``lmhub run`` exit 1."""
+FAILING: frozenset[str] = frozenset(
+    {"failed", "inconclusive", "insensitive", "error", "timeout", "stale", "not run"}
+)
+"""Row states that make ``lmhub run`` exit 1: a miss, breakage, a naive alternative not
+ruled out, or a mutant that was not caught."""
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 _MARK = {
     "reproduced": "✅",
+    "caught": "✅",
+    "measured": "✅",
+    "inconclusive": "❔",
+    "insensitive": "🟠",
     "smoke-ok": "✅",
     "failed": "❌",
     "error": "💥",
@@ -49,6 +61,10 @@ _MARK = {
 }
 _STYLE = {
     "reproduced": "green",
+    "caught": "green",
+    "measured": "green",
+    "inconclusive": "yellow",
+    "insensitive": "red",
     "smoke-ok": "green",
     "failed": "red",
     "error": "bold red",
@@ -67,6 +83,8 @@ class Line:
     measured: str
     seeds: str
     ok: bool | None
+    alternative: str = ""
+    """``rejected``, ``NOT rejected`` or empty (no named alternative)."""
 
 
 @dataclass
@@ -85,6 +103,15 @@ class ClaimResult:
     not_run: list[int] = field(default_factory=list)
     """Seeds that were to run but did not (interrupted)."""
     smoke: bool = False
+    configuration: str = "full"
+    message: str = ""
+    """Why the state is what it is, when the records alone do not say."""
+
+    @property
+    def label(self) -> str:
+        if self.configuration == "full":
+            return self.claim.id
+        return f"{self.claim.id} [{self.configuration}]"
 
     @property
     def cached(self) -> bool:
@@ -102,14 +129,29 @@ class ClaimResult:
     def lines(self) -> list[Line]:
         if self.summaries:
             return [
-                Line(s.metric, s.expected, _measured(s), _seed_text(s), s.held)
+                Line(
+                    s.metric,
+                    s.expected,
+                    _measured(s),
+                    _seed_text(s),
+                    s.held,
+                    ""
+                    if s.alternative_rejected is None
+                    else "rejected"
+                    if s.alternative_rejected
+                    else "NOT rejected",
+                )
                 for s in self.summaries
             ]
-        if self.smoke and self.state == "smoke-ok":
+        if self.state in ("smoke-ok", "measured"):
             record = next(iter(self.latest.values()))
             return [
                 Line(
-                    p.metric, p.expect.describe(), f"{record.metrics[p.metric]:.4g}", "smoke", None
+                    p.metric,
+                    p.expect.describe(),
+                    _value(record, p.metric),
+                    self.configuration,
+                    None,
                 )
                 for p in self.claim.predictions
             ]
@@ -119,9 +161,20 @@ class ClaimResult:
         """What went wrong, per seed; seeds with the same message are grouped."""
         by_message: dict[str, list[int]] = {}
         for seed, record in sorted(self.latest.items()):
-            if record.status not in ("reproduced", "smoke-ok"):
+            if record.status != "measured":
                 by_message.setdefault(f"{record.status}: {record.message}", []).append(seed)
         out = [f"{_seeds(seeds)}: {message}" for message, seeds in by_message.items()]
+        for summary in self.summaries:
+            for seed, passed, value in zip(
+                summary.seeds, summary.passes, _values(summary), strict=False
+            ):
+                if not passed and self.configuration == "full":
+                    out.append(
+                        f"seed {seed}: missed {summary.metric}: measured {value}, "
+                        f"expected {summary.expected}"
+                    )
+        if self.message:
+            out.append(self.message)
         if self.not_run:
             out.append(f"{_seeds(self.not_run)}: did not run (interrupted)")
         return out
@@ -144,35 +197,76 @@ def _seed_text(summary: MetricSummary) -> str:
     return text if summary.held else f"{text} (needs {summary.required})"
 
 
+def _values(summary: MetricSummary) -> list[str]:
+    """Each seed's value in words (``never`` for an event that did not happen)."""
+    return ["never" if v is None else f"{v:.6g}" for v in summary.per_seed]
+
+
+def _value(record: RunRecord, metric: str) -> str:
+    value = record.metrics.get(metric)
+    if value is None:
+        return "never" if metric in record.absent else "—"
+    return f"{value:.4g}"
+
+
 def claim_result(
     plan: ClaimPlan,
     ran: Mapping[int, RunRecord],
     gpu_records: Mapping[int, RunRecord],
     not_run: Sequence[int],
-    smoke: bool,
 ) -> ClaimResult:
-    """Combine a claim's cached records with this run's into its state (as the site does)."""
+    """Combine a claim's cached records with this run's into its state (as the site does).
+
+    A smoke or medium run only says whether every metric was reported; a full run is judged
+    against the current predictions; a mutant's runs are judged the same way and the row
+    says whether the mutant was caught (every prediction it names missed).
+    """
+    claim = plan.claim
+    config = plan.hash.configuration
     latest: dict[int, RunRecord] = {**plan.cached, **gpu_records, **ran}
     result = ClaimResult(
-        plan.claim,
+        claim,
         "not run",
         plan.reason,
         [ran[s] for s in sorted(ran)],
         dict(sorted(latest.items())),
         not_run=sorted(not_run),
-        smoke=smoke,
+        smoke=config == "smoke",
+        configuration=config,
     )
-    if smoke:
+    if any(r.status == "needs-gpu" for r in latest.values()):
+        result.state = "needs-gpu"
+        return result
+    if config in ("smoke", "medium"):
         statuses = {r.status for r in latest.values()}
         if "error" in statuses or "timeout" in statuses:
             result.state = "error" if "error" in statuses else "timeout"
         elif latest and not not_run:
-            result.state = "smoke-ok"
+            result.state = "smoke-ok" if config == "smoke" else "measured"
         else:
             result.state = "interrupted" if not_run else "not run"
         return result
-    state, result.summaries = judge_latest(plan.claim, latest, plan.has_history or bool(latest))
-    result.state = "interrupted" if not_run and state in ("stale", "not run") else state
+    disagreements: list[str] = []
+    state, result.summaries, message = judge_seeds(
+        claim, latest, predictions_digest(claim), disagreements
+    )
+    result.message = "; ".join([*([message] if state == "stale" else []), *disagreements])
+    row: RowState = (
+        state
+        if state in ("reproduced", "inconclusive", "failed", "error", "timeout", "stale")
+        else "stale"
+    )
+    mutant = claim.mutant(config.removeprefix("mutant:")) if config.startswith("mutant:") else None
+    if mutant is not None and state in ("reproduced", "inconclusive", "failed"):
+        caught = mutant_caught(result.summaries, mutant.must_fail)
+        row = "caught" if caught else "insensitive"
+        if not caught:
+            held = [s.metric for s in result.summaries if s.held and s.metric in mutant.must_fail]
+            result.message = (
+                f"mutant '{mutant.id}' ({mutant.why}) still passes {', '.join(held)}: "
+                "the measurement does not react to the change"
+            )
+    result.state = "interrupted" if not_run and row in ("stale", "not run") else row
     return result
 
 
@@ -228,16 +322,25 @@ class RunReport:
 
 # --- rendering --------------------------------------------------------------------------------
 
-Row = tuple[str, str, str, str, str, str, str]
-HEADERS: Row = ("claim", "status", "prediction", "expected", "measured", "seeds", "time")
+Row = tuple[str, str, str, str, str, str, str, str]
+HEADERS: Row = (
+    "claim",
+    "status",
+    "prediction",
+    "expected",
+    "measured",
+    "seeds",
+    "alternative",
+    "time",
+)
 
 
 def _rows(report: RunReport) -> Iterable[tuple[ClaimResult, list[Row]]]:
     for result in report.results:
         lines = result.lines()
-        first = (result.claim.id, result.state)
+        first = (result.label, result.state)
         if not lines:
-            yield result, [(*first, "", "", "", "", result.time_text())]
+            yield result, [(*first, "", "", "", "", "", result.time_text())]
             continue
         rows: list[Row] = []
         for i, line in enumerate(lines):
@@ -249,6 +352,7 @@ def _rows(report: RunReport) -> Iterable[tuple[ClaimResult, list[Row]]]:
                     line.expected,
                     line.measured,
                     line.seeds,
+                    line.alternative,
                     result.time_text() if i == 0 else "",
                 )
             )
@@ -310,11 +414,12 @@ def render_markdown(report: RunReport) -> str:
             f"`{line.metric}`: expected {line.expected}, measured {line.measured}"
             + (f" ({line.seeds})" if line.seeds else "")
             + ("" if line.ok is None else " ✅" if line.ok else " ❌")
+            + (f"; naive alternative {line.alternative}" if line.alternative else "")
             for line in result.lines()
         ]
         cells += result.notes()
         out.append(
-            f"| `{result.claim.id}` | {_MARK.get(result.state, '')} {result.state} | "
+            f"| `{result.label}` | {_MARK.get(result.state, '')} {result.state} | "
             f"{'<br>'.join(_md(c) for c in cells) or '—'} | {result.time_text()} |"
         )
     out += ["", *[f"- {_md(line)}" for line in report.footer()[1:]]]

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_tools.identity import FileDigests, run_files
 from site_tools.models import Claim
-from site_tools.runner.hashing import FileDigests, local_imports
 from site_tools.suggest import did_you_mean
 
 
@@ -64,15 +64,13 @@ def changed_claims(
     sources: Mapping[str, str],
     files: FileDigests,
 ) -> Selection:
-    """Claims whose YAML, script or an imported ``repro/`` helper changed since ``ref``."""
+    """Claims whose YAML, or any file a run of it may read (script, helpers, implicit
+    start-up modules, declared inputs), changed since ``ref``."""
     changed = changed_paths(root, ref)
     chosen = []
     for cid, claim in sorted(claims.items()):
-        script = root / claim.reproduction.script
-        inputs = {sources.get(f"claim:{cid}", f"claims/{cid}.yaml"), claim.reproduction.script}
-        inputs.update(
-            h.relative_to(root).as_posix() for h in local_imports(script, root / "repro", files)
-        )
+        inputs = {sources.get(f"claim:{cid}", f"claims/{cid}.yaml")}
+        inputs.update(p.relative_to(root).as_posix() for p in run_files(claim, root, files))
         if inputs & changed:
             chosen.append(cid)
     notes = [

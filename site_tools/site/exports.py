@@ -79,7 +79,7 @@ def _claim(data: SiteData, claim: Claim) -> ClaimExport:
     result = data.results.get(claim.id)
     status = StatusExport(
         state=data.state(claim.id),  # type: ignore[arg-type]
-        content_hash=result.status.content_hash if result else "",
+        content_hash=result.status.identity if result else "",
         current=bool(result and result.shown_current),
         last_run=result.last_run if result else None,
         runs=len(result.status.history) if result else 0,

@@ -19,6 +19,7 @@ is rendered: a rebuild after one claim changed parses one status, not a thousand
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -31,14 +32,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 import site_tools
 from site_tools.catalog import Catalog
-from site_tools.judge import MetricSummary, summarise
+from site_tools.identity import FileDigests, predictions_digest
+from site_tools.judge import MetricSummary
 from site_tools.models import Claim
-from site_tools.records import SETTLED, RunRecord, Series
-from site_tools.runner.hashing import FileDigests, content_hash
+from site_tools.records import RunRecord, Series
 from site_tools.site.plots import STYLE, drawable, plot_key
-from site_tools.status import ClaimState, ClaimStatus, claim_status
+from site_tools.states import ClaimState
+from site_tools.status import ClaimStatus, EnvironmentResult, claim_status, identities
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class ClaimResults:
         self.last_run = last_run
         """Start of the most recent full run of this claim, at any content hash."""
         self.environments = environments
-        """Distinct (platform, machine, Python, numpy, torch, device) on which it reproduced."""
+        """Environments of the hub's own runs in which it reproduced at its current identity."""
         self.plot = plot
         self._status = status
 
@@ -98,8 +100,13 @@ class ClaimResults:
 
     @property
     def shown_current(self) -> bool:
-        """Whether ``shown`` ran at the claim's current content hash."""
+        """Whether ``shown`` are the hub's own full runs at the claim's current identity."""
         return self._shown[1]
+
+    @property
+    def shown_source(self) -> str:
+        """Where the shown numbers come from: ``hub``, ``reported``, ``smoke`` or ``older``."""
+        return _source(self.status)
 
     @functools.cached_property
     def summaries(self) -> list[MetricSummary]:
@@ -123,52 +130,45 @@ def results_for(claim: Claim, status: ClaimStatus, key: str = "") -> ClaimResult
         key=key,
         state=status.state,
         last_run=last_run,
-        environments=reproduced_environments(claim, status.history),
+        environments=status.reproduced_on,
         plot=plot,
         status=status,
     )
 
 
 def _summaries(claim: Claim, status: ClaimStatus, shown: list[RunRecord]) -> list[MetricSummary]:
-    if not status.summaries and any(r.verdicts for r in shown):
-        return summarise(claim, [r for r in shown if r.verdicts])
-    return status.summaries
+    if status.summaries:
+        return status.summaries
+    reported = [e for e in status.reported if e.summaries]
+    return reported[-1].summaries if reported else []
 
 
-def reproduced_environments(claim: Claim, history: list[RunRecord]) -> int:
-    """In how many distinct environments a full set of seeds at one content hash reproduced.
-
-    An environment is (platform, machine, Python, numpy, torch, device). Within one, the
-    latest record of each declared seed at a hash is judged under the claim's seed rules
-    (:func:`~site_tools.judge.summarise`), as the claim's status is.
-    """
-    groups: dict[tuple[object, ...], dict[int, RunRecord]] = {}
-    for record in history:
-        p = record.provenance
-        env = (p.platform, p.machine, p.python, p.numpy, p.torch, p.device)
-        if record.seed in claim.reproduction.seeds:
-            groups.setdefault((*env, record.content_hash), {})[record.seed] = record
-    reproduced = set()
-    for key, latest in groups.items():
-        records = list(latest.values())
-        if (
-            len(records) == len(claim.reproduction.seeds)
-            and all(r.status in SETTLED for r in records)
-            and all(s.held for s in summarise(claim, records))
-        ):
-            reproduced.add(key[:-1])
-    return len(reproduced)
+def _source(status: ClaimStatus) -> str:
+    if status.current:
+        return "hub"
+    if any(e.records for e in status.reported):
+        return "reported"
+    if status.smoke:
+        return "smoke"
+    return "older" if status.history else "none"
 
 
 def _shown_records(status: ClaimStatus) -> tuple[list[RunRecord], bool]:
+    """The hub's current records; else the latest reported environment's; else the smoke
+    runs (a claim awaiting a GPU); else the newest older identity's."""
     if status.current:
         return list(status.current), True
+    reported = [e for e in status.reported if e.records]
+    if reported:
+        return list(reported[-1].records), False
+    if status.smoke:
+        return list(status.smoke), False
     if not status.history:
         return [], False
-    newest_hash = status.history[-1].content_hash
+    newest = status.history[-1].identity
     latest: dict[int, RunRecord] = {}
     for record in status.history:
-        if record.content_hash == newest_hash:
+        if record.identity == newest:
             latest[record.seed] = record
     return sorted(latest.values(), key=lambda r: r.seed), False
 
@@ -204,8 +204,9 @@ def _listing(folder: Path) -> list[str]:
 
 
 def _key(claim: Claim, digest: str, names: list[str]) -> str:
-    # The drawing style is part of every plot key, so a new style must not reuse cached keys.
-    text = "\n".join([claim.id, digest, STYLE, *names])
+    # The drawing style is part of every plot key, so a new style must not reuse cached keys;
+    # the predictions are not part of the identity, but they change every verdict.
+    text = "\n".join([claim.id, digest, predictions_digest(claim), STYLE, *names])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -217,14 +218,16 @@ def _strip(status: ClaimStatus) -> ClaimStatus:
     def bare(records: list[RunRecord]) -> list[RunRecord]:
         return [r.model_copy(update={"series": {}}) if r.series else r for r in records]
 
-    return ClaimStatus(
-        status.claim_id,
-        status.state,
-        status.content_hash,
-        bare(status.current),
-        bare(status.history),
-        list(status.summaries),
-        list(status.bad),
+    def bare_envs(envs: list[EnvironmentResult]) -> list[EnvironmentResult]:
+        return [dataclasses.replace(e, records=bare(e.records)) for e in envs]
+
+    return dataclasses.replace(
+        status,
+        current=bare(status.current),
+        history=bare(status.history),
+        environments=bare_envs(status.environments),
+        reported=bare_envs(status.reported),
+        smoke=bare(status.smoke),
     )
 
 
@@ -277,14 +280,18 @@ def collect_results(
         Plot keys whose drawing is already cached; a cached claim whose plot key is not in
         it is read again, to get its series. ``None``: trust every cached claim.
     """
-    results_dir = catalog.paths.results
+    paths = catalog.paths
     out: dict[str, ClaimResults] = {}
     kept: dict[str, _Cached] = {}
     changed = False
     for claim_id in sorted(catalog.claims):
         claim = catalog.claims[claim_id]
-        digest = content_hash(claim, catalog.root, cache.files).digest
-        key = _key(claim, digest, _listing(results_dir / claim_id))
+        full, mutants, smoke = identities(claim, catalog.root, cache.files)
+        digest = "\n".join(
+            [full.digest, *(m.digest for m in mutants.values()), smoke.digest if smoke else ""]
+        )
+        names = _listing(paths.evidence / claim_id) + ["--"] + _listing(paths.results / claim_id)
+        key = _key(claim, digest, names)
         cached = cache.entries.get(claim_id)
         usable = (
             cached is not None
@@ -307,7 +314,7 @@ def collect_results(
             )
             kept[claim_id] = cached
         else:
-            status = claim_status(claim, results_dir, digest)
+            status = claim_status(claim, paths, cache.files)
             result = results_for(claim, status, key)
             changed = True
             kept[claim_id] = _Cached(

@@ -48,22 +48,21 @@ def test_plain_output_and_markdown_summary(runner_hub: RunnerHub, tmp_path: Path
         "  missed: seed 0 (new)\n"
         "  broken: seed 0 (new)\n"
         "start good seed 0\n"
-        "[1/4] good seed 0: reproduced in T s\n"
+        "[1/4] good seed 0: measured in T s\n"
         "start good seed 1\n"
-        "[2/4] good seed 1: reproduced in T s\n"
+        "[2/4] good seed 1: measured in T s\n"
         "start missed seed 0\n"
-        "[3/4] missed seed 0: failed in T s: missed value: measured 1.5, expected 1 "
+        "[3/4] missed seed 0: measured in T s: missed value: measured 1.5, expected 1 "
         "(±0.01 abs), off by +0.5 (+50.0%); allowed ±0.01\n"
         "start broken seed 0\n"
         "[4/4] broken seed 0: error in T s: exited with code 1: RuntimeError: the model "
         "diverged\n"
-        "claim   status      prediction  expected       measured  seeds          time\n"
-        "------  ----------  ----------  -------------  --------  -------------  ------\n"
-        "good    reproduced  value       1 (±0.01 abs)  1 ± 0     2/2            T s\n"
-        "missed  failed      value       1 (±0.01 abs)  1.5       0/1 (needs 1)  T s\n"
-        "    seed 0: failed: missed value: measured 1.5, expected 1 (±0.01 abs), off by +0.5 "
-        "(+50.0%); allowed ±0.01\n"
-        "broken  error                                                           T s\n"
+        "claim   status      prediction  expected       measured  seeds          alternative  time\n"
+        "------  ----------  ----------  -------------  --------  -------------  -----------  ------\n"
+        "good    reproduced  value       1 (±0.01 abs)  1 ± 0     2/2                         T s\n"
+        "missed  failed      value       1 (±0.01 abs)  1.5       0/1 (needs 1)               T s\n"
+        "    seed 0: missed value: measured 1.5, expected 1 (±0.01 abs)\n"
+        "broken  error                                                                        T s\n"
         "    seed 0: error: exited with code 1: RuntimeError: the model diverged\n"
         "3 claims: 1 reproduced, 1 failed, 1 error; 4 runs in T s\n"
     )
@@ -169,7 +168,7 @@ def test_ctrl_c_keeps_finished_records_and_exits_130(runner_hub: RunnerHub) -> N
     assert "interrupted: stopping the running scripts; finished records are kept\n" in output
     assert "[3/4] second seed 0: stopped, nothing recorded\n" in output
     assert "interrupted; did not run: second (seed 0), third (seed 0)\n" in output
-    assert [r.status for r in records(root, "first")] == ["reproduced", "reproduced"]
+    assert [r.status for r in records(root, "first")] == ["measured", "measured"]
     assert records(root, "second") == [] and records(root, "third") == []
     assert_kept(before, root)
     assert snapshot(root) == before
@@ -204,7 +203,7 @@ def test_records_are_json_with_provenance(runner_hub: RunnerHub) -> None:
     assert _lmhub(root, "good")[0] == 0
     path = next((root / "results" / "good").glob("*.json"))
     data = json.loads(path.read_text())
-    assert data["format_version"] == 1 and data["status"] == "reproduced"
+    assert data["format_version"] == 2 and data["status"] == "measured"
     assert set(data["provenance"]) == {
         "git_commit",
         "python",
@@ -218,7 +217,17 @@ def test_records_are_json_with_provenance(runner_hub: RunnerHub) -> None:
     assert data["series"] == {
         "curve": {"x": [0.0, 1.0, 2.0], "y": [1.0, 0.5, 0.25], "style": "measured"}
     }
-    assert data["inputs"]["helper repro/harness.py"]
+    assert data["inputs"]["file repro/harness.py"]
+    assert data["origin"] == {
+        "kind": "reported",
+        "workflow": None,
+        "run_id": None,
+        "run_attempt": None,
+        "repository": None,
+        "ref": None,
+        "commit": None,
+        "runner": None,
+    }
 
 
 def test_a_terminal_gets_a_live_display_and_a_rich_table(runner_hub: RunnerHub) -> None:

@@ -34,20 +34,39 @@ CASES = [
         {},
         {},
         "error",
-        "the script wrote no result.json (call harness.write_result, or write result.json into "
-        "the --out folder)",
+        "the script finished, but the script wrote no result.json (call harness.write_result, "
+        "or write result.json into the --out folder)",
     ),
     (
         "invalid_json",
         {},
         {},
         "error",
-        "result.json is not valid JSON (Expecting property name enclosed in double quotes: "
-        "line 1 column 2 (char 1))",
+        "the script finished, but result.json is not valid JSON (Expecting property name "
+        "enclosed in double quotes: line 1 column 2 (char 1))",
     ),
-    ("omits_metric", {}, {}, "error", "metric 'value' is missing from the script's output"),
-    ("writes_nan", {}, {}, "error", "metric 'value' is nan, not a finite number"),
-    ("string_metric", {}, {}, "error", "metric 'value' is str 'fast', not a number"),
+    (
+        "omits_metric",
+        {},
+        {},
+        "error",
+        "the script finished, but metric 'value' is missing from the script's output "
+        "(it reported: other)",
+    ),
+    (
+        "writes_nan",
+        {},
+        {},
+        "error",
+        "the script finished, but metric 'value' is nan, not a finite number",
+    ),
+    (
+        "string_metric",
+        {},
+        {},
+        "error",
+        "the script finished, but metric 'value' is str 'fast', not a number",
+    ),
     (
         "allocates",
         {"memory_mb": 64},
@@ -67,7 +86,7 @@ CASES = [
         "misses",
         {},
         {},
-        "failed",
+        "measured",
         "missed value: measured 1.5, expected 1 (±0.01 abs), off by +0.5 (+50.0%); allowed ±0.01",
     ),
 ]
@@ -90,7 +109,7 @@ def test_fault_is_recorded_with_its_reason(
     record = only_record(root, "bad")
     assert (record.status, record.message) == (status, message)
     assert report.exit_code == 1
-    assert report.results[0].state == status
+    assert report.results[0].state == ("failed" if status == "measured" else status)
     assert f"[1/1] bad seed 0: {status} in " in log
     assert_kept(before, root)
 
@@ -159,7 +178,7 @@ def test_secrets_of_the_caller_do_not_reach_the_script(
     root = runner_hub(spy="reads_secret")
     report, _ = run(root, "spy", jobs=2)
     record = only_record(root, "spy")
-    assert record.status == "reproduced"
+    assert record.status == "measured"
     cores = len(os.sched_getaffinity(0))
     assert record.metrics == {
         "value": 1.0,
@@ -180,6 +199,6 @@ def test_ordinary_numerical_scripts_run_under_the_memory_cap(
     root = runner_hub(work=(script, {"memory_mb": 512, "timeout_s": 60}))
     report, _ = run(root, "work")
     record = only_record(root, "work")
-    assert (record.status, record.message) == ("reproduced", "1 prediction met")
+    assert (record.status, record.message) == ("measured", "1 prediction met")
     assert record.peak_memory_mb is not None and 10 < record.peak_memory_mb < 1536
     assert report.exit_code == 0

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from site_tools.identity import FileDigests
 from site_tools.runner.cache import load_hub_claims
-from site_tools.runner.hashing import FileDigests
 from site_tools.runner.select import UsageError, select_claims
 from tests.runner.conftest import RunnerHub, records, run, snapshot
 
@@ -110,7 +110,7 @@ def test_smoke_runs_every_claim_on_cpu_and_never_settles_a_full_run(runner_hub: 
     report, log = run(root, all_claims=True, smoke=True)
     assert log.startswith(
         "2 claims chosen: 2 runs to make, 0 claims up to date\n"
-        "  cpu-claim: seed 0 (new)\n  gpu-claim: seed 0 (new)\n"
+        "  cpu-claim [smoke]: seed 0 (new)\n  gpu-claim [smoke]: seed 0 (new)\n"
     )
     assert [(r.claim.id, r.state) for r in report.results] == [
         ("cpu-claim", "smoke-ok"),
@@ -118,8 +118,8 @@ def test_smoke_runs_every_claim_on_cpu_and_never_settles_a_full_run(runner_hub: 
     ]
     assert report.exit_code == 0
     smoke = records(root, "gpu-claim")
-    assert [(r.status, r.smoke, r.message, r.verdicts) for r in smoke] == [
-        ("smoke-ok", True, "ran and wrote every predicted metric (1)", [])
+    assert [(r.status, r.smoke, r.message) for r in smoke] == [
+        ("measured", True, "1 prediction met")
     ]
     again, _ = run(root, all_claims=True, smoke=True)
     assert again.written == [] and again.exit_code == 0
@@ -157,7 +157,12 @@ def test_a_broken_smoke_run_is_an_error(runner_hub: RunnerHub) -> None:
     root = runner_hub(alpha=("omits_metric", {"smoke": True}))
     report, _ = run(root, "alpha", smoke=True)
     assert [(r.status, r.smoke, r.message) for r in records(root, "alpha")] == [
-        ("error", True, "metric 'value' is missing from the script's output")
+        (
+            "error",
+            True,
+            "the script finished, but metric 'value' is missing from the script's output "
+            "(it reported: other)",
+        )
     ]
     assert report.exit_code == 1 and report.results[0].state == "error"
 
@@ -196,7 +201,7 @@ def test_a_local_dask_cluster_runs_claims_and_skips_gpu_ones_at_once(runner_hub:
         "  gpu-claim: seed 0 needs a GPU (no worker of the cluster declares a GPU resource "
         "(dask worker --resources GPU=1))\n" in log
     )
-    assert [r.status for r in records(root, "alpha")] == ["reproduced", "reproduced"]
+    assert [r.status for r in records(root, "alpha")] == ["measured", "measured"]
     assert records(root, "beta")[0].message == (
         "exited with code 1: RuntimeError: the model diverged"
     )

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from site_tools.hub import HubPaths
+from site_tools.identity import claim_identity
 from site_tools.records import RunRecord, record_filename, write_record
 from site_tools.runner.cache import load_hub_claims
-from site_tools.runner.hashing import ContentHash, content_hash
 from site_tools.runner.plan import changed_inputs, plan_claim
 from site_tools.status import claim_status
-from tests.runner.conftest import RunnerHub, age, only_record, records, run, snapshot
+from tests.runner.conftest import FAULTS, RunnerHub, age, only_record, records, run, snapshot
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -27,7 +28,7 @@ def _later_name(record: RunRecord) -> str:
 def _plan(root: Path, cid: str, **kw: bool) -> tuple[list[str], int]:
     hub = load_hub_claims(root, use_cache=False)
     claim = hub.claims[cid]
-    plan = plan_claim(claim, content_hash(claim, root), root / "results", **kw)
+    plan = plan_claim(claim, claim_identity(claim, root), root / "results", **kw)
     return [t.reason for t in plan.tasks], len(plan.cached)
 
 
@@ -64,35 +65,101 @@ def test_reasons_name_what_changed(runner_hub: RunnerHub) -> None:
     run(root, "alpha")
     helper = root / "repro" / "harness.py"
     helper.write_text(helper.read_text() + "\n# tweak\n")
-    assert _plan(root, "alpha") == (["helper repro/harness.py changed"] * 2, 0)
+    assert _plan(root, "alpha") == (["file repro/harness.py changed"] * 2, 0)
+    run(root, "alpha")
+    (root / "repro" / "sitecustomize.py").write_text("import os\n")
+    assert _plan(root, "alpha") == (["file repro/sitecustomize.py added"] * 2, 0)
+
+
+def test_presentation_and_predictions_are_not_identity(runner_hub: RunnerHub) -> None:
+    root = runner_hub(alpha=("ok", {"seeds": (0, 1)}))
     run(root, "alpha")
     yaml = root / "claims" / "alpha.yaml"
-    yaml.write_text(yaml.read_text().replace("abs_tol: 0.01", "abs_tol: 0.02"))
-    assert _plan(root, "alpha") == (["predictions changed"] * 2, 0)
-    yaml.write_text(yaml.read_text().replace("title: Claim alpha", "title: Claim alpha, renamed"))
-    # The title is not an input of a run: still only the predictions changed.
-    assert _plan(root, "alpha") == (["predictions changed"] * 2, 0)
+    yaml.write_text(
+        yaml.read_text()
+        .replace("title: Claim alpha", "title: Claim alpha, renamed")
+        .replace("source: the test's own arithmetic", "source: a sentence, reworded")
+        .replace("timeout_s: 20", "timeout_s: 25")
+    )
+    assert _plan(root, "alpha") == ([], 2)
+    # A tighter prediction re-judges the stored numbers (ok.py reports 1.0) without a run.
+    yaml.write_text(
+        yaml.read_text().replace("value: 1.0, abs_tol: 0.01", "value: 2.0, abs_tol: 0.01")
+    )
+    assert _plan(root, "alpha") == ([], 2)
+    report, log = run(root, "alpha")
+    assert report.written == [] and report.results[0].state == "failed"
+    assert report.exit_code == 1
 
 
-def test_an_environment_upgrade_is_named(runner_hub: RunnerHub) -> None:
+def test_a_parameter_is_identity(runner_hub: RunnerHub) -> None:
+    root = runner_hub(
+        alpha="params",
+        files={"repro/params.py": (FAULTS / "params.py").read_text()},
+    )
+    yaml = root / "claims" / "alpha.yaml"
+    yaml.write_text(
+        yaml.read_text().replace(
+            "  seeds: [0]\n",
+            "  seeds: [0]\n  parameters:\n    value: {value: 1.0, meaning: what to report}\n",
+        )
+    )
+    report, _ = run(root, "alpha")
+    assert report.results[0].state == "reproduced"
+    record = only_record(root, "alpha")
+    assert record.parameters == {"value": 1.0}
+    yaml.write_text(yaml.read_text().replace("value: {value: 1.0", "value: {value: 1.5"))
+    assert _plan(root, "alpha") == (["parameters changed"], 0)
+    report, _ = run(root, "alpha")
+    assert report.results[0].state == "failed"
+    assert records(root, "alpha")[-1].parameters == {"value": 1.5}
+    assert records(root, "alpha")[-1].metrics == {"value": 1.5}
+
+
+def test_a_declared_input_is_identity(runner_hub: RunnerHub) -> None:
+    root = runner_hub(alpha="ok", beta="ok")
+    (root / "repro" / "table.csv").write_text("1,2\n")
+    yaml = root / "claims" / "alpha.yaml"
+    yaml.write_text(
+        yaml.read_text().replace("  seeds: [0]\n", "  seeds: [0]\n  inputs: [repro/table.csv]\n")
+    )
+    run(root, all_claims=True)
+    (root / "repro" / "table.csv").write_text("1,3\n")
+    assert _plan(root, "alpha") == (["file repro/table.csv changed"], 0)
+    assert _plan(root, "beta") == ([], 1)
+
+
+def test_a_record_from_the_future_never_pins_a_seed(runner_hub: RunnerHub) -> None:
     root = runner_hub(alpha="ok")
     run(root, "alpha")
-    claim = load_hub_claims(root, use_cache=False).claims["alpha"]
-    now = content_hash(claim, root)
-    upgraded = dict(now.parts, numpy="99.0.0")
-    later = ContentHash("f" * 64, upgraded)
-    plan = plan_claim(claim, later, root / "results")
-    assert [t.reason for t in plan.tasks] == [
-        f"numpy version changed ({now.parts['numpy']} → 99.0.0)"
-    ]
+    good = only_record(root, "alpha")
+    future = good.model_copy(
+        update={"status": "error", "started_at": good.started_at + timedelta(days=400)}
+    )
+    write_record(root / "results", future)
+    assert _plan(root, "alpha") == ([], 1)
+    report, _ = run(root, "alpha")
+    assert report.results[0].state == "reproduced"
+    assert any("in the future" in b.reason for b in report.bad)
+
+
+def test_a_results_entry_that_is_a_file_is_a_clear_error(runner_hub: RunnerHub) -> None:
+    from site_tools.runner.select import UsageError
+
+    root = runner_hub(alpha="ok")
+    (root / "results").mkdir(exist_ok=True)
+    (root / "results" / "alpha").write_text("not a folder")
+    with pytest.raises(UsageError, match="results/alpha is a file, not a folder of run records"):
+        run(root, "alpha")
 
 
 def test_changed_inputs_words() -> None:
-    old = {"scheme": "v1", "script": "1", "helper repro/a.py": "2", "numpy": "1.0"}
-    new = {"scheme": "v1", "script": "1", "helper repro/b.py": "3", "numpy": "1.0"}
+    old = {"scheme": "v2", "script": "1", "file repro/a.py": "2", "parameters": "x"}
+    new = {"scheme": "v2", "script": "1", "file repro/b.py": "3", "parameters": "y"}
     assert changed_inputs(old, new) == [
-        "helper repro/a.py no longer imported",
-        "helper repro/b.py added",
+        "file repro/a.py no longer imported",
+        "file repro/b.py added",
+        "parameters changed",
     ]
     assert changed_inputs({}, new) == ["inputs changed"]
 
@@ -157,7 +224,7 @@ def test_a_record_of_an_unknown_version_is_refused_with_a_message(runner_hub: Ru
     assert [(b.path, b.reason) for b in report.bad] == [
         (
             future,
-            "record format version 99 is not supported (this lmhub reads version 1); "
+            "record format version 99 is not supported (this lmhub reads version 2); "
             "upgrade lmhub or move the record aside",
         )
     ]
@@ -166,8 +233,10 @@ def test_a_record_of_an_unknown_version_is_refused_with_a_message(runner_hub: Ru
     )
     assert report.exit_code == 0
     claim = load_hub_claims(root, use_cache=False).claims["alpha"]
-    status = claim_status(claim, root / "results", content_hash(claim, root).digest)
-    assert status.state == "reproduced" and len(status.bad) == 1
+    status = claim_status(claim, HubPaths(root))
+    # results/ holds reported records: they are judged and shown, never the claim's state.
+    assert status.state == "not-run" and len(status.bad) == 1
+    assert [e.state for e in status.reported] == ["reproduced"]
 
 
 def test_the_claim_cache_is_used_until_a_file_changes(
@@ -205,7 +274,7 @@ def test_a_damaged_claim_cache_only_costs_time(runner_hub: RunnerHub) -> None:
 def test_the_file_digest_memo_sees_a_same_size_edit(runner_hub: RunnerHub) -> None:
     root = runner_hub(alpha="ok")
     claim = load_hub_claims(root, use_cache=False).claims["alpha"]
-    first = content_hash(claim, root)
+    first = claim_identity(claim, root)
     script = root / "repro" / "ok.py"
     script.write_text(script.read_text().replace("1.0}", "2.0}"))  # same size, same second
-    assert content_hash(claim, root).parts["script"] != first.parts["script"]
+    assert claim_identity(claim, root).parts["script"] != first.parts["script"]

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from site_tools.catalog import load_catalog
+from site_tools.identity import claim_identity, predictions_digest
 from site_tools.judge import judge_run
 from site_tools.models import Claim
-from site_tools.records import Provenance, RunRecord, Series, write_record
-from site_tools.runner.hashing import content_hash
+from site_tools.records import Origin, Provenance, RunRecord, Series, write_record
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SITE_HUB = FIXTURES / "site_hub"
@@ -41,32 +41,40 @@ def write_runs(
     started: datetime = T0,
     digest: str | None = None,
     machine: str = "x86_64",
+    trusted: bool = True,
+    device: str = "cpu",
 ) -> list[Path]:
-    """One full record per seed of ``claim``, judged against its predictions.
+    """One full record per seed of ``claim``, with the verdicts of the moment stored.
 
-    ``metrics[i]`` is what seed ``claim.reproduction.seeds[i]`` measured; a seed passes when
-    every prediction holds. ``digest`` defaults to the claim's current content hash.
+    ``metrics[i]`` is what seed ``claim.reproduction.seeds[i]`` measured. ``digest``
+    defaults to the claim's current identity. ``trusted`` records go to the evidence store
+    as the hub's own workflow's, the others to ``results/`` as reported.
     """
-    digest = digest or content_hash(claim, root).digest
+    identity = claim_identity(claim, root)
+    digest = digest or identity.digest
+    origin = Origin(kind="hub-ci", run_id="7") if trusted else Origin()
     paths = []
     for i, (seed, measured) in enumerate(zip(claim.reproduction.seeds, metrics, strict=True)):
         verdicts, problem = judge_run(claim, measured)
         assert problem is None, problem
-        status = "reproduced" if all(v.passed for v in verdicts) else "failed"
         record = RunRecord(
             claim_id=claim.id,
-            content_hash=digest,
+            identity=digest,
+            inputs=identity.parts,
+            parameters=identity.parameters,
             seed=seed,
-            status=status,
+            status="measured",
+            predictions_digest=predictions_digest(claim),
+            origin=origin,
             metrics=dict(measured),
             series=dict(series or {}),
             verdicts=verdicts,
             started_at=started + timedelta(seconds=i),
             duration_s=1.25 + 0.1 * i,
             peak_memory_mb=80.0 + i,
-            provenance=provenance(machine),
+            provenance=provenance(machine, device),
         )
-        paths.append(write_record(root / "results", record))
+        paths.append(write_record(root / (".evidence" if trusted else "results"), record))
     return paths
 
 

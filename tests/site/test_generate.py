@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from site_tools.catalog import load_catalog
+from site_tools.identity import claim_identity
 from site_tools.problems import HubError
 from site_tools.records import RunRecord, write_record
-from site_tools.runner.hashing import content_hash
 from site_tools.site.generate import GenerateReport, generate
 from tests.site.hubs import T0, logistic_series, provenance, write_runs
 
@@ -253,7 +253,9 @@ def test_a_claim_with_some_seeds_missing_says_so(site_hub: Path) -> None:
     short = claim.model_copy(
         update={"reproduction": claim.reproduction.model_copy(update={"seeds": [0, 1]})}
     )
-    write_runs(site_hub, short, [{"slope": -0.5}] * 2, digest=content_hash(claim, site_hub).digest)
+    write_runs(
+        site_hub, short, [{"slope": -0.5}] * 2, digest=claim_identity(claim, site_hub).digest
+    )
     run(site_hub)
     text = page(site_hub, "claims/width-limit.md")
     assert '!!! warning "Not every seed has run"' in text
@@ -262,13 +264,13 @@ def test_a_claim_with_some_seeds_missing_says_so(site_hub: Path) -> None:
 
 def test_a_claim_waiting_for_a_gpu_is_not_shown_as_broken(site_hub: Path) -> None:
     claim = load_catalog(site_hub).claims["width-limit"]
-    digest = content_hash(claim, site_hub).digest
+    digest = claim_identity(claim, site_hub).digest
     for seed in claim.reproduction.seeds:
         write_record(
             site_hub / "results",
             RunRecord(
                 claim_id=claim.id,
-                content_hash=digest,
+                identity=digest,
                 seed=seed,
                 status="needs-gpu",
                 message="needs a GPU",

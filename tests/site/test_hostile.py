@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from site_tools.catalog import Catalog, load_catalog
+from site_tools.identity import claim_identity
 from site_tools.models import Alternative, Claim, OpenQuestion, Plot, Prediction, Strand, Taxonomy
 from site_tools.records import Provenance, RunRecord, Series, write_record
-from site_tools.runner.hashing import content_hash
 from site_tools.site.build import BuildResult, build_site
 from site_tools.site.safety import url_scheme
 from tests.site.htmlcheck import live_problems
@@ -140,7 +140,7 @@ def write_hostile_record(root: Path, catalog: Catalog) -> None:
             root / "results",
             RunRecord(
                 claim_id=claim.id,
-                content_hash=content_hash(claim, root).digest,
+                identity=claim_identity(claim, root).digest,
                 seed=seed,
                 status="error",
                 message=LINE,

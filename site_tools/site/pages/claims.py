@@ -190,14 +190,14 @@ def _history_md(result: ClaimResults) -> str:
     history = result.status.history
     groups: dict[str, list[RunRecord]] = {}
     for record in history:
-        groups.setdefault(record.content_hash, []).append(record)
+        groups.setdefault(record.identity, []).append(record)
     rows = []
     for digest, records in sorted(groups.items(), key=lambda g: g[1][-1].started_at, reverse=True)[
         :20
     ]:
         outcome = Counter(r.status for r in records)
         label = f"`{digest[:12]}`" if digest.isalnum() else inline(digest[:12])
-        if digest == result.status.content_hash:
+        if digest == result.status.identity:
             label += " (current)"
         rows.append(
             [

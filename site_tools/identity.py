@@ -1,9 +1,17 @@
-"""The content hash of a claim: everything its runs depend on, and nothing else.
+"""A claim's identity: everything that can change the numbers its runs measure, and nothing else.
 
-It covers the script, the local helper modules it imports (followed transitively inside
-``repro/``), the YAML's ``reproduction`` and ``predictions``, and the Python, numpy and torch
-versions. Editing a claim's title or statement does not rerun it; editing a helper reruns
-exactly the claims whose scripts import it.
+A run record is evidence for a claim when it ran the same script with the same inputs: the
+script; every file under ``repro/`` that Python imports for it (followed transitively, a
+module shadowing a library's name included) or runs implicitly at start-up
+(``sitecustomize.py``, ``usercustomize.py``); the data files the claim declares under
+``reproduction.inputs``; and what the script is given: its parameter values (a smoke run, a
+medium run or a mutant is another identity), the device and the thread count.
+
+Presentation (title, statement, notes, plot labels, ``cost_s``, sources) is not identity, and
+neither are the predictions: changing a tolerance re-judges the stored metrics without
+rerunning anything. The environment (Python, numpy, torch and its build, CUDA, OS, hardware,
+sandbox) is not identity either: it is recorded with each run as provenance and is a
+dimension of a claim's status (see :mod:`site_tools.environment`).
 
 Reading and parsing every script is the slow part of hashing a large hub, so the digest and
 the import list of each file are memoised by :class:`FileDigests`, keyed on the file's size
@@ -16,37 +24,21 @@ import ast
 import hashlib
 import json
 import os
-import platform
 import time
 from dataclasses import dataclass
-from functools import cache
-from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from site_tools.models import Claim
+from site_tools.models import Claim, ParamValue
 
-HASH_SCHEME = "v1"
+HASH_SCHEME = "v2"
+
+IMPLICIT = ("sitecustomize.py", "usercustomize.py")
+"""Modules Python imports at start-up from any folder on its path, ``repro/`` included."""
 
 # A file modified this recently may change again within the same clock tick without its
 # size or mtime changing, so it is never trusted from the memo (git's "racy" rule).
 RACY_NS = 2_000_000_000
-
-
-@cache
-def package_version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def environment_versions() -> dict[str, str | None]:
-    return {
-        "python": platform.python_version(),
-        "numpy": package_version("numpy"),
-        "torch": package_version("torch"),
-    }
 
 
 def _imported_names(source: bytes, filename: str) -> list[str]:
@@ -181,45 +173,100 @@ def local_imports(script: Path, repro: Path, files: FileDigests | None = None) -
 
 
 @dataclass(frozen=True)
-class ContentHash:
-    """The hash and the named inputs it was computed from (to say why a claim reruns)."""
+class Identity:
+    """A claim's identity in one configuration, with each input's own hash."""
 
     digest: str
     parts: dict[str, str]
-    """Input name (``script``, ``helper repro/harness.py``, ``predictions``, ``numpy``...) to
-    the hash of that input alone."""
+    """Input name (``script``, ``file repro/harness.py``, ``parameters``, ``device``...) to the
+    hash or value of that input alone, so that a rerun can say what changed."""
+    configuration: str
+    """``full``, ``smoke``, ``medium`` or ``mutant:<id>``."""
+    parameters: dict[str, ParamValue]
+    """The parameter values a run in this configuration is given."""
+    device: Literal["cpu", "cuda"]
+    files: tuple[str, ...]
+    """The hub files the run may read, relative to the root: script, helpers, inputs."""
 
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def content_hash(claim: Claim, root: Path, files: FileDigests | None = None) -> ContentHash:
-    """Hash of everything a run of ``claim`` depends on, with each input's own hash.
+def overrides_for(claim: Claim, configuration: str) -> dict[str, ParamValue]:
+    """The parameter overrides of ``configuration`` (``full``: none).
+
+    Raises
+    ------
+    KeyError
+        For a configuration the claim does not declare.
+    """
+    repro = claim.reproduction
+    if configuration == "full":
+        return {}
+    if configuration in ("smoke", "medium"):
+        config = repro.smoke if configuration == "smoke" else repro.medium
+        if config is None:
+            raise KeyError(f"claim '{claim.id}' declares no {configuration} configuration")
+        return dict(config.overrides)
+    if configuration.startswith("mutant:"):
+        mutant = claim.mutant(configuration.removeprefix("mutant:"))
+        if mutant is None:
+            raise KeyError(f"claim '{claim.id}' declares no mutant '{configuration[7:]}'")
+        return dict(mutant.overrides)
+    raise KeyError(f"unknown configuration '{configuration}'")
+
+
+def run_device(claim: Claim, configuration: str) -> Literal["cpu", "cuda"]:
+    """Where a run of ``configuration`` belongs: a GPU claim's full and mutant runs on CUDA,
+    everything else (smoke and medium runs, CPU claims) on the CPU."""
+    small = configuration in ("smoke", "medium")
+    return "cuda" if claim.reproduction.device == "gpu" and not small else "cpu"
+
+
+def run_files(claim: Claim, root: Path, files: FileDigests | None = None) -> list[Path]:
+    """Every hub file a run of ``claim`` may read: script, helpers, implicit modules, inputs."""
+    script = root / claim.reproduction.script
+    repro = root / "repro"
+    found = [script, *local_imports(script, repro, files)]
+    found += [repro / name for name in IMPLICIT if (repro / name).is_file()]
+    found += [root / p for p in claim.reproduction.inputs]
+    return list(dict.fromkeys(found))
+
+
+def claim_identity(
+    claim: Claim, root: Path, configuration: str = "full", files: FileDigests | None = None
+) -> Identity:
+    """The identity of ``claim`` run in ``configuration``.
 
     Parameters
     ----------
     claim
         The claim.
     root
-        The hub root; the script and helpers are read under it.
+        The hub root; the script, helpers and inputs are read under it.
+    configuration
+        ``full``, ``smoke``, ``medium`` or ``mutant:<id>``.
     files
         Memo of file digests to use (default: one kept in memory for this process).
     """
     files = files or _MEMORY
-    script = root / claim.reproduction.script
-    repro = root / "repro"
+    parameters = claim.parameters(overrides_for(claim, configuration))
+    device = run_device(claim, configuration)
+    paths = run_files(claim, root, files)
     parts: dict[str, str] = {"scheme": HASH_SCHEME}
-    parts["script"] = files.sha(script) or "missing"
-    for helper in local_imports(script, repro, files):
-        parts[f"helper {helper.relative_to(root).as_posix()}"] = files.sha(helper) or "missing"
-    parts["reproduction"] = _sha(
-        json.dumps(claim.reproduction.model_dump(mode="json"), sort_keys=True).encode()
-    )
-    parts["predictions"] = _sha(
-        json.dumps([p.model_dump(mode="json") for p in claim.predictions], sort_keys=True).encode()
-    )
-    for name, version in environment_versions().items():
-        parts[name] = version or "absent"
+    parts["script"] = files.sha(paths[0]) or "missing"
+    for path in paths[1:]:
+        parts[f"file {path.relative_to(root).as_posix()}"] = files.sha(path) or "missing"
+    parts["parameters"] = _sha(json.dumps(parameters, sort_keys=True).encode())
+    parts["device"] = device
+    parts["threads"] = str(getattr(claim.reproduction, "threads", 1))
     digest = _sha(json.dumps(parts, sort_keys=True).encode())
-    return ContentHash(digest, parts)
+    rel = tuple(p.relative_to(root).as_posix() for p in paths)
+    return Identity(digest, parts, configuration, parameters, device, rel)
+
+
+def predictions_digest(claim: Claim) -> str:
+    """Hash of the claim's predictions: stored verdicts are compared only when it matches."""
+    data = [p.model_dump(mode="json") for p in claim.predictions]
+    return _sha(json.dumps(data, sort_keys=True).encode())[:16]
