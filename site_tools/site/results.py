@@ -290,7 +290,7 @@ def collect_results(
         digest = "\n".join(
             [full.digest, *(m.digest for m in mutants.values()), smoke.digest if smoke else ""]
         )
-        names = _listing(paths.evidence / claim_id) + ["--"] + _listing(paths.results / claim_id)
+        names = [*_listing(paths.evidence / claim_id), "--", *_listing(paths.results / claim_id)]
         key = _key(claim, digest, names)
         cached = cache.entries.get(claim_id)
         usable = (

@@ -87,7 +87,7 @@ def test_presentation_and_predictions_are_not_identity(runner_hub: RunnerHub) ->
         yaml.read_text().replace("value: 1.0, abs_tol: 0.01", "value: 2.0, abs_tol: 0.01")
     )
     assert _plan(root, "alpha") == ([], 2)
-    report, log = run(root, "alpha")
+    report, _log = run(root, "alpha")
     assert report.written == [] and report.results[0].state == "failed"
     assert report.exit_code == 1
 
