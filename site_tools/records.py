@@ -9,9 +9,7 @@ another version is refused with a message, a corrupt one is reported and skipped
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +17,8 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from site_tools.fsio import atomic_write
 
 FORMAT_VERSION: Literal[1] = 1
 
@@ -52,6 +52,8 @@ class Provenance(_Record):
     """Where and with what a run ran."""
 
     git_commit: str | None
+    git_dirty: bool | None = None
+    """Whether the working tree had uncommitted changes (``None``: unknown, older records)."""
     python: str
     numpy: str | None
     torch: str | None
@@ -132,19 +134,8 @@ def record_filename(record: RunRecord) -> str:
 
 def write_record(results: Path, record: RunRecord) -> Path:
     """Write ``record`` atomically under ``results/<claim>/``; never replaces a file."""
-    folder = results / record.claim_id
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / record_filename(record)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(record.model_dump_json(indent=1))
-            handle.flush()
-            os.fsync(handle.fileno())
-        # link() fails if the target exists, so an earlier record can never be replaced.
-        os.link(tmp, target)
-    finally:
-        os.unlink(tmp)
+    target = results / record.claim_id / record_filename(record)
+    atomic_write(target, record.model_dump_json(indent=1), replace=False)
     return target
 
 

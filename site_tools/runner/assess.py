@@ -32,6 +32,7 @@ from site_tools.runner.isolation import (
     host_info,
     size_text,
 )
+from site_tools.runner.provenance import TreeState
 
 _MEMORY_SIGNS = (
     "MemoryError",
@@ -47,12 +48,14 @@ class BadOutput(Exception):
     """The script's output cannot be judged; the message says why."""
 
 
-def provenance(git_commit: str | None, host: HostInfo) -> Provenance:
-    """A record's provenance: the hub's commit, and where the run ran."""
-    return Provenance(git_commit=git_commit, **dataclasses.asdict(host))
+def provenance(git_commit: TreeState, host: HostInfo) -> Provenance:
+    """A record's provenance: the hub's commit and its state, and where the run ran."""
+    return Provenance(
+        git_commit=git_commit.commit, git_dirty=git_commit.dirty, **dataclasses.asdict(host)
+    )
 
 
-def provenance_here(git_commit: str | None, device: str = "cpu") -> Provenance:
+def provenance_here(git_commit: TreeState, device: str = "cpu") -> Provenance:
     """Provenance of something decided on this machine (e.g. a ``needs-gpu`` record)."""
     return provenance(git_commit, host_info(device))
 
@@ -167,7 +170,7 @@ def _environment_mismatch(host: HostInfo, digest: ContentHash) -> str | None:
 
 
 def assess(
-    claim: Claim, spec: RunSpec, raw: RawOutcome, digest: ContentHash, git_commit: str | None
+    claim: Claim, spec: RunSpec, raw: RawOutcome, digest: ContentHash, git_commit: TreeState
 ) -> RunRecord | None:
     """The record of one run, or ``None`` for a run stopped by the user (nothing is kept)."""
     if raw.ending == "interrupted":
@@ -216,7 +219,7 @@ def assess(
 
 
 def needs_gpu_record(
-    claim: Claim, seed: int, digest: ContentHash, message: str, git_commit: str | None
+    claim: Claim, seed: int, digest: ContentHash, message: str, git_commit: TreeState
 ) -> RunRecord:
     """The record of a GPU claim's seed that could not run here (it never settles a hash)."""
     return RunRecord(
