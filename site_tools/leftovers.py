@@ -43,13 +43,9 @@ def template_leftovers(doc: SourceDoc) -> list[Problem]:
     data = doc.data
     entry_id, title = data.get("id"), data.get("title")
     if isinstance(entry_id, str) and isinstance(title, str) and title == derived_title(entry_id):
-        found.append(
-            _warning(
-                doc,
-                ("title",),
-                f"the title '{title}' is the id reworded; state the result as a short sentence",
-            )
-        )
+        question = doc.path.startswith("open_questions/")
+        fix = "ask the question in one line" if question else "state the result in one sentence"
+        found.append(_warning(doc, ("title",), f"the title '{title}' is the id reworded; {fix}"))
     tags = data.get("tags")
     if isinstance(tags, list):
         for i, tag in enumerate(tags):
@@ -70,7 +66,7 @@ def template_leftovers(doc: SourceDoc) -> list[Problem]:
         if loc and any(p.field == ".".join(map(str, loc)) for p in found):
             continue  # already named above, with a more specific message
         what = mark.group(1) or "replace this value"
-        problem = _warning(doc, loc, f"{what}; then delete the '{PLACEHOLDER_MARK}' comment")
+        problem = _warning(doc, loc, f"{what}, then delete the '{PLACEHOLDER_MARK}' comment")
         if loc == ():
             col = text.index("#") + 1
             problem = Problem(doc.path, number, col, "", problem.message, "warning")

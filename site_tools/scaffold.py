@@ -19,13 +19,13 @@ CLAIM_TEMPLATE = """\
 id: {id}
 title: {title}  # placeholder: state the result as a short sentence
 strand: {strand}
-tags: [example]  # placeholder: tags that name the topic
+tags: [example]  # placeholder: name the topic
 # The claim in a few sentences. Markdown, with LaTeX math between $...$.
 statement: >-
   The mean of $n$ independent standard normal draws has standard deviation $1/\\sqrt{{n}}$,
   so it lies within $4/\\sqrt{{n}}$ of zero with probability above 0.9999.
 # Keys into references.bib: the papers the prediction comes from.
-citations: [{citation}]  # placeholder: the key of the paper the prediction comes from
+citations: [{citation}]  # placeholder: cite the paper the prediction comes from
 # Ids of open questions this claim bears on (each must list this claim back).
 open_questions: []
 reproduction:
@@ -95,16 +95,16 @@ QUESTION_TEMPLATE = """\
 # yaml-language-server: $schema=../schemas/open_question.schema.json
 # An open question: what the field does not know yet, and what would count as progress.
 id: {id}
-title: {title}  # placeholder: the question in one line
+title: {title}  # placeholder: ask the question in one line
 strand: {strand}
 tags: []
-statement: >-  # placeholder: the question, for a graduate student
+statement: >-  # placeholder: state the question for a graduate student
   State the question so that a graduate student can understand it.
-why_it_matters: >-  # placeholder: what an answer would change
+why_it_matters: >-  # placeholder: say what an answer would change
   Say what an answer would change, for theory or for practice.
 # Concrete, checkable results: what would be measured, and how, to count as progress.
 progress_criteria:
-  - A prediction of ..., made before training, that matches measurement within ...  # placeholder: a checkable result
+  - A prediction of ..., made before training, that matches measurement within ...  # placeholder: name a checkable result
 status: open         # open, partial (add status_evidence) or resolved
 related_claims: []   # claims that bear on it; each must list this question back
 citations: []
