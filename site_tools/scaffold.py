@@ -17,7 +17,7 @@ CLAIM_TEMPLATE = """\
 # Field reference: docs/reference/fields.md. `lmhub validate` lists every line still marked
 # `# placeholder:`; `lmhub run {id}` runs it; `lmhub check` says when it is ready for review.
 id: {id}
-title: {title}  # placeholder: state the result as a short sentence
+title: {title}  # placeholder: state the result in one sentence
 strand: {strand}
 tags: [example]  # placeholder: name the topic
 # The claim in a few sentences. Markdown, with LaTeX math between $...$.

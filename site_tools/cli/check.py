@@ -35,7 +35,8 @@ def command(root: Path | None) -> None:
             raise click.ClickException(f"out of date: {', '.join(stale)}; run `lmhub schema`")
     if problems:
         raise HubError(problems)
+    claims, questions = len(catalog.claims), len(catalog.questions)
     click.echo(
-        f"ok: {len(catalog.claims)} claims and {len(catalog.questions)} open questions "
-        "pass validation and the content checks"
+        f"ok: {claims} claim{'s' if claims != 1 else ''} and {questions} open "
+        f"question{'s' if questions != 1 else ''} pass validation and the content checks"
     )

@@ -51,8 +51,8 @@ from site_tools.runner.select import UsageError
 @click.option(
     "--smoke",
     is_flag=True,
-    help="Run each claim's tiny --smoke configuration on CPU (GPU claims too) and "
-    "check only that it writes every predicted metric.",
+    help="Run each claim's tiny smoke configuration on CPU (GPU claims too) and "
+    "check only that it writes every predicted metric. Without IDS, runs every claim.",
 )
 @click.option(
     "--summary",
@@ -81,9 +81,11 @@ def command(
     1 when one failed or broke, 2 for a usage error or when another run holds the hub,
     130 when interrupted (finished records are kept).
     """
+    # A smoke run takes seconds a claim, so with nothing chosen it checks them all.
+    every = all_claims or (smoke and not ids and changed_since is None)
     options = RunOptions(
         ids=ids,
-        all_claims=all_claims,
+        all_claims=every,
         changed_since=changed_since,
         force=force,
         jobs=jobs,
