@@ -22,6 +22,17 @@ def _bare_env() -> dict[str, str]:
     return env
 
 
+def _wrapper(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "scripts/venv-run.sh", *args],
+        cwd=cwd,
+        env=_bare_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_every_local_hook_goes_through_the_wrapper() -> None:
     config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
@@ -31,14 +42,7 @@ def test_every_local_hook_goes_through_the_wrapper() -> None:
 def test_without_a_venv_the_hook_names_the_setup_command(tmp_path: Path) -> None:
     (tmp_path / "scripts").mkdir()
     shutil.copy(REPO / "scripts" / "venv-run.sh", tmp_path / "scripts")
-    proc = subprocess.run(
-        ["bash", "scripts/venv-run.sh", "lmhub", "validate"],
-        cwd=tmp_path,
-        env=_bare_env(),
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    proc = _wrapper(tmp_path, "lmhub", "validate")
     assert proc.returncode == 1
     assert proc.stderr == (
         f"lmhub is not installed in {tmp_path}/.venv: run 'bash scripts/setup.sh' once, "
@@ -47,14 +51,7 @@ def test_without_a_venv_the_hook_names_the_setup_command(tmp_path: Path) -> None
 
 
 def test_with_the_venv_the_hook_needs_no_activation() -> None:
-    proc = subprocess.run(
-        ["bash", "scripts/venv-run.sh", "lmhub", "--version"],
-        cwd=REPO,
-        env=_bare_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = _wrapper(REPO, "lmhub", "--version")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("lmhub, version ")
 

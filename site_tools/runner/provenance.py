@@ -62,19 +62,19 @@ def git_commit(root: Path) -> str | None:
                 return sha
     except OSError:
         pass
+    sha = (_git(root, "rev-parse", "HEAD") or "").strip()
+    return sha if _SHA.match(sha) else None
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """The output of ``git ARGS`` run at ``root``, or ``None`` when it fails."""
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=30, check=False
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    sha = out.stdout.strip()
-    return sha if out.returncode == 0 and _SHA.match(sha) else None
+    return out.stdout if out.returncode == 0 else None
 
 
 @dataclass(frozen=True)
@@ -91,18 +91,8 @@ def git_dirty(root: Path) -> bool | None:
 
     Run records under ``results/`` are left out: a run writes them itself.
     """
-    try:
-        out = subprocess.run(
-            ["git", "status", "--porcelain", "--", ".", ":(exclude)results"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return bool(out.stdout.strip()) if out.returncode == 0 else None
+    status = _git(root, "status", "--porcelain", "--", ".", ":(exclude)results")
+    return bool(status.strip()) if status is not None else None
 
 
 def tree_state(root: Path) -> TreeState:
