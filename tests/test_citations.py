@@ -83,3 +83,15 @@ def test_strings_concatenation_and_crossref(tmp_path: Path) -> None:
     assert jacot.year == "2018"
     assert jacot.venue == "Advances in Neural Information Processing Systems 31"
     assert jacot.fields["month"] == "December"
+
+
+def test_editors_stand_for_authors_of_edited_volumes(tmp_path: Path) -> None:
+    (tmp_path / "x.bib").write_text(
+        "@book{edited, editor = {Mezard, Marc}, title = {Spin Glass Theory}, year = 1987,\n"
+        "  publisher = {World Scientific}}\n"
+        "@proceedings{volume, title = {Proceedings of a Workshop}, year = 2001}\n"
+        "@article{nobody, title = {Anonymous}, year = 2001, journal = {J}}\n",
+        encoding="utf-8",
+    )
+    _, problems = load_bibliography(tmp_path / "x.bib", "x.bib")
+    assert [p.format() for p in problems] == ["x.bib:3:1: nobody: entry is missing 'author'"]
