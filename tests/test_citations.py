@@ -94,4 +94,4 @@ def test_editors_stand_for_authors_of_edited_volumes(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     _, problems = load_bibliography(tmp_path / "x.bib", "x.bib")
-    assert [p.format() for p in problems] == ["x.bib:3:1: nobody: entry is missing 'author'"]
+    assert [p.format() for p in problems] == ["x.bib:4:1: nobody: entry is missing 'author'"]
