@@ -13,7 +13,7 @@ import yaml
 from run import Benchmark, Outcome, best_of
 from synthetic import make_hub
 
-from site_tools.catalog import check_hub
+from site_tools.catalog import catalog_problems
 
 
 def parse_only(root: Path) -> None:
@@ -24,7 +24,7 @@ def parse_only(root: Path) -> None:
 
 
 def validate(root: Path) -> None:
-    catalog, problems = check_hub(root)
+    catalog, problems = catalog_problems(root)
     assert catalog is not None and not problems, problems[:3]
 
 

@@ -12,8 +12,9 @@ from site_tools.citations import Bibliography, load_bibliography
 from site_tools.entry_errors import model_problems
 from site_tools.html_safety import unsafe_html
 from site_tools.hub import HubPaths, find_root, load_settings
+from site_tools.leftovers import template_leftovers
 from site_tools.models import Claim, HubSettings, OpenQuestion, Taxonomy
-from site_tools.problems import HubError, Problem
+from site_tools.problems import HubError, Problem, errors
 from site_tools.suggest import did_you_mean
 from site_tools.yaml_source import Loc, SourceDoc, read_yaml_file
 
@@ -30,6 +31,8 @@ class Catalog:
     questions: dict[str, OpenQuestion]
     sources: dict[str, str] = field(default_factory=dict)
     """Entry id (``claim:x`` or ``question:x``) to its YAML path relative to the root."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Problems that do not stop a command: template leftovers, confusable BibTeX keys."""
 
     @property
     def root(self) -> Path:
@@ -44,15 +47,15 @@ def load_catalog(root: Path | None = None) -> Catalog:
     HubError
         With every problem found in every file, sorted by file and line.
     """
-    catalog, problems = check_hub(root)
-    if problems:
+    catalog, problems = catalog_problems(root)
+    if errors(problems):
         raise HubError(problems)
     assert catalog is not None
     return catalog
 
 
-def check_hub(root: Path | None = None) -> tuple[Catalog | None, list[Problem]]:
-    """Like :func:`load_catalog`, but return the problems instead of raising."""
+def catalog_problems(root: Path | None = None) -> tuple[Catalog | None, list[Problem]]:
+    """Like :func:`load_catalog`, but return the problems (warnings too) instead of raising."""
     paths = HubPaths(find_root(root) if root is None else root.resolve())
     if not paths.taxonomy.is_file():
         return None, [
@@ -94,11 +97,15 @@ def check_hub(root: Path | None = None) -> tuple[Catalog | None, list[Problem]]:
     for doc in claim_docs:
         checker.check_text(doc)
         checker.check_claim(doc)
+        problems += template_leftovers(doc)
     for doc in question_docs:
         checker.check_text(doc)
         checker.check_question(doc)
-    catalog = Catalog(paths, settings, taxonomy, bib, claims, questions, sources)
-    return catalog, sorted(set(problems))
+        problems += template_leftovers(doc)
+    found = sorted(set(problems))
+    warnings = [p for p in found if p.severity == "warning"]
+    catalog = Catalog(paths, settings, taxonomy, bib, claims, questions, sources, warnings)
+    return catalog, found
 
 
 def _read_folder(

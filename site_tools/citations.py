@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,42 +11,33 @@ import bibtexparser
 from bibtexparser.library import Library
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
+from site_tools.bib_values import evaluate, inherit
+from site_tools.latex_text import latex_to_text
 from site_tools.problems import Problem
 
 REQUIRED_FIELDS = ("author", "title", "year")
+EDITED_TYPES = frozenset({"book", "collection", "mvbook"})
+"""Entry types whose people may be editors instead of authors."""
+UNAUTHORED_TYPES = frozenset({"proceedings", "mvproceedings"})
+"""Entry types with no author: a volume of proceedings names at most its editors."""
+VENUE_FIELDS = (
+    "journal",
+    "journaltitle",
+    "booktitle",
+    "publisher",
+    "school",
+    "institution",
+    "organization",
+    "howpublished",
+    "series",
+)
+"""Fields that say where a work appeared."""
+IDENTIFIER_FIELDS = ("doi", "eprint", "url")
+_LOOKALIKE = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0"})
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 # New-style arXiv ids (1501.00001, optionally versioned) and old-style (math.PR/0601001).
 ARXIV_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
 YEAR_RE = re.compile(r"^\d{4}$")
-
-_ACCENTS = {
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    '"': "\u0308",
-    "~": "\u0303",
-    "c": "\u0327",
-    "v": "\u030c",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-}
-_ACCENT_RE = re.compile(r"""\\(['`^"~=.]|[cvu](?=[\s{]))\s*\{?\\?([A-Za-z])\}?""")
-_SYMBOLS = {
-    r"\&": "&",
-    r"\%": "%",
-    r"\_": "_",
-    r"\$": "$",
-    "--": "–",
-    r"\ss": "ß",
-    r"\o": "ø",
-    r"\O": "Ø",
-    r"\l": "ł",
-    r"\i": "ı",
-    r"\ae": "æ",
-    r"\aa": "å",
-    "~": " ",
-}
 
 
 @dataclass(frozen=True)
@@ -76,9 +66,11 @@ class Reference:
 
     @property
     def venue(self) -> str:
-        for name in ("journal", "booktitle", "howpublished", "publisher", "school", "institution"):
+        for name in VENUE_FIELDS:
             if self.fields.get(name):
                 return latex_to_text(self.fields[name])
+        if self.entry_type == "proceedings" and self.fields.get("title"):
+            return latex_to_text(self.fields["title"])  # a volume of proceedings is the venue
         return "arXiv preprint" if self.arxiv else ""
 
     @property
@@ -128,17 +120,6 @@ class Reference:
         return out
 
 
-def latex_to_text(text: str) -> str:
-    """Decode the little LaTeX that titles and names use (accents, braces, escapes)."""
-    text = _ACCENT_RE.sub(
-        lambda m: unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)]), text
-    )
-    for source, target in _SYMBOLS.items():
-        text = text.replace(source, target)
-    text = re.sub(r"\\[a-zA-Z]+\s*", "", text)
-    return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
-
-
 def surname(name: str) -> str:
     name = latex_to_text(name)
     if "," in name:
@@ -175,7 +156,12 @@ class Bibliography:
 
 
 def load_bibliography(path: Path, shown: str) -> tuple[Bibliography, list[Problem]]:
-    """Parse and check ``references.bib``; return what could be read and every problem found."""
+    """Parse and check a ``.bib`` file; return what could be read and every problem found.
+
+    Values are read as BibTeX reads them: ``@string`` macros expanded, ``#`` joined, and each
+    entry completed from the entry its ``crossref`` names before it is checked. Keys are
+    compared without case, as BibTeX does.
+    """
     problems: list[Problem] = []
     try:
         raw = path.read_bytes()
@@ -189,11 +175,30 @@ def load_bibliography(path: Path, shown: str) -> tuple[Bibliography, list[Proble
             Problem(shown, line, 1, "", "file is not valid UTF-8; save it as UTF-8")
         ]
     library = _parse_quietly(text)
-    refs: dict[str, Reference] = {}
+    macros = _macros(library, shown, problems)
+    own: dict[str, Reference] = {}
+    by_folded: dict[str, Reference] = {}
     for entry in library.entries:
-        ref = _to_reference(entry)
-        refs[ref.key] = ref
+        ref = _to_reference(entry, macros, shown, problems)
+        earlier = by_folded.get(ref.key.lower())
+        if earlier is not None:
+            problems.append(
+                Problem(
+                    shown,
+                    ref.line,
+                    1,
+                    ref.key,
+                    f"duplicate BibTeX key '{ref.key}': BibTeX ignores case, and "
+                    f"'{earlier.key}' is defined on line {earlier.line}",
+                )
+            )
+            continue
+        own[ref.key] = ref
+        by_folded[ref.key.lower()] = ref
+    refs = {key: _resolved(ref, by_folded, shown, problems) for key, ref in own.items()}
+    for ref in refs.values():
         problems.extend(_check(ref, shown))
+    problems.extend(_confusable(list(own.values()), shown))
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
@@ -213,7 +218,8 @@ def _parse_quietly(text: str) -> Library:
     previous = logger.level
     logger.setLevel(logging.CRITICAL)
     try:
-        return bibtexparser.parse_string(text)  # type: ignore[attr-defined]
+        # No middleware: values come as written, and are evaluated by site_tools.bib_values.
+        return bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
     finally:
         logger.setLevel(previous)
 
@@ -222,11 +228,84 @@ def _first_line(error: object) -> str:
     return str(error).strip().splitlines()[-1] if str(error).strip() else "cannot parse this entry"
 
 
-def _to_reference(entry: Entry) -> Reference:
-    fields = {k.lower(): str(f.value).strip() for k, f in entry.fields_dict.items()}
-    return Reference(
-        entry.key, entry.entry_type.lower(), fields, (entry.start_line or 0) + 1, entry.raw or ""
-    )
+def _undefined(names: list[str], shown: str, line: int, key: str) -> list[Problem]:
+    return [
+        Problem(
+            shown,
+            line,
+            1,
+            key,
+            f"undefined @string macro '{name}'; define it with @string{{{name} = ...}} "
+            "before it is used, or put the text in braces",
+        )
+        for name in dict.fromkeys(names)
+    ]
+
+
+def _macros(library: Library, shown: str, problems: list[Problem]) -> dict[str, str]:
+    """Every ``@string`` value, evaluated in file order, by lower-case name."""
+    macros: dict[str, str] = {}
+    for string in library.strings:
+        undefined: list[str] = []
+        macros[string.key.lower()] = evaluate(str(string.value), macros, undefined)
+        line = (string.start_line or 0) + 1
+        problems.extend(_undefined(undefined, shown, line, string.key))
+    return macros
+
+
+def _to_reference(
+    entry: Entry, macros: dict[str, str], shown: str, problems: list[Problem]
+) -> Reference:
+    line = (entry.start_line or 0) + 1
+    undefined: list[str] = []
+    fields = {
+        k.lower(): evaluate(str(f.value), macros, undefined).strip()
+        for k, f in entry.fields_dict.items()
+    }
+    problems.extend(_undefined(undefined, shown, line, entry.key))
+    return Reference(entry.key, entry.entry_type.lower(), fields, line, entry.raw or "")
+
+
+def _resolved(
+    ref: Reference, by_folded: dict[str, Reference], shown: str, problems: list[Problem]
+) -> Reference:
+    """``ref`` with the fields inherited through its chain of ``crossref`` entries."""
+    fields, seen, current = dict(ref.fields), {ref.key.lower()}, ref
+    while current.fields.get("crossref"):
+        target = current.fields["crossref"]
+        parent = by_folded.get(target.lower())
+        if parent is None or target.lower() in seen:
+            why = "names no entry of the bibliography" if parent is None else "loops back"
+            problems.append(Problem(shown, ref.line, 1, ref.key, f"crossref '{target}' {why}"))
+            break
+        seen.add(target.lower())
+        fields = inherit(ref.entry_type, fields, parent.entry_type, parent.fields)
+        current = parent
+    if fields == ref.fields:
+        return ref
+    return Reference(ref.key, ref.entry_type, fields, ref.line, ref.raw)
+
+
+def _confusable(refs: list[Reference], shown: str) -> list[Problem]:
+    """Warnings for keys that differ only in characters that look alike (l, I, 1; O, 0)."""
+    first: dict[str, Reference] = {}
+    found = []
+    for ref in refs:
+        skeleton = ref.key.translate(_LOOKALIKE).lower()
+        other = first.setdefault(skeleton, ref)
+        if other is not ref:
+            found.append(
+                Problem(
+                    shown,
+                    ref.line,
+                    1,
+                    ref.key,
+                    f"key '{ref.key}' looks like '{other.key}' (line {other.line}): they differ "
+                    "only in characters that are easy to confuse (l, I, 1 or O, 0); rename one",
+                    "warning",
+                )
+            )
+    return found
 
 
 def _check(ref: Reference, shown: str) -> list[Problem]:
@@ -236,10 +315,22 @@ def _check(ref: Reference, shown: str) -> list[Problem]:
         out.append(Problem(shown, ref.line, 1, ref.key, message))
 
     for name in REQUIRED_FIELDS:
-        if not ref.fields.get(name):
-            bad(f"entry is missing '{name}'")
+        if ref.fields.get(name):
+            continue
+        if name == "author" and ref.entry_type in UNAUTHORED_TYPES:
+            continue
+        if name == "author" and ref.entry_type in EDITED_TYPES:
+            if not ref.fields.get("editor"):
+                bad(f"@{ref.entry_type} entry is missing 'author' or 'editor'")
+            continue
+        bad(f"entry is missing '{name}'")
     if ref.year and not YEAR_RE.match(ref.year):
         bad(f"year '{ref.year}' is not a four-digit year")
+    if not ref.venue and not any(ref.fields.get(name) for name in IDENTIFIER_FIELDS):
+        bad(
+            "entry says neither where the work appeared (journal, booktitle, publisher, "
+            "school, institution, howpublished) nor how to find it (doi, eprint, url); add one"
+        )
     doi = ref.fields.get("doi")
     if doi is not None and not DOI_RE.match(doi):
         hint = "; write the bare DOI, without https://doi.org/" if "doi.org" in doi else ""

@@ -147,10 +147,12 @@ def check_results_writable(paths: HubPaths) -> Check:
         )
 
 
-def check_hub(paths: HubPaths) -> Check:
-    from site_tools.catalog import check_hub as validate
+def hub_check(paths: HubPaths) -> Check:
+    from site_tools.catalog import catalog_problems
+    from site_tools.problems import errors
 
-    catalog, problems = validate(paths.root)
+    catalog, found = catalog_problems(paths.root)
+    problems = errors(found)
     if problems or catalog is None:
         return Check(
             "entries", False, f"{len(problems)} problem(s)", "run `lmhub validate` to see them"
@@ -189,7 +191,7 @@ def run_doctor(paths: HubPaths, cluster: str | None = None) -> list[Check]:
         *check_torch(),
         *check_cluster(cluster or os.environ.get("LMHUB_CLUSTER")),
         check_results_writable(paths),
-        check_hub(paths),
+        hub_check(paths),
         *check_tools(),
     ]
 

@@ -171,7 +171,7 @@ class Prediction(_Closed):
 # --- reproduction -----------------------------------------------------------------------------
 
 
-Device = Literal["cpu", "gpu"]
+DeviceKind = Literal["cpu", "gpu"]
 """Hardware a reproduction needs at full size."""
 
 
@@ -225,7 +225,7 @@ class Reproduction(_Closed):
 
     script: Annotated[str, Field(pattern=r"^repro/[A-Za-z0-9_./-]+\.py$")]
     """Path of the script from the hub root, under ``repro/``."""
-    device: Device = "cpu"
+    device: DeviceKind = "cpu"
     """``cpu``, or ``gpu`` when the full configuration needs a GPU."""
     timeout_s: Annotated[int, Field(gt=0)] = 60
     """Wall-clock limit per seed, in seconds (the hub caps it)."""
@@ -453,7 +453,7 @@ class Taxonomy(_Closed):
     """The strands, in display order."""
 
 
-class Limits(_Closed):
+class HubLimits(_Closed):
     """Ceilings a contributed entry must stay under."""
 
     max_timeout_s: Annotated[int, Field(gt=0)] = 1800
@@ -479,7 +479,7 @@ class HubSettings(_Closed):
     """Web address of the source repository, for "edit this page" links."""
     edit_branch: str = "main"
     """Branch that edit links point to."""
-    limits: Limits = Limits()
+    limits: HubLimits = HubLimits()
     """Ceilings on what entries may ask of the runner."""
 
 

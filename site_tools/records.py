@@ -19,7 +19,6 @@ import json
 import os
 import secrets
 import stat
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -28,6 +27,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from site_tools.fsio import atomic_write
 from site_tools.models import ParamValue
 from site_tools.states import SETTLED_RUN, RunStatus
 
@@ -64,6 +64,8 @@ class Provenance(_Record):
     """Where and with what a run ran: the environment, a dimension of a claim's status."""
 
     git_commit: str | None
+    git_dirty: bool | None = None
+    """Whether the working tree had uncommitted changes (``None``: unknown, older records)."""
     python: str
     numpy: str | None
     torch: str | None
@@ -240,18 +242,8 @@ def write_record(store: Path, record: RunRecord) -> Path:
     folder = store / record.claim_id
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder} is a file, not a folder of run records: move it aside")
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / record_filename(record)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(record_bytes(record))
-            handle.flush()
-            os.fsync(handle.fileno())
-        # link() fails if the target exists, so an earlier record can never be replaced.
-        os.link(tmp, target)
-    finally:
-        os.unlink(tmp)
+    atomic_write(target, record_bytes(record), replace=False)
     return target
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from site_tools.fsio import atomic_write
 from site_tools.models import (
     Alternative,
     AtLeast,
@@ -100,8 +101,7 @@ def reference_path(root: Path) -> Path:
 def write_reference(root: Path) -> Path:
     """Write the field reference page; overwrites it."""
     path = reference_path(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(fields_markdown(), encoding="utf-8")
+    atomic_write(path, fields_markdown())
     return path
 
 

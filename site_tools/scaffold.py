@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from site_tools.catalog import Catalog
+from site_tools.fsio import atomic_write
+from site_tools.leftovers import derived_title
 from site_tools.models import is_id
 from site_tools.problems import HubError, Problem
 from site_tools.suggest import did_you_mean
@@ -12,25 +14,35 @@ from site_tools.suggest import did_you_mean
 CLAIM_TEMPLATE = """\
 # yaml-language-server: $schema=../schemas/claim.schema.json
 # A claim is one falsifiable, quantitative prediction with a minimal reproduction.
-# Field reference: docs/reference/fields.md. Check it with `lmhub validate`, run it with
-# `lmhub run {id}`.
+# Field reference: docs/reference/fields.md. `lmhub validate` lists every line still marked
+# `# placeholder:`; `lmhub run {id}` runs it; `lmhub check` says when it is ready for review.
 id: {id}
-title: {title}
+title: {title}  # placeholder: state the result in one sentence
 strand: {strand}
-tags: [example]
+tags: [example]  # placeholder: name the topic
 # The claim in a few sentences. Markdown, with LaTeX math between $...$.
 statement: >-
   The mean of $n$ independent standard normal draws has standard deviation $1/\\sqrt{{n}}$,
   so it lies within $4/\\sqrt{{n}}$ of zero with probability above 0.9999.
 # Keys into references.bib: the papers the prediction comes from.
-citations: [{citation}]
+citations: [{citation}]  # placeholder: cite the paper the prediction comes from
 # Ids of open questions this claim bears on (each must list this claim back).
 open_questions: []
 reproduction:
   script: repro/{module}.py
-  device: cpu        # gpu for claims that need one at full size (then add `smoke:`)
+  device: cpu        # gpu for claims that need one at full size (then `smoke:` runs on CPU)
   timeout_s: 60      # per seed, in seconds
+  cost_s: 0.1        # typical seconds per seed, as `lmhub run` reports them
   seeds: [0, 1, 2]
+  # Every input of the script, read there as `p = args.params` then `p.n`.
+  parameters:
+    n: {{value: 10000, meaning: number of standard normal draws}}
+    offset: {{value: 0.0, meaning: mean added to every draw; the theory assumes 0}}
+  # A tiny configuration for a quick check, as overrides of the parameters.
+  smoke:
+    timeout_s: 30
+    overrides: {{n: 1000}}
+    description: a tenth of the draws; checks only that every metric is written
   plot:
     x_label: number of draws n
     y_label: "|sample mean|"
@@ -46,6 +58,13 @@ predictions:
     alternative:
       description: a mean that does not shrink with n (scaled mean of order sqrt(n) = 100)
       expect: {{kind: at_least, value: 50.0}}
+# Changes of parameters under which the theory predicts another outcome: the run must then
+# miss every metric in must_fail, or the measurement does not test the theory.
+mutants:
+  - id: shifted-mean
+    overrides: {{offset: 0.1}}
+    why: "draws of mean 0.1 give a scaled mean of 0.1 sqrt(n) = 10, outside [-4, 4]"
+    must_fail: [scaled_mean]
 """
 
 SCRIPT_TEMPLATE = '''\
@@ -55,16 +74,16 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params  # the claim's reproduction.parameters, with any overrides applied
 rng = np.random.default_rng(args.seed)
-n = 1_000 if args.smoke else 10_000
 
-draws = rng.standard_normal(n)
-sizes = np.unique(np.logspace(1, np.log10(n), 20).astype(int))
+draws = p.offset + rng.standard_normal(p.n)
+sizes = np.unique(np.logspace(1, np.log10(p.n), 20).astype(int))
 running = np.abs(np.cumsum(draws)[sizes - 1] / sizes)
 
 write_result(
     args,
-    metrics={{"scaled_mean": float(draws.mean() * np.sqrt(n))}},
+    metrics={{"scaled_mean": float(draws.mean() * np.sqrt(p.n))}},
     curves={{
         "measured |mean|": series(sizes, running),
         "theory 1/sqrt(n)": series(sizes, 1 / np.sqrt(sizes), style="theory"),
@@ -76,16 +95,16 @@ QUESTION_TEMPLATE = """\
 # yaml-language-server: $schema=../schemas/open_question.schema.json
 # An open question: what the field does not know yet, and what would count as progress.
 id: {id}
-title: {title}
+title: {title}  # placeholder: ask the question in one line
 strand: {strand}
 tags: []
-statement: >-
+statement: >-  # placeholder: state the question for a graduate student
   State the question so that a graduate student can understand it.
-why_it_matters: >-
+why_it_matters: >-  # placeholder: say what an answer would change
   Say what an answer would change, for theory or for practice.
 # Concrete, checkable results: what would be measured, and how, to count as progress.
 progress_criteria:
-  - A prediction of ..., made before training, that matches measurement within ...
+  - A prediction of ..., made before training, that matches measurement within ...  # placeholder: name a checkable result
 status: open         # open, partial (add status_evidence) or resolved
 related_claims: []   # claims that bear on it; each must list this question back
 citations: []
@@ -127,20 +146,16 @@ def new_entry(catalog: Catalog, kind: str, entry_id: str, strand: str) -> list[P
             )
     if problems:
         raise HubError(problems)
-    title = entry_id.replace("-", " ").capitalize()
-    folder.mkdir(parents=True, exist_ok=True)
+    title = derived_title(entry_id)
     if kind == "question":
-        target.write_text(
-            QUESTION_TEMPLATE.format(id=entry_id, title=title, strand=strand), "utf-8"
-        )
+        text = QUESTION_TEMPLATE.format(id=entry_id, title=title, strand=strand)
+        atomic_write(target, text, replace=False)
         return [target]
+    # Any key of the bibliography keeps the template valid; it is marked as a placeholder.
     citation = next(iter(catalog.bib.references), "add-a-key")
-    target.write_text(
-        CLAIM_TEMPLATE.format(
-            id=entry_id, title=title, strand=strand, citation=citation, module=module
-        ),
-        "utf-8",
+    text = CLAIM_TEMPLATE.format(
+        id=entry_id, title=title, strand=strand, citation=citation, module=module
     )
-    script.parent.mkdir(parents=True, exist_ok=True)
-    script.write_text(SCRIPT_TEMPLATE.format(title=title), "utf-8")
+    atomic_write(target, text, replace=False)
+    atomic_write(script, SCRIPT_TEMPLATE.format(title=title), replace=False)
     return [target, script]

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from site_tools.fsio import atomic_write
 from site_tools.models import Claim, HubSettings, OpenQuestion, Taxonomy
 from site_tools.site.export_models import CatalogExport
 
@@ -34,11 +35,10 @@ def schema_text(name: str) -> str:
 
 def write_schemas(folder: Path) -> list[Path]:
     """Write ``<name>.schema.json`` for each entry type into ``folder``; overwrites them."""
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name in SCHEMAS:
         path = folder / f"{name}.schema.json"
-        path.write_text(schema_text(name), encoding="utf-8")
+        atomic_write(path, schema_text(name))
         written.append(path)
     return written
 

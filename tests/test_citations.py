@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from site_tools.citations import latex_to_text, load_bibliography
 from tests.conftest import BASE_HUB, REPO
 
@@ -45,3 +47,51 @@ def test_repo_bibliography_is_clean_and_complete() -> None:
     for ref in bib.references.values():
         assert ref.venue, f"{ref.key}: no venue"
         assert ref.arxiv or ref.doi or ref.url, f"{ref.key}: needs an arXiv id, a DOI or a URL"
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        (r"{\L}ukasz Kaiser and {\l}{\'o}d{\'z}", "Łukasz Kaiser and łódź"),
+        (r"Erd\H{o}s, Ko\v{c}i, \c{C}a\u{g}lar, Fran\c cois", "Erdős, Koči, Çağlar, François"),
+        (r"Sch\"{o}lkopf, Sch{\"o}lkopf, Sch\"olkopf", "Schölkopf, Schölkopf, Schölkopf"),
+        (r"\'{\i}, {\ss}, {\o}, St\r{a}l, \k{a}", "í, ß, ø, Stål, ą"),
+        (r"pages 10--20 --- a dash", "pages 10–20 — a dash"),
+        (r"``quoted'' and \emph{emphasised}", "“quoted” and emphasised"),
+        (
+            r"Learning in $O(n \log n)$ time, 50\% of \$5",
+            r"Learning in $O(n \log n)$ time, 50% of $5",
+        ),
+    ],
+)
+def test_latex_is_decoded_faithfully(latex: str, text: str) -> None:
+    assert latex_to_text(latex) == text
+
+
+def test_strings_concatenation_and_crossref(tmp_path: Path) -> None:
+    (tmp_path / "x.bib").write_text(
+        "@string{nips = {Advances in Neural Information Processing Systems}}\n"
+        "@proceedings{nips31, editor = {Bengio, Samy}, title = nips # { 31}, year = 2018,\n"
+        "  publisher = {Curran Associates}}\n"
+        "@inproceedings{jacot2018, author = {Jacot, Arthur}, title = {Neural Tangent Kernel},\n"
+        "  crossref = {NIPS31}, month = dec, eprint = {1806.07572}}\n",
+        encoding="utf-8",
+    )
+    bib, problems = load_bibliography(tmp_path / "x.bib", "x.bib")
+    assert problems == []
+    jacot = bib["jacot2018"]
+    assert jacot.year == "2018"
+    assert jacot.venue == "Advances in Neural Information Processing Systems 31"
+    assert jacot.fields["month"] == "December"
+
+
+def test_editors_stand_for_authors_of_edited_volumes(tmp_path: Path) -> None:
+    (tmp_path / "x.bib").write_text(
+        "@book{edited, editor = {Mezard, Marc}, title = {Spin Glass Theory}, year = 1987,\n"
+        "  publisher = {World Scientific}}\n"
+        "@proceedings{volume, title = {Proceedings of a Workshop}, year = 2001}\n"
+        "@article{nobody, title = {Anonymous}, year = 2001, journal = {J}}\n",
+        encoding="utf-8",
+    )
+    _, problems = load_bibliography(tmp_path / "x.bib", "x.bib")
+    assert [p.format() for p in problems] == ["x.bib:4:1: nobody: entry is missing 'author'"]

@@ -25,6 +25,25 @@ def test_new_claim_and_question_validate_as_written(temp_hub: TempHub) -> None:
     assert made.exit_code == 0, made.output
     checked = runner.invoke(cli, ["validate", "--root", str(root)])
     assert checked.exit_code == 0, checked.output
+    # What the templates leave for the author to replace is listed, with its position.
+    assert checked.stderr.splitlines() == [
+        "claims/my-new-claim.yaml:6:8: warning: title: template leftover: the title "
+        "'My new claim' is the id reworded; state the result in one sentence",
+        "claims/my-new-claim.yaml:8:8: warning: tags.0: template leftover: the 'example' tag "
+        "marks the template; use tags that name the topic (see the tags page of the site)",
+        "claims/my-new-claim.yaml:14:13: warning: citations.0: template leftover: cite the "
+        "paper the prediction comes from, then delete the '# placeholder:' comment",
+        "open_questions/my-question.yaml:4:8: warning: title: template leftover: the title "
+        "'My question' is the id reworded; ask the question in one line",
+        "open_questions/my-question.yaml:7:12: warning: statement: template leftover: state "
+        "the question for a graduate student, then delete the '# placeholder:' comment",
+        "open_questions/my-question.yaml:9:17: warning: why_it_matters: template leftover: "
+        "say what an answer would change, then delete the '# placeholder:' comment",
+        "open_questions/my-question.yaml:13:5: warning: progress_criteria.0: template "
+        "leftover: name a checkable result, then delete the '# placeholder:' comment",
+    ]
+    strict = runner.invoke(cli, ["validate", "--strict", "--root", str(root)])
+    assert strict.exit_code == 1 and strict.stderr.endswith("7 problems found\n")
 
 
 def test_scaffolded_script_runs_and_writes_its_metric(temp_hub: TempHub, tmp_path: Path) -> None:
@@ -42,6 +61,17 @@ def test_scaffolded_script_runs_and_writes_its_metric(temp_hub: TempHub, tmp_pat
     result = json.loads((out / "result.json").read_text())
     assert abs(result["metrics"]["scaled_mean"]) < 4.0
     assert set(result["series"]) == {"measured |mean|", "theory 1/sqrt(n)"}
+    # The template's mutant shifts every draw by 0.1: the theory then predicts 0.1 sqrt(n) = 10.
+    for flag, low, high in (("--smoke", -4.0, 4.0), ("--mutant", 6.0, 14.0)):
+        args = [flag, "shifted-mean"] if flag == "--mutant" else [flag]
+        shown = subprocess.run(
+            [sys.executable, str(root / "repro" / "my_new_claim.py"), "--seed", "3", *args],
+            check=True,
+            timeout=60,
+            capture_output=True,
+            text=True,
+        )
+        assert low < json.loads(shown.stdout)["metrics"]["scaled_mean"] < high, flag
 
 
 def test_new_refuses_to_overwrite_and_bad_names(temp_hub: TempHub) -> None:

@@ -1,7 +1,8 @@
 """The corpus of broken hubs: one fault per case, each with the exact report expected.
 
 Each folder under ``tests/fixtures/broken/`` holds the files that replace those of the base
-hub, and ``expected.txt``, the exact output of ``lmhub validate``.
+hub, and ``expected.txt``, the exact output of ``lmhub validate --strict`` (which fails on
+warnings too: template leftovers and confusable BibTeX keys).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def test_the_corpus_covers_every_documented_fault() -> None:
 
 def test_report_is_exact(broken_hub: tuple[Path, str]) -> None:
     root, expected = broken_hub
-    result = CliRunner().invoke(cli, ["validate", "--root", str(root)])
+    result = CliRunner().invoke(cli, ["validate", "--strict", "--root", str(root)])
     assert result.exit_code == 1
     assert result.output == expected
     assert isinstance(result.exception, SystemExit)
@@ -54,7 +55,7 @@ def test_real_process_exits_1_without_traceback(case: Path, temp_hub: TempHub) -
     root = temp_hub()
     overlay(root, case)
     proc = subprocess.run(
-        [sys.executable, "-m", "site_tools", "validate", "--root", str(root)],
+        [sys.executable, "-m", "site_tools", "validate", "--strict", "--root", str(root)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -68,7 +69,7 @@ def test_all_problems_of_all_files_in_one_pass(temp_hub: TempHub) -> None:
     root = temp_hub()
     for name in ("unknown-strand", "malformed-doi", "event-handler"):
         overlay(root, FIXTURES / "broken" / name)
-    result = CliRunner().invoke(cli, ["validate", "--root", str(root)])
+    result = CliRunner().invoke(cli, ["validate", "--strict", "--root", str(root)])
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == "3 problems found"
 
@@ -79,7 +80,7 @@ def test_script_symlinked_out_of_repro_is_refused(temp_hub: TempHub, tmp_path: P
     outside.write_text("print('hi')\n")
     (root / "repro" / "mean_shrinks.py").unlink()
     (root / "repro" / "mean_shrinks.py").symlink_to(outside)
-    result = CliRunner().invoke(cli, ["validate", "--root", str(root)])
+    result = CliRunner().invoke(cli, ["validate", "--strict", "--root", str(root)])
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == (
         "claims/mean-shrinks.yaml:10:11: reproduction.script: script 'repro/mean_shrinks.py' "

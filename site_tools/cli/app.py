@@ -8,7 +8,18 @@ import click
 
 from site_tools import __version__
 
-COMMAND_MODULES = ["validate", "schema", "new", "doctor", "run", "evidence", "build", "serve"]
+COMMAND_MODULES = [
+    "validate",
+    "check",
+    "schema",
+    "new",
+    "doctor",
+    "run",
+    "evidence",
+    "build",
+    "serve",
+    "clean",
+]
 
 
 class _LazyGroup(click.Group):

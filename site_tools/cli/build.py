@@ -33,9 +33,16 @@ from site_tools.site.build import EchoHandler, build_site, run_stale
     default=None,
     help="Where to write the site (default: site/); emptied first.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Ignore and keep no memo of results, plots and exports (build/cache).",
+)
 @root_option
 @reports_problems
-def command(run_first: bool, jobs: int, site_dir: Path | None, root: Path | None) -> None:
+def command(
+    run_first: bool, jobs: int, site_dir: Path | None, no_cache: bool, root: Path | None
+) -> None:
     """Validate the hub, optionally run what is stale, and build the site (strict).
 
     The pages are generated from the entries and run records into build/docs, merged with
@@ -53,7 +60,7 @@ def command(run_first: bool, jobs: int, site_dir: Path | None, root: Path | None
     handler = EchoHandler(lambda line: click.echo(line, err=True))
     logging.getLogger("mkdocs").addHandler(handler)
     try:
-        result = build_site(hub_root, catalog=catalog, site_dir=site_dir)
+        result = build_site(hub_root, catalog=catalog, site_dir=site_dir, use_cache=not no_cache)
     finally:
         logging.getLogger("mkdocs").removeHandler(handler)
     gen = result.generation

@@ -51,8 +51,8 @@ from site_tools.runner.select import UsageError
 @click.option(
     "--smoke",
     is_flag=True,
-    help="Run each claim's tiny --smoke configuration on CPU (GPU claims too) and "
-    "check only that it writes every predicted metric.",
+    help="Run each claim's tiny smoke configuration on CPU (GPU claims too) and "
+    "check only that it writes every predicted metric. Without IDS, runs every claim.",
 )
 @click.option(
     "--medium",
@@ -125,7 +125,8 @@ def command(
         raise click.UsageError("choose one of --smoke, --medium and --mutants")
     options = RunOptions(
         ids=ids,
-        all_claims=all_claims or ((smoke or medium) and not ids and not changed_since),
+        # A smoke or medium run takes little time a claim: with nothing chosen, check them all.
+        all_claims=all_claims or ((smoke or medium) and not ids and changed_since is None),
         changed_since=changed_since,
         force=force,
         jobs=jobs,

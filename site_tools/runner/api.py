@@ -29,7 +29,7 @@ from site_tools.runner.isolation import Limits, MiB, RunSpec, cuda_available, fo
 from site_tools.runner.lock import LOCK_WAIT_S, LockBusy, results_lock
 from site_tools.runner.plan import ClaimPlan, Task, plan_claim
 from site_tools.runner.progress import Display
-from site_tools.runner.provenance import git_commit
+from site_tools.runner.provenance import TreeState, tree_state
 from site_tools.runner.report import ClaimResult, RunReport, claim_result
 from site_tools.runner.select import UsageError, select_claims
 
@@ -165,7 +165,7 @@ def _make_backend(options: RunOptions) -> tuple[Backend, str]:
 def _gpu_records(
     plans: list[ClaimPlan],
     gpu_note: str,
-    commit: str | None,
+    commit: TreeState,
     results: Path,
     written: list[Path],
     origin: Origin,
@@ -264,7 +264,7 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
                     else p
                     for p in plans
                 ]
-        commit = git_commit(root)
+        commit = tree_state(root)
         written: list[Path] = []
         gpu_records = _gpu_records(plans, gpu_note, commit, results, written, origin)
         display.planned(plans, selection.notes, gpu_note)

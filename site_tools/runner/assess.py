@@ -32,6 +32,7 @@ from site_tools.runner.isolation import (
     host_info,
     size_text,
 )
+from site_tools.runner.provenance import TreeState
 from site_tools.states import RunStatus
 
 _MEMORY_SIGNS = (
@@ -48,12 +49,14 @@ class BadOutput(Exception):
     """The script's output cannot be judged; the message says why."""
 
 
-def provenance(git_commit: str | None, host: HostInfo) -> Provenance:
-    """A record's provenance: the hub's commit, and where the run ran."""
-    return Provenance(git_commit=git_commit, **dataclasses.asdict(host))
+def provenance(git_commit: TreeState, host: HostInfo) -> Provenance:
+    """A record's provenance: the hub's commit and its state, and where the run ran."""
+    return Provenance(
+        git_commit=git_commit.commit, git_dirty=git_commit.dirty, **dataclasses.asdict(host)
+    )
 
 
-def provenance_here(git_commit: str | None, device: str = "cpu") -> Provenance:
+def provenance_here(git_commit: TreeState, device: str = "cpu") -> Provenance:
     """Provenance of something decided on this machine (e.g. a ``needs-gpu`` record)."""
     return provenance(git_commit, host_info(device))
 
@@ -186,7 +189,7 @@ def assess(
     spec: RunSpec,
     raw: RawOutcome,
     identity: Identity,
-    git_commit: str | None,
+    git_commit: TreeState,
     origin: Origin,
 ) -> RunRecord | None:
     """The record of one run, or ``None`` for a run stopped by the user (nothing is kept)."""
@@ -244,7 +247,7 @@ def needs_gpu_record(
     seed: int,
     identity: Identity,
     message: str,
-    git_commit: str | None,
+    git_commit: TreeState,
     origin: Origin,
 ) -> RunRecord:
     """The record of a GPU claim's seed that could not run here (it never settles anything)."""

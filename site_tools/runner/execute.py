@@ -31,6 +31,7 @@ from site_tools.runner.isolation import (
 )
 from site_tools.runner.plan import Task
 from site_tools.runner.progress import Display
+from site_tools.runner.provenance import TreeState
 
 STOP_GRACE_S = 30.0
 """After an interrupt, how long to wait for runs to report back before giving up on them."""
@@ -120,7 +121,7 @@ def execute(
     write: Callable[[RunRecord], Path],
     session: str,
     interrupt: threading.Event,
-    git_commit: str | None,
+    git_commit: TreeState,
     origin: Origin,
 ) -> Execution:
     """Submit every task, then judge and record each outcome as it arrives.
@@ -164,7 +165,7 @@ def _collect(
     write: Callable[[RunRecord], Path],
     session: str,
     interrupt: threading.Event,
-    git_commit: str | None,
+    git_commit: TreeState,
     origin: Origin,
     result: Execution,
 ) -> None:

@@ -1,9 +1,10 @@
-"""The git commit of the hub a run was made from, for the record's provenance."""
+"""The git commit of the hub a run was made from, and whether the tree had changes."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
@@ -61,16 +62,40 @@ def git_commit(root: Path) -> str | None:
                 return sha
     except OSError:
         pass
+    sha = (_git(root, "rev-parse", "HEAD") or "").strip()
+    return sha if _SHA.match(sha) else None
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """The output of ``git ARGS`` run at ``root``, or ``None`` when it fails."""
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=30, check=False
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    sha = out.stdout.strip()
-    return sha if out.returncode == 0 and _SHA.match(sha) else None
+    return out.stdout if out.returncode == 0 else None
+
+
+@dataclass(frozen=True)
+class TreeState:
+    """The working tree a run was made from: its commit, and whether it had changes."""
+
+    commit: str | None
+    dirty: bool | None
+    """Uncommitted changes (tracked or untracked, outside ``results/``); ``None``: unknown."""
+
+
+def git_dirty(root: Path) -> bool | None:
+    """Whether the working tree at ``root`` differs from its commit, ``None`` if unknown.
+
+    Run records under ``results/`` are left out: a run writes them itself.
+    """
+    status = _git(root, "status", "--porcelain", "--", ".", ":(exclude)results")
+    return bool(status.strip()) if status is not None else None
+
+
+def tree_state(root: Path) -> TreeState:
+    """The commit checked out at ``root`` and whether the tree had uncommitted changes."""
+    commit = git_commit(root)
+    return TreeState(commit, git_dirty(root) if commit is not None else None)

@@ -70,7 +70,12 @@ def run_stale(root: Path, jobs: int, echo: Callable[[str], None]) -> None:
 
 
 def build_site(
-    root: Path, *, catalog: Catalog | None = None, site_dir: Path | None = None, strict: bool = True
+    root: Path,
+    *,
+    catalog: Catalog | None = None,
+    site_dir: Path | None = None,
+    strict: bool = True,
+    use_cache: bool = True,
 ) -> BuildResult:
     """Generate the pages and build the site with mkdocs into ``site_dir``.
 
@@ -84,6 +89,9 @@ def build_site(
         Output folder (default: mkdocs.yml's ``site_dir``, ``site/``); emptied first.
     strict
         Fail on any mkdocs warning (a broken link, a missing page, bad math).
+    use_cache
+        Read and keep the memo of results, plots and exports (``False``: build everything
+        from the records and keep nothing).
 
     Raises
     ------
@@ -101,6 +109,7 @@ def build_site(
     config = _load_config(root, **overrides)
     plugin = config.plugins[PLUGIN]
     plugin.catalog = catalog
+    plugin.use_cache = use_cache
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config)

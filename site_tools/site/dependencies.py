@@ -33,7 +33,7 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def _key(parts: Iterable[str]) -> str:
+def _digest(parts: Iterable[str]) -> str:
     digest = hashlib.sha256()
     for part in parts:
         data = part.encode("utf-8", "surrogatepass")
@@ -73,7 +73,7 @@ def question_page_key(data: SiteData, question: OpenQuestion) -> str:
 def _claim_key(data: SiteData, claim: Claim) -> str:
     result = data.results.get(claim.id)
     questions = [data.catalog.questions.get(q) for q in claim.open_questions]
-    return _key(
+    return _digest(
         [
             "claim",
             claim.model_dump_json(),
@@ -87,7 +87,7 @@ def _claim_key(data: SiteData, claim: Claim) -> str:
 
 def _question_key(data: SiteData, question: OpenQuestion) -> str:
     claims = [data.catalog.claims.get(c) for c in question.related_claims]
-    return _key(
+    return _digest(
         [
             "question",
             question.model_dump_json(),
@@ -106,7 +106,7 @@ def papers_page_key(data: SiteData) -> str:
         for kind, entry_id in entries:
             entry = catalog.claims[entry_id] if kind == "claim" else catalog.questions[entry_id]
             cited.append(f"{key}\0{kind}\0{entry_id}\0{entry.title}")
-    return _key(
+    return _digest(
         [
             "papers",
             code_digest(),
@@ -119,6 +119,6 @@ def papers_page_key(data: SiteData) -> str:
 def reference_key(data: SiteData, key: str) -> str:
     """Key of one reference's entry in ``catalog.json``: its BibTeX and who cites it."""
     ref = data.catalog.bib.references[key]
-    return _key(
+    return _digest(
         ["reference", code_digest(), ref.raw, *(f"{k}\0{i}" for k, i in data.cited_by.get(key, []))]
     )

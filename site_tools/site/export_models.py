@@ -1,9 +1,8 @@
 """The format of ``catalog.json``, the site's machine-readable export (version 1).
 
 These models are the definition: ``schemas/catalog.schema.json`` is generated from them by
-``lmhub schema`` (:func:`catalog_schema_text`), and ``lmhub schema --check`` fails when the
-committed schema is stale. A reader
-checks ``format_version`` first; a change that could break a reader bumps
+``lmhub schema`` (see :mod:`site_tools.schema`), and ``lmhub schema --check`` fails when the
+committed schema is stale. A reader checks ``format_version`` first; a change that could break a reader bumps
 :data:`EXPORT_VERSION`, and the old version's meaning is kept in this docstring's history.
 Paths and URLs are relative to the site root. Numbers that were not measured are ``null``.
 """
@@ -174,11 +173,3 @@ class CatalogExport(_Export):
     claims: list[ClaimExport]
     open_questions: list[QuestionExport]
     references: list[ReferenceExport]
-
-
-def catalog_schema_text() -> str:
-    """JSON Schema of ``catalog.json``: the text ``lmhub schema`` writes to
-    ``schemas/catalog.schema.json`` (and ``lmhub schema --check`` compares)."""
-    from site_tools.schema import schema_text
-
-    return schema_text("catalog")

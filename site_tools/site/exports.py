@@ -8,14 +8,13 @@ committed, and ``bib/<claim-id>.bib`` holds the references of one claim.
 from __future__ import annotations
 
 import functools
-import json
 import math
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from site_tools.memo import JsonMemo
 from site_tools.models import Claim, OpenQuestion
 from site_tools.site.dependencies import claim_page_key, question_page_key, reference_key
 from site_tools.site.export_models import (
@@ -195,18 +194,12 @@ class ExportMemo:
     """
 
     def __init__(self, path: Path | None):
-        self.path = path
+        self.memo = JsonMemo(path, str(MEMO_VERSION))
         self.entries: dict[str, list[str]] = {}
         self.used: dict[str, list[str]] = {}
-        if path is not None:
-            try:
-                loaded = json.loads(path.read_text(encoding="utf-8"))
-                if loaded.get("version") == MEMO_VERSION:
-                    self.entries = {
-                        str(k): [str(v[0]), str(v[1])] for k, v in loaded["entries"].items()
-                    }
-            except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
-                pass  # a missing or damaged memo only costs time
+        for name, value in self.memo.load().items():
+            if isinstance(value, list) and len(value) == 2:
+                self.entries[str(name)] = [str(value[0]), str(value[1])]
 
     def fragment(self, name: str, key: str, build: Callable[[], BaseModel]) -> str:
         """The JSON of entry ``name``: remembered if ``key`` matches, else built now."""
@@ -217,14 +210,8 @@ class ExportMemo:
 
     def save(self) -> None:
         """Keep the entries used by this build (and only those), if anything changed."""
-        if self.path is None or self.used == self.entries:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(
-            json.dumps({"version": MEMO_VERSION, "entries": self.used}), encoding="utf-8"
-        )
-        tmp.replace(self.path)
+        if self.used != self.entries:
+            self.memo.save(dict(self.used))
 
 
 def catalog_json(data: SiteData, memo: ExportMemo | None = None) -> str:

@@ -18,9 +18,9 @@ from typing import Any
 from site_tools.catalog import Catalog
 from site_tools.models import Plot
 from site_tools.problems import HubError, Problem
+from site_tools.schema import schema_text
 from site_tools.site.badges import claim_badge
 from site_tools.site.dependencies import claim_page_key, papers_page_key, question_page_key
-from site_tools.site.export_models import catalog_schema_text
 from site_tools.site.exports import ExportMemo, catalog_json
 from site_tools.site.nav import site_nav
 from site_tools.site.output import OutputTree
@@ -60,6 +60,8 @@ class GenerateReport:
     unchanged: int
     plots_drawn: int
     nav: list[Any]
+    data: SiteData | None = None
+    """What the pages were generated from; the plugin fills hand-written pages from it."""
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall time of each stage, in seconds: ``results`` (reading run records), ``indexes``
     (index pages), ``exports``, and ``write`` (rendering the entry pages and plots that
@@ -86,7 +88,7 @@ def _collisions(docs: Path, paths: list[str]) -> list[Problem]:
 
 
 def generate(
-    catalog: Catalog, out_dir: Path, cache_dir: Path, *, directory_urls: bool = True
+    catalog: Catalog, out_dir: Path, cache_dir: Path | None, *, directory_urls: bool = True
 ) -> GenerateReport:
     """Write the generated part of the site for ``catalog`` into ``out_dir``.
 
@@ -98,7 +100,8 @@ def generate(
         The generated docs folder. Files that changed are rewritten, files no longer
         generated are deleted (only those this function wrote before).
     cache_dir
-        Memo of results and drawn plots between builds (created if missing).
+        Memo of results and drawn plots between builds (created if missing); ``None``
+        reads and keeps no memo.
     directory_urls
         Whether the site uses ``page/`` URLs (mkdocs' ``use_directory_urls``); only the URLs
         written into ``catalog.json`` depend on it.
@@ -110,7 +113,7 @@ def generate(
     """
     seconds: dict[str, float] = {}
     start = time.perf_counter()
-    plots = PlotCache(cache_dir / "plots")
+    plots = PlotCache(cache_dir / "plots" if cache_dir else None)
     results = collect_results(catalog, ResultsCache(cache_dir), have_plot=plots.keys)
     data = SiteData(catalog, results, directory_urls)
     seconds["results"] = time.perf_counter() - start
@@ -153,8 +156,11 @@ def generate(
                 result.plot.key,
                 _plot_producer(plots, result, catalog.claims[claim.id].reproduction.plot),
             )
-    tree.add("catalog.json", catalog_json(data, ExportMemo(cache_dir / "exports.json")))
-    tree.add("schemas/catalog.schema.json", catalog_schema_text())
+    tree.add(
+        "catalog.json",
+        catalog_json(data, ExportMemo(cache_dir / "exports.json" if cache_dir else None)),
+    )
+    tree.add("schemas/catalog.schema.json", schema_text("catalog"))
     try:
         tree.add("references.bib", catalog.paths.bib.read_bytes())
     except OSError:
@@ -176,6 +182,7 @@ def generate(
         unchanged=report.unchanged,
         plots_drawn=plots.drawn,
         nav=site_nav(catalog, catalog.paths.docs),
+        data=data,
         seconds=seconds,
     )
 

@@ -11,13 +11,15 @@ the live-reload watcher then see only real changes.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_tools.fsio import atomic_write
+from site_tools.memo import JsonMemo
+
 MANIFEST = ".lmhub-manifest.json"
+MANIFEST_VERSION = "1"
 
 
 @dataclass
@@ -53,13 +55,8 @@ class OutputTree:
 
     def __init__(self, root: Path):
         self.root = root
-        self.previous: dict[str, str] = {}
-        try:
-            loaded = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-            if isinstance(loaded, dict):
-                self.previous = {str(k): str(v) for k, v in loaded.items()}
-        except (OSError, ValueError):
-            pass
+        self.manifest = JsonMemo(root / MANIFEST, MANIFEST_VERSION)
+        self.previous: dict[str, str] = {str(k): str(v) for k, v in self.manifest.load().items()}
         self._content: dict[str, bytes | None] = {}
         self._digests: dict[str, str] = {}
         self._producers: dict[str, Callable[[], bytes | None]] = {}
@@ -103,9 +100,7 @@ class OutputTree:
                 if data is None:
                     self._digests.pop(rel)
                     continue
-            target = self.root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            atomic_write(self.root / rel, data)
             report.written.append(rel)
         for rel in sorted(set(self.previous) - set(self._digests)):
             try:
@@ -113,7 +108,5 @@ class OutputTree:
                 report.removed.append(rel)
             except (OSError, ValueError):
                 pass
-        tmp = self.root / f".{MANIFEST}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(self._digests, indent=0, sort_keys=True), encoding="utf-8")
-        tmp.replace(self.root / MANIFEST)
+        self.manifest.save(self._digests)
         return report

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.ticker import LogLocator, MaxNLocator
 
+from site_tools.fsio import atomic_write
 from site_tools.models import Plot
 from site_tools.records import Series
 
@@ -297,20 +298,21 @@ class PlotCache:
     Parameters
     ----------
     folder
-        Where drawings are kept; created on first write.
+        Where drawings are kept; created on first write. ``None``: draw every plot and
+        keep nothing (``lmhub build --no-cache``).
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path | None):
         self.folder = folder
         self.drawn = 0
         """Plots drawn (not found in the cache) by this object."""
-        try:
+        self.keys: set[str] = set()
+        if folder is not None and folder.is_dir():
             self.keys = {p.stem for p in folder.iterdir() if p.suffix == ".svg"}
-        except OSError:
-            self.keys = set()
 
     def path(self, key: str) -> Path:
-        """Where the drawing of ``key`` is kept."""
+        """Where the drawing of ``key`` is kept (only called with a folder)."""
+        assert self.folder is not None
         return self.folder / f"{key}.svg"
 
     def get_or_draw(
@@ -326,10 +328,8 @@ class PlotCache:
             return None
         svg = render_svg(series, plot)
         if svg is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".{key}.tmp"
-            tmp.write_text(svg, encoding="utf-8")
-            tmp.replace(self.path(key))
+            if self.folder is not None:
+                atomic_write(self.path(key), svg)
             self.keys.add(key)
             self.drawn += 1
         return svg

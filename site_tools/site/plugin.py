@@ -8,6 +8,8 @@ It is a thin adapter around :func:`~site_tools.site.generate.generate`:
   ``hub.yaml``, the navigation, the Markdown extensions the pages need (including
   server-side math and the safety pass) and the hub's stylesheet and script;
 * ``on_files``: add the generated files to the hand-written ones from ``docs_dir``;
+* ``on_page_markdown``: fill the catalog-generated parts of hand-written pages (the lists of
+  each strand's entries in ``docs/guide/strands.md``);
 * ``on_serve``: also watch the entries, ``references.bib``, the scripts and the run records,
   so that ``mkdocs serve`` regenerates when any of them changes.
 """
@@ -26,6 +28,7 @@ from mkdocs.structure.files import File, Files
 from site_tools.catalog import Catalog, load_catalog
 from site_tools.problems import HubError
 from site_tools.site.generate import GenerateReport, generate
+from site_tools.site.pages.strands import expand_strand_entries
 from site_tools.site.text import html
 
 REQUIRED_EXTENSIONS = (
@@ -73,6 +76,8 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         """A catalog already loaded and validated by the caller (``lmhub build``); else the
         plugin loads it."""
         self.report: GenerateReport | None = None
+        self.use_cache = True
+        """Whether to use the memo in ``cache_dir`` (``lmhub build --no-cache`` turns it off)."""
 
     def root(self, config: Any) -> Path:
         """The hub root: the plugin's ``root`` option, else the folder of ``mkdocs.yml``."""
@@ -87,7 +92,7 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
             self.report = generate(
                 catalog,
                 root / self.config.generated_dir,
-                root / self.config.cache_dir,
+                root / self.config.cache_dir if self.use_cache else None,
                 directory_urls=bool(config.use_directory_urls),
             )
         except HubError as exc:
@@ -115,6 +120,16 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         for rel in self.report.files:
             files.append(File(rel, generated, config.site_dir, config.use_directory_urls))
         return files
+
+    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
+        """Fill each ``<!-- lmhub:strand-entries ID -->`` line of a hand-written page."""
+        assert self.report is not None and self.report.data is not None
+        if "<!-- lmhub:" not in markdown:
+            return markdown
+        try:
+            return expand_strand_entries(markdown, self.report.data, page.file.src_uri)
+        except KeyError as exc:
+            raise PluginError(str(exc.args[0])) from None
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         """Watch the hub's entries, bibliography, scripts and run records too."""

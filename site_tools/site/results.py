@@ -19,6 +19,7 @@ is rendered: a rebuild after one claim changed parses one status, not a thousand
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -34,6 +35,7 @@ import site_tools
 from site_tools.catalog import Catalog
 from site_tools.identity import FileDigests, predictions_digest
 from site_tools.judge import MetricSummary
+from site_tools.memo import JsonMemo
 from site_tools.models import Claim
 from site_tools.records import RunRecord, Series
 from site_tools.site.plots import STYLE, drawable, plot_key
@@ -190,20 +192,14 @@ class _Cached(BaseModel):
     """The :class:`_StatusBox` as JSON text, parsed only when needed."""
 
 
-class _Store(BaseModel):
-    version: int
-    lmhub: str
-    claims: dict[str, _Cached]
-
-
-def _listing(folder: Path) -> list[str]:
+def _record_names(folder: Path) -> list[str]:
     try:
         return sorted(n for n in os.listdir(folder) if n.endswith(".json") and n[0] != ".")
     except OSError:
         return []
 
 
-def _key(claim: Claim, digest: str, names: list[str]) -> str:
+def _results_key(claim: Claim, digest: str, names: list[str]) -> str:
     # The drawing style is part of every plot key, so a new style must not reuse cached keys;
     # the predictions are not part of the identity, but they change every verdict.
     text = "\n".join([claim.id, digest, predictions_digest(claim), STYLE, *names])
@@ -243,26 +239,20 @@ class ResultsCache:
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.files = FileDigests(folder / "files.json" if folder else None)
+        self.memo = JsonMemo(
+            folder / "results.json" if folder else None,
+            f"{CACHE_VERSION}:{site_tools.__version__}",
+        )
         self.entries: dict[str, _Cached] = {}
-        if folder is not None:
-            try:
-                store = _Store.model_validate_json((folder / "results.json").read_bytes())
-                if store.version == CACHE_VERSION and store.lmhub == site_tools.__version__:
-                    self.entries = dict(store.claims)
-            except (OSError, ValueError, ValidationError):
-                pass  # a missing or damaged memo only costs time
+        with contextlib.suppress(ValidationError):  # a damaged memo only costs time
+            self.entries = {k: _Cached.model_validate(v) for k, v in self.memo.load().items()}
 
     def save(self, entries: dict[str, _Cached]) -> None:
         """Replace the memo with ``entries`` (atomically)."""
         self.files.save()
         if self.folder is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        store = _Store(version=CACHE_VERSION, lmhub=site_tools.__version__, claims=entries)
-        target = self.folder / "results.json"
-        tmp = target.with_name(f".results.{os.getpid()}.tmp")
-        tmp.write_bytes(store.model_dump_json().encode())
-        os.replace(tmp, target)
+        self.memo.save({k: v.model_dump(mode="json") for k, v in entries.items()})
 
 
 def collect_results(
@@ -290,8 +280,12 @@ def collect_results(
         digest = "\n".join(
             [full.digest, *(m.digest for m in mutants.values()), smoke.digest if smoke else ""]
         )
-        names = [*_listing(paths.evidence / claim_id), "--", *_listing(paths.results / claim_id)]
-        key = _key(claim, digest, names)
+        names = [
+            *_record_names(paths.evidence / claim_id),
+            "--",
+            *_record_names(paths.results / claim_id),
+        ]
+        key = _results_key(claim, digest, names)
         cached = cache.entries.get(claim_id)
         usable = (
             cached is not None

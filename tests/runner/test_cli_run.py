@@ -206,6 +206,7 @@ def test_records_are_json_with_provenance(runner_hub: RunnerHub) -> None:
     assert data["format_version"] == 2 and data["status"] == "measured"
     assert set(data["provenance"]) == {
         "git_commit",
+        "git_dirty",
         "python",
         "numpy",
         "torch",

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import site_tools.runner.api as runner_api
-from site_tools.catalog import check_hub
+from site_tools.catalog import catalog_problems
 from site_tools.cli.app import cli
 from site_tools.problems import HubError
 from site_tools.site.build import BuildResult, build_site
@@ -168,7 +168,7 @@ def test_cli_build_reports_an_invalid_hub(site_hub: Path) -> None:
 
 
 def test_the_real_hub_builds_strictly(tmp_path: Path) -> None:
-    _, problems = check_hub(REPO)
+    _, problems = catalog_problems(REPO)
     if problems:
         pytest.skip(
             f"the repository's hub does not validate right now ({len(problems)} "

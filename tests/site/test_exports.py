@@ -7,14 +7,15 @@ import jsonschema
 import pytest
 
 from site_tools.catalog import load_catalog
-from site_tools.site.export_models import EXPORT_VERSION, catalog_schema_text
+from site_tools.schema import schema_text
+from site_tools.site.export_models import EXPORT_VERSION
 from site_tools.site.generate import generate
 from tests.site.hubs import REPO
 
 
 def test_committed_catalog_schema_is_up_to_date() -> None:
     committed = (REPO / "schemas" / "catalog.schema.json").read_text(encoding="utf-8")
-    assert committed == catalog_schema_text(), (
+    assert committed == schema_text("catalog"), (
         "schemas/catalog.schema.json is stale: regenerate it from site_tools.site.export_models"
     )
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from site_tools.models import Strand
 from site_tools.site.pages.claims import claims_table
 from site_tools.site.pages.common import (
     STRANDS_INDEX,
     SiteData,
+    claim_page,
     front_matter,
     link,
     plural,
+    question_page,
     strand_page,
 )
 from site_tools.site.pages.questions import questions_table
@@ -70,3 +74,41 @@ def strand_pages(data: SiteData) -> dict[str, str]:
         + strand_cards(data, STRANDS_INDEX)
     )
     return pages
+
+
+ENTRIES_DIRECTIVE = re.compile(r"^<!-- lmhub:strand-entries ([^ ]*) -->[ \t]*$", re.MULTILINE)
+"""A line of a hand-written page replaced by the lists of one strand's claims and questions:
+``<!-- lmhub:strand-entries solvable-settings -->``."""
+
+
+def strand_entries_md(data: SiteData, page: str, strand_id: str) -> str:
+    """Bulleted lists of a strand's claims and open questions, linked from ``page``."""
+    claims = data.claims_in(strand_id)
+    questions = data.questions_in(strand_id)
+    out = [f"**Claims** ({len(claims)}):\n"]
+    out += [f"- {link(page, claim_page(c.id), c.title)}" for c in claims] or ["- none yet"]
+    out.append(f"\n**Open questions** ({len(questions)}):\n")
+    out += [f"- {link(page, question_page(q.id), q.title)}" for q in questions] or ["- none yet"]
+    return "\n".join(out)
+
+
+def expand_strand_entries(markdown: str, data: SiteData, page: str) -> str:
+    """``markdown`` (a hand-written page at ``page``) with each strand-entries line filled in.
+
+    Raises
+    ------
+    KeyError
+        With a message naming the strand, when a line names one the taxonomy lacks.
+    """
+    known = {s.id for s in data.catalog.taxonomy.strands}
+
+    def fill(match: re.Match[str]) -> str:
+        strand_id = match.group(1)
+        if strand_id not in known:
+            raise KeyError(
+                f"{page}: '{match.group(0).strip()}' names no strand of taxonomy.yaml "
+                f"(one of {', '.join(sorted(known))})"
+            )
+        return strand_entries_md(data, page, strand_id)
+
+    return ENTRIES_DIRECTIVE.sub(fill, markdown)
