@@ -1,18 +1,35 @@
 #!/usr/bin/env bash
 # Create .venv and install the hub with its test tools. Safe to run again: it only adds what
-# is missing. Set LMHUB_NO_BROWSER=1 to skip installing Chromium.
+# is missing. Options:
+#   --with-browser  also install Debian's Chromium for the browser test (LMHUB_NO_BROWSER=1 skips)
+#   --gpu           install torch's default (CUDA) build instead of the CPU build
+#   --no-torch      no torch at all (jobs that only publish records or build the site)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+browser=0 torch=cpu
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) browser=1 ;;
+    --gpu) torch=gpu ;;
+    --no-torch) torch=none ;;
+    *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-# A CPU build of torch; an unpinned torch would pull a multi-GB CUDA build.
-.venv/bin/python -m pip install --quiet "torch==2.13.0"
-.venv/bin/python -m pip install --quiet -e ".[test,torch]"
+case "$torch" in
+  # A CPU build of torch; an unpinned torch would pull a multi-GB CUDA build.
+  cpu) .venv/bin/python -m pip install --quiet "torch==2.13.0"
+       .venv/bin/python -m pip install --quiet -e ".[test,torch]" ;;
+  gpu) .venv/bin/python -m pip install --quiet -e ".[test,torch]" ;;
+  none) .venv/bin/python -m pip install --quiet -e ".[test]" ;;
+esac
 
-if [ "${1:-}" = "--with-browser" ] && [ -z "${LMHUB_NO_BROWSER:-}" ] && ! command -v chromium >/dev/null; then
+if [ "$browser" = 1 ] && [ -z "${LMHUB_NO_BROWSER:-}" ] && ! command -v chromium >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else

@@ -1,10 +1,15 @@
-"""The format of ``catalog.json``, the site's machine-readable export (version 1).
+"""The format of ``catalog.json``, the site's machine-readable export (version 2).
 
 These models are the definition: ``schemas/catalog.schema.json`` is generated from them by
 ``lmhub schema`` (see :mod:`site_tools.schema`), and ``lmhub schema --check`` fails when the
 committed schema is stale. A reader checks ``format_version`` first; a change that could break a reader bumps
 :data:`EXPORT_VERSION`, and the old version's meaning is kept in this docstring's history.
 Paths and URLs are relative to the site root. Numbers that were not measured are ``null``.
+
+History: version 1 had ``status.content_hash`` (a hash that included the Python, numpy and
+torch versions) and took a claim's state from any committed record; version 2 has
+``status.identity`` (what can change the numbers, environment excluded), judges only the
+hub's own runs, and adds per-environment verdicts, reported evidence and mutants.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-EXPORT_VERSION: Literal[1] = 1
+from site_tools.states import ClaimState, Sensitivity
+
+EXPORT_VERSION: Literal[2] = 2
 
 
 class _Export(BaseModel):
@@ -54,21 +61,45 @@ class MetricExport(_Export):
     """Whether the measurement rules the alternative out; null when there is none or no run."""
 
 
-class StatusExport(_Export):
-    """Where a claim stands, from its run records."""
+class EnvironmentExport(_Export):
+    """The claim judged in one environment at its current identity."""
 
-    state: Literal["reproduced", "failed", "error", "timeout", "needs-gpu", "stale", "not run"]
-    """Current state; ``stale`` and ``not run`` mean no run at the current content hash."""
-    content_hash: str
-    """Hash of everything a run depends on, now."""
+    label: str
+    """Device, Python, numpy, torch, OS and sandbox, in words."""
+    state: ClaimState
+    last_run: datetime
+
+
+class MutantExport(_Export):
+    """What the runs of one mutant show."""
+
+    id: str
+    caught: bool | None
+    """Whether every prediction the mutant names missed; None until it has run."""
+
+
+class StatusExport(_Export):
+    """Where a claim stands, judged from the hub's own runs (the evidence store)."""
+
+    state: ClaimState
+    """Current state (see the states in ``site_tools/states.py``)."""
+    identity: str
+    """Hash of everything that can change the claim's numbers, now."""
     current: bool
-    """Whether ``metrics`` come from a run at the current content hash."""
+    """Whether ``metrics`` come from the hub's own runs at the current identity."""
     last_run: datetime | None
     """Start of the most recent full run at any hash (UTC)."""
     runs: int
     """Full runs recorded, at any hash."""
     environments: int
-    """Distinct environments (platform, machine, Python, numpy, torch, device) it reproduced in."""
+    """Environments of the hub's own runs in which it reproduced at its current identity."""
+    by_environment: list[EnvironmentExport] = []
+    """The hub's own verdict in each environment."""
+    reported: list[EnvironmentExport] = []
+    """Verdicts from records made elsewhere; they never set ``state``."""
+    sensitivity: Sensitivity = "unchecked"
+    """Whether every mutant made its named predictions fail."""
+    mutants: list[MutantExport] = []
 
 
 class ClaimExport(_Export):
@@ -157,6 +188,8 @@ class CountsExport(_Export):
     claims: int
     reproduced: int
     failed: int
+    by_state: dict[str, int] = {}
+    """Claims in each state; the counts add up to ``claims``."""
     open_questions: int
     """Open questions not yet resolved."""
 
@@ -164,7 +197,7 @@ class CountsExport(_Export):
 class CatalogExport(_Export):
     """Every entry of the hub with its current status: ``catalog.json``."""
 
-    format_version: Literal[1]
+    format_version: Literal[2]
     """Version of this format; a reader should refuse a version it does not know."""
     hub: str
     description: str

@@ -22,7 +22,9 @@ from site_tools.site.export_models import (
     CatalogExport,
     ClaimExport,
     CountsExport,
+    EnvironmentExport,
     MetricExport,
+    MutantExport,
     QuestionExport,
     ReferenceExport,
     RelatedClaimExport,
@@ -38,6 +40,8 @@ from site_tools.site.pages.common import (
     question_page,
     strand_page,
 )
+from site_tools.states import claim_state_names
+from site_tools.status import EnvironmentResult
 
 MEMO_VERSION = 1
 
@@ -74,15 +78,24 @@ def _metrics(data: SiteData, claim: Claim) -> list[MetricExport]:
     return out
 
 
+def _env(result: EnvironmentResult) -> EnvironmentExport:
+    return EnvironmentExport(label=result.label, state=result.state, last_run=result.last_run)
+
+
 def _claim(data: SiteData, claim: Claim) -> ClaimExport:
     result = data.results.get(claim.id)
+    full = result.status if result else None
     status = StatusExport(
         state=data.state(claim.id),  # type: ignore[arg-type]
-        content_hash=result.status.identity if result else "",
+        identity=full.identity if full else "",
         current=bool(result and result.shown_current),
         last_run=result.last_run if result else None,
-        runs=len(result.status.history) if result else 0,
+        runs=len(full.history) if full else 0,
         environments=result.environments if result else 0,
+        by_environment=[_env(e) for e in full.environments] if full else [],
+        reported=[_env(e) for e in full.reported] if full else [],
+        sensitivity=full.sensitivity if full else "unchecked",
+        mutants=[MutantExport(id=m.id, caught=m.caught) for m in full.mutants] if full else [],
     )
     return ClaimExport(
         id=claim.id,
@@ -149,6 +162,7 @@ def _header(data: SiteData) -> CatalogExport:
             claims=len(states),
             reproduced=states.count("reproduced"),
             failed=states.count("failed"),
+            by_state={name: states.count(name) for name in claim_state_names()},
             open_questions=sum(q.status != "resolved" for q in catalog.questions.values()),
         ),
         strands=[
