@@ -204,11 +204,14 @@ def overrides_for(claim: Claim, configuration: str) -> dict[str, ParamValue]:
     repro = claim.reproduction
     if configuration == "full":
         return {}
-    if configuration in ("smoke", "medium"):
-        config = repro.smoke if configuration == "smoke" else repro.medium
-        if config is None:
-            raise KeyError(f"claim '{claim.id}' declares no {configuration} configuration")
-        return dict(config.overrides)
+    if configuration == "smoke":
+        # A claim without a smoke configuration is small enough: its smoke run is the full
+        # configuration on the first seed.
+        return dict(repro.smoke.overrides) if repro.smoke else {}
+    if configuration == "medium":
+        if repro.medium is None:
+            raise KeyError(f"claim '{claim.id}' declares no medium configuration")
+        return dict(repro.medium.overrides)
     if configuration.startswith("mutant:"):
         mutant = claim.mutant(configuration.removeprefix("mutant:"))
         if mutant is None:

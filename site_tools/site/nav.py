@@ -25,6 +25,7 @@ GUIDE_ORDER = (
     "guide/learning-mechanics.md",
     "guide/strands.md",
     "guide/reading-a-claim.md",
+    "guide/trust.md",
     "guide/glossary.md",
     "guide/citing.md",
 )
