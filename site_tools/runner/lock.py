@@ -25,12 +25,14 @@ LOCK_WAIT_S = 2.0
 class LockBusy(Exception):
     """Another runner holds the hub's results lock."""
 
-    def __init__(self, path: Path, owner: str):
+    def __init__(self, path: Path, owner: str, problem: str | None = None):
         self.path = path
         self.owner = owner
         held = f" ({owner})" if owner else ""
         super().__init__(
-            f"another `lmhub run` is using this hub{held}; wait for it to finish "
+            f"the run lock {path} is unusable: {problem}"
+            if problem
+            else f"another `lmhub run` is using this hub{held}; wait for it to finish "
             f"and run again (lock: {path})"
         )
 
@@ -46,11 +48,18 @@ def results_lock(results: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[Path]:
     Raises
     ------
     LockBusy
-        When the lock is still held after ``wait_s`` seconds.
+        When the lock is still held after ``wait_s`` seconds, or the lock file is a
+        symbolic link (never followed) or cannot be opened.
     """
     results.mkdir(parents=True, exist_ok=True)
     path = results / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        # Never through a symlink: a planted link would make lmhub truncate its target.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        if path.is_symlink():
+            raise LockBusy(path, "", "it is a symbolic link; remove it") from None
+        raise LockBusy(path, "", f"it cannot be opened ({exc.strerror})") from None
     try:
         deadline = time.monotonic() + wait_s
         while True:

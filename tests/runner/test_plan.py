@@ -278,3 +278,16 @@ def test_the_file_digest_memo_sees_a_same_size_edit(runner_hub: RunnerHub) -> No
     script = root / "repro" / "ok.py"
     script.write_text(script.read_text().replace("1.0}", "2.0}"))  # same size, same second
     assert claim_identity(claim, root).parts["script"] != first.parts["script"]
+
+
+def test_the_run_lock_never_follows_a_symlink(runner_hub: RunnerHub, tmp_path: Path) -> None:
+    from site_tools.runner.select import UsageError
+
+    root = runner_hub(alpha="ok")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    (root / "results").mkdir(exist_ok=True)
+    (root / "results" / ".lock").symlink_to(victim)
+    with pytest.raises(UsageError, match="it is a symbolic link; remove it"):
+        run(root, "alpha")
+    assert victim.read_text() == "keep me\n"
