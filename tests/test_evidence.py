@@ -283,3 +283,38 @@ def test_changing_a_tolerance_rejudges_without_a_run(tmp_path: Path) -> None:
     yaml = hub / "claims" / "rejudged.yaml"
     yaml.write_text(yaml.read_text().replace("abs_tol: 0.1", "abs_tol: 0.01"))
     assert state_of(hub, "rejudged")[0] == "failed"
+
+
+def test_a_failure_in_a_new_environment_is_a_regression_there(tmp_path: Path) -> None:
+    hub = tmp_path / "hub"
+    shutil.copytree(FIXTURES / "site_hub", hub)
+    claim = add_claim(hub, "two-machines", 1.0)
+    origin = Origin(kind="hub-ci", run_id="5")
+    for seed in (0, 1, 2):
+        write_record(hub / ".evidence", record(hub, claim, seed, 1.0, origin=origin))
+    status = claim_status(claim, HubPaths(hub))
+    assert (status.state, status.reproduced_on) == ("reproduced", 1)
+    for seed in (0, 1, 2):
+        later = record(hub, claim, seed, 1.5, origin=origin, device="NVIDIA A100")
+        write_record(hub / ".evidence", later)
+    status = claim_status(claim, HubPaths(hub))
+    assert status.state == "regressed"
+    assert sorted(e.state for e in status.environments) == ["failed", "reproduced"]
+    assert status.reproduced_on == 1
+
+
+def test_an_unreadable_record_is_reported_once_not_rerun_forever(tmp_path: Path) -> None:
+    hub = tmp_path / "hub"
+    shutil.copytree(FIXTURES / "site_hub", hub)
+    claim = add_claim(hub, "damaged", 1.0)
+    origin = Origin(kind="hub-ci", run_id="6")
+    paths = [
+        write_record(hub / ".evidence", record(hub, claim, seed, 1.0, origin=origin))
+        for seed in (0, 1, 2)
+    ]
+    (paths[0].parent / paths[0].name.replace("_s0_", "_s9_")).write_text("{broken")
+    status = claim_status(claim, HubPaths(hub))
+    assert status.state == "reproduced"
+    assert [b.reason for b in status.bad] == [
+        "not valid JSON (JSONDecodeError); left in place, ignored"
+    ]
