@@ -29,7 +29,7 @@ from synthetic import REPO, make_hub
 from site_tools.catalog import Catalog, load_catalog
 from site_tools.identity import claim_identity
 from site_tools.judge import judge_run
-from site_tools.records import Provenance, RunRecord, Series, record_filename
+from site_tools.records import Origin, Provenance, RunRecord, Series, record_filename
 from site_tools.site.build import build_site
 from site_tools.site.generate import GenerateReport, generate
 
@@ -59,12 +59,12 @@ def _series(i: int, seed: int, version: int) -> dict[str, Series]:
 
 
 def write_records(root: Path, catalog: Catalog, ids: list[str], version: int = 0) -> None:
-    """Three judged records with series for each claim in ``ids`` (written directly: the
-    format of :func:`~site_tools.records.write_record`, without its fsync per file)."""
+    """Three records with series for each claim in ``ids``, in the evidence store (written
+    directly: the format of :func:`~site_tools.records.write_record`, without its fsync)."""
     for claim_id in ids:
         claim = catalog.claims[claim_id]
         digest = claim_identity(claim, root).digest
-        folder = root / "results" / claim_id
+        folder = root / ".evidence" / claim_id
         folder.mkdir(parents=True, exist_ok=True)
         i = int(claim_id.rsplit("-", 1)[1])
         for seed in claim.reproduction.seeds:
@@ -75,7 +75,7 @@ def write_records(root: Path, catalog: Catalog, ids: list[str], version: int = 0
                 claim_id=claim_id,
                 identity=digest,
                 seed=seed,
-                status="reproduced",
+                status="measured",
                 metrics=dict(metrics),
                 series=_series(i, seed, version),
                 verdicts=verdicts,
@@ -83,6 +83,7 @@ def write_records(root: Path, catalog: Catalog, ids: list[str], version: int = 0
                 duration_s=1.5,
                 peak_memory_mb=90.0,
                 provenance=PROVENANCE,
+                origin=Origin(kind="hub-ci", run_id="1"),
             )
             (folder / record_filename(record)).write_text(
                 record.model_dump_json(indent=1), encoding="utf-8"
