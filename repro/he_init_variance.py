@@ -52,9 +52,7 @@ write_result(
         f"sw2 = {p.sigma_w2_he:g}, theory": series(
             layers, (p.sigma_w2_he / 2) ** (layers - 1), style="theory"
         ),
-        f"sw2 = {p.sigma_w2_he:g}, measured": series(
-            layers, np.exp(np.mean(np.log(q_he), axis=1))
-        ),
+        f"sw2 = {p.sigma_w2_he:g}, measured": series(layers, np.exp(np.mean(np.log(q_he), axis=1))),
         f"sw2 = {p.sigma_w2_lecun:g}, theory": series(
             layers, (p.sigma_w2_lecun / 2) ** (layers - 1), style="theory"
         ),
