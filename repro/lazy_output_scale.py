@@ -4,14 +4,11 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-n, d, m, lr, steps = 16, 5, 64, 1.0, 200
-alphas = (
-    np.array([1.0, 3.0, 10.0])
-    if args.smoke
-    else np.array([0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0])
-)
+n, d, m, lr, steps = p.n_train, p.input_dim, p.width, p.lr, p.steps
+alphas = np.array(p.alphas, dtype=float)
 X = rng.standard_normal((n, d))
 y = np.sin(X @ rng.standard_normal(d) / np.sqrt(d) * 2)
 a0, W0 = rng.standard_normal(m), rng.standard_normal((m, d))
@@ -24,6 +21,8 @@ def net(a, W):
 
 
 f0, act0 = net(a0, W0)
+# The scaled model is alpha (f - f0); without centring it is alpha f, which starts at alpha f0.
+offset = f0 if p.centre_output else np.zeros(n)
 
 
 def train(alpha):
@@ -32,11 +31,11 @@ def train(alpha):
     a, W = a0.copy(), W0.copy()
     for _ in range(steps):
         f, act = net(a, W)
-        g_f = (alpha * (f - f0) - y) / (alpha * n)  # d loss / d f
+        g_f = (alpha * (f - offset) - y) / (alpha * n)  # d loss / d f
         grad_a = act.T @ g_f / np.sqrt(m)
         grad_W = (g_f[:, None] * (1 - act**2) * a).T @ X / np.sqrt(m * d)
         a, W = a - lr * grad_a, W - lr * grad_W
-    return alpha * np.concatenate([a - a0, (W - W0).ravel()]), alpha * (net(a, W)[0] - f0)
+    return alpha * np.concatenate([a - a0, (W - W0).ravel()]), alpha * (net(a, W)[0] - offset)
 
 
 # alpha -> infinity: u = alpha (theta - theta0) follows GD on the model linearised at theta0,
@@ -53,7 +52,7 @@ theta0_norm = np.sqrt(np.sum(a0**2) + np.sum(W0**2))
 runs = [train(alpha) for alpha in alphas]
 rel_change = np.array([np.linalg.norm(du) for du, _ in runs]) / alphas / theta0_norm
 gap = np.array([np.linalg.norm(F - F_lin) for _, F in runs]) / np.linalg.norm(F_lin)
-lazy = alphas >= 3  # fit the asymptotic laws away from the rich end (alpha <= 1)
+lazy = alphas >= p.fit_from_alpha  # fit the asymptotic laws away from the rich end (alpha <= 1)
 
 write_result(
     args,

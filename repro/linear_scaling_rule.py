@@ -5,15 +5,16 @@ from harness import parse_args, series, write_result
 from scipy.optimize import minimize_scalar
 
 args = parse_args(__doc__)
+p = args.params
 
 # Online least squares: x ~ N(0, diag(lam)), y = x . theta* + noise; every step sees fresh data.
-d, sigma, replicas = 32, 0.5, 64
-eta, batch, k = 0.02, 4, 4
-examples = 1152 if args.smoke else 4608  # 24 checkpoints, each a multiple of k * batch
-lam = np.logspace(0, -1, d)
+d, sigma, replicas = p.dim, p.label_noise_std, p.replicas
+eta, batch, k = p.lr, p.batch, p.scale_factor
+examples = p.examples  # each of the read-outs must fall on a multiple of k * batch
+lam = np.logspace(0, -p.spectrum_decades, d)
 rng = np.random.default_rng(args.seed)
-theta_star = 2 * rng.standard_normal(d) / np.sqrt(d)
-checkpoints = np.arange(1, 25) * (examples // 24)
+theta_star = p.target_scale * rng.standard_normal(d) / np.sqrt(d)
+checkpoints = np.arange(1, p.readouts + 1) * (examples // p.readouts)
 # One data stream per replica, shared by all runs: every run sees the same examples in the
 # same order, so curves at equal numbers of examples differ only through the hyperparameters.
 X_all = rng.standard_normal((replicas, examples, d)) * np.sqrt(lam)
@@ -51,7 +52,7 @@ def mismatch(p):
 
 base = loss_curve(eta, batch)
 best_power = minimize_scalar(
-    mismatch, bounds=(0.0, 1.5), method="bounded", options={"xatol": 0.005}
+    mismatch, bounds=tuple(p.exponent_search), method="bounded", options={"xatol": 0.005}
 ).x
 
 linear = loss_curve(k * eta, k * batch)

@@ -6,8 +6,9 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
-n, margin_floor = 40, 0.3
+n, margin_floor = p.n_points, p.margin_floor
 
 
 def hard_margin_svm(Z):
@@ -41,7 +42,7 @@ while True:
 # A non-support point at margin m adds a t^(1-m) term to the o(1) remainder; push every such
 # point out along ŵ to margin >= 2 (the SVM itself is unchanged) so the remainder dies as 1/t.
 pushed = np.setdiff1d(np.arange(n), support)
-Z[pushed] += np.maximum(0, 2 - Z[pushed] @ w_svm)[:, None] * w_svm / (w_svm @ w_svm)
+Z[pushed] += np.maximum(0, p.push_margin - Z[pushed] @ w_svm)[:, None] * w_svm / (w_svm @ w_svm)
 # Gradient flow on Σ log(1 + e^{-z·w}): support vectors obey exp(−z_n·w̃) = α_n.
 w_tilde = np.linalg.solve(Z[support], -np.log(alpha))
 
@@ -51,8 +52,7 @@ def velocity(s, w):
     return np.exp(s) * Z.T @ (1 / (1 + np.exp(Z @ w)))
 
 
-t_end = 1e4 if args.smoke else 1e8
-ds = 2e-3
+t_end, ds = p.t_end, p.log_time_step
 w, s, log_t, ws = np.zeros(2), 0.0, [], []
 while s < np.log1p(t_end):
     k1 = velocity(s, w)

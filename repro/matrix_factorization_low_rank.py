@@ -4,10 +4,11 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-N, rank, n_obs = 20, 2, 260
-eta, steps = 0.5, (300 if args.smoke else 3000)
+N, rank, n_obs = p.size, p.rank, p.n_observed
+eta, steps = p.lr, p.steps
 M = rng.standard_normal((N, rank)) @ rng.standard_normal((rank, N))
 M /= np.linalg.norm(M, 2)  # top singular value 1
 mask = np.zeros(N * N, bool)
@@ -55,9 +56,9 @@ def min_nuclear_norm_completion(iters):
     return X
 
 
-inits = [1e-2, 1e-4, 1e-6]
+inits = p.init_scales_depth2  # the last one is judged
 depth2 = [train(2, s) for s in inits]
-depth3 = train(3, 1e-2)
+depth3 = train(p.deep_depth, p.init_scale_depth3)
 zero_fill = mask * M  # the minimum-Frobenius-norm completion
 write_result(
     args,
@@ -67,11 +68,13 @@ write_result(
         "tail_energy_depth2": tail_energy(depth2[-1]),
         "tail_energy_depth3": tail_energy(depth3),
         "rec_error_zero_fill": recovery_error(zero_fill),
-        "rec_error_nuclear_norm": recovery_error(min_nuclear_norm_completion(steps)),
+        "rec_error_nuclear_norm": recovery_error(min_nuclear_norm_completion(p.admm_iterations)),
         "tail_energy_zero_fill": tail_energy(zero_fill),
     },
     curves={
         "depth 2: recovery error": series(inits, [recovery_error(W) for W in depth2]),
-        "depth 3 (init 1e-2)": series([1e-2], [recovery_error(depth3)]),
+        f"depth 3 (init {p.init_scale_depth3:g})": series(
+            [p.init_scale_depth3], [recovery_error(depth3)]
+        ),
     },
 )

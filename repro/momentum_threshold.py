@@ -4,14 +4,17 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-d = 20 if args.smoke else 50
-A = rng.standard_normal((d, 2 * d))
-H = A @ A.T / (2 * d)  # Wishart Hessian of L(θ) = ½ θᵀHθ
+d, samples = p.dim, p.samples_per_dim * p.dim
+A = rng.standard_normal((d, samples))
+H = A @ A.T / samples  # Wishart Hessian of L(θ) = ½ θᵀHθ
 lam_max = np.linalg.eigvalsh(H)[-1]
 theta0 = rng.standard_normal(d)
-T = 300 if args.smoke else 1000
+T = p.horizon
+# PyTorch-style dampening: heavy ball and Nesterov add (1 - dampening) times the gradient.
+damped = 1 - p.dampening
 
 
 def log_growth(method, eta, beta):
@@ -20,13 +23,13 @@ def log_growth(method, eta, beta):
     theta, buf, total = theta0 / np.linalg.norm(theta0), np.zeros(d), 0.0
     for _ in range(T):
         if method == "heavy_ball":  # θ' = θ − ηg + β(θ − θ_prev); buf holds θ − θ_prev
-            buf = beta * buf - eta * (H @ theta)
+            buf = beta * buf - damped * eta * (H @ theta)
             theta = theta + buf
         elif method == "ema":  # m' = βm + (1 − β)g, θ' = θ − ηm'
             buf = beta * buf + (1 - beta) * (H @ theta)
             theta = theta - eta * buf
         else:  # Nesterov: v' = βv − η∇L(θ + βv), θ' = θ + v'
-            buf = beta * buf - eta * (H @ (theta + beta * buf))
+            buf = beta * buf - damped * eta * (H @ (theta + beta * buf))
             theta = theta + buf
         size = np.linalg.norm(theta) + np.linalg.norm(buf)
         total += np.log(size)
@@ -35,14 +38,14 @@ def log_growth(method, eta, beta):
 
 
 def critical_eta_times_lambda(method, beta):
-    lo, hi = 0.5 / lam_max, 100.0 / lam_max
-    for _ in range(18):
+    lo, hi = p.search_range[0] / lam_max, p.search_range[1] / lam_max
+    for _ in range(p.bisection_steps):
         mid = np.sqrt(lo * hi)
         lo, hi = (lo, mid) if log_growth(method, mid, beta) > 0 else (mid, hi)
     return np.sqrt(lo * hi) * lam_max
 
 
-betas = np.array([0.0, 0.5, 0.9])
+betas = np.array(p.betas)  # the metrics name them: 0, 0.5, 0.9
 heavy = [critical_eta_times_lambda("heavy_ball", b) for b in betas]
 nesterov = [critical_eta_times_lambda("nesterov", b) for b in betas[1:]]
 fine = np.linspace(0, 0.9, 46)
@@ -55,7 +58,7 @@ write_result(
         "heavy_ball_beta_0p9": heavy[2],
         "nesterov_beta_0p5": nesterov[0],
         "nesterov_beta_0p9": nesterov[1],
-        "ema_momentum_beta_0p9": critical_eta_times_lambda("ema", 0.9),
+        "ema_momentum_beta_0p9": critical_eta_times_lambda("ema", p.ema_beta),
     },
     curves={
         "heavy ball, measured": series(betas, heavy),

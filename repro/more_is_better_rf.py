@@ -4,17 +4,20 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
 # Gaussian data with power-law covariance; linear random features z = F x, F_ij ~ N(0, 1/N),
 # whose kernel z.z' averages to x.x' (eigenvalues lam, eigenfunctions the coordinates).
-P, n, noise = (300, 64, 0.05) if args.smoke else (1000, 256, 0.05)
-draws = 1 if args.smoke else 4
-lam = np.arange(1, P + 1) ** -1.5
-v2 = np.arange(1, P + 1) ** -1.25
+P, n, noise = p.n_inputs, p.n_train, p.label_noise
+draws = p.draws
+lam = np.arange(1, P + 1) ** -p.spectrum_exponent
+v2 = np.arange(1, P + 1) ** -p.target_exponent
 v2 /= v2.sum()  # target power in eigenmode i (total 1)
-widths = np.array([n // 8, n // 4, n // 2, n, 2 * n, 4 * n, 8 * n])
-ridges = n * np.logspace(-6, 1, 71)
+widths = np.array([int(n * f) for f in p.width_fractions])
+ridges = n * np.logspace(*p.ridge_decades, p.n_ridges)
+if not p.tune_ridge:  # every width gets the same ridge, so "tuned" below is just that ridge
+    ridges = np.array([n * p.fixed_ridge])
 
 
 def theory_risk(N):

@@ -4,10 +4,16 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-batch, d, lr0, steps = 32, 10, 0.5, 10
-widths = [64, 128] if args.smoke else [128, 256, 512, 1024, 2048]
+batch, d, lr0, steps = p.batch, p.input_dim, p.base_lr, p.steps
+widths = p.widths
+# Width exponents of each parametrisation: output multiplier m^-c and learning rate lr0 m^e.
+scalings = {
+    "ntp": (p.ntp_output_exponent, p.ntp_lr_exponent),
+    "mup": (p.mup_output_exponent, p.mup_lr_exponent),
+}
 X = rng.standard_normal((batch, d))
 y = np.tanh(X @ rng.standard_normal(d) / np.sqrt(d))
 
@@ -19,7 +25,8 @@ def run(W1, W2, w3, param):
     NTP: output multiplier 1/sqrt(m), learning rate lr0.  muP: output multiplier 1/m and
     learning rate lr0 * m, which is Yang & Hu's muP after their abc-reparametrisation."""
     m = len(w3)
-    out_mult, lr = (1 / np.sqrt(m), lr0) if param == "ntp" else (1 / m, lr0 * m)
+    out_exp, lr_exp = scalings[param]
+    out_mult, lr = 1 / m**out_exp, lr0 * m**lr_exp
     W1, W2, w3 = W1.copy(), W2.copy(), w3.copy()
 
     def forward():
