@@ -186,7 +186,7 @@ def _seeds(seeds: Sequence[int]) -> str:
 
 def _measured(summary: MetricSummary) -> str:
     if not summary.values:
-        return "—"
+        return "never" if summary.absent else "—"
     if len(summary.values) == 1:
         return f"{summary.mean:.4g}"
     return f"{summary.mean:.4g} ± {summary.spread:.2g}"
@@ -298,7 +298,7 @@ class RunReport:
         counts: dict[str, int] = {}
         for r in self.results:
             counts[r.state] = counts.get(r.state, 0) + 1
-        n = len(self.results)
+        n = len({r.claim.id for r in self.results})
         states = ", ".join(f"{count} {state}" for state, count in counts.items())
         runs = sum(len(r.ran) for r in self.results)
         cached = sum(1 for r in self.results if r.cached)

@@ -108,7 +108,7 @@ def test_an_event_that_never_happened_fails_the_prediction(runner_hub: RunnerHub
     (record,) = records(root, "alpha")
     assert record.status == "measured" and record.metrics == {"value": None}
     assert record.absent == {"value": "loss fell below 0.5 never happened (last time 9)"}
-    assert [line.measured for line in result.lines()] == ["—"]
+    assert [line.measured for line in result.lines()] == ["never"]
 
 
 def test_the_harness_reports_a_never_event_as_absent(tmp_path: Path) -> None:
