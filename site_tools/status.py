@@ -9,7 +9,7 @@ from the reported store are judged the same way and shown beside it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from site_tools.environment import environment_key, environment_label
@@ -25,7 +25,7 @@ from site_tools.judge import (
     summarise,
 )
 from site_tools.models import Claim
-from site_tools.records import BadRecord, RecordName, RunRecord, iter_records
+from site_tools.records import BadRecord, RecordName, RunRecord, iter_records, latest_stamp
 from site_tools.states import ClaimState, Sensitivity
 
 
@@ -148,7 +148,7 @@ def store_evidence(
     now: datetime | None = None,
 ) -> Evidence:
     """Judge every record of ``claim`` in ``store`` against its current predictions."""
-    now = now or datetime.now(timezone.utc)
+    limit = latest_stamp(now)
     out = Evidence()
     digest = predictions_digest(claim)
     by_config: dict[str, list[RunRecord]] = {}
@@ -157,7 +157,7 @@ def store_evidence(
             out.bad.append(record)
             continue
         name = RecordName.parse(path.name)
-        if name is None or name.from_the_future(now) or record.claim_id != claim.id:
+        if name is None or name.from_the_future(limit) or record.claim_id != claim.id:
             out.bad.append(BadRecord(path, "dated in the future or misnamed; ignored"))
             continue
         by_config.setdefault(record.configuration, []).append(record)

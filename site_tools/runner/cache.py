@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 import site_tools
 from site_tools.catalog import load_catalog
+from site_tools.fsio import atomic_write
 from site_tools.hub import HubPaths
 from site_tools.identity import RACY_NS, FileDigests
 from site_tools.models import Claim, HubSettings
@@ -120,11 +121,7 @@ def _save(hub: HubClaims, fingerprint: str) -> None:
         claims=hub.claims,
         sources=hub.sources,
     )
-    store = hub.cache_dir() / "claims.json"
-    store.parent.mkdir(parents=True, exist_ok=True)
-    tmp = store.with_name(f".claims.{os.getpid()}.tmp")
-    tmp.write_text(stored.model_dump_json(), encoding="utf-8")
-    os.replace(tmp, store)
+    atomic_write(hub.cache_dir() / "claims.json", stored.model_dump_json())
 
 
 def load_hub_claims(root: Path, use_cache: bool = True) -> HubClaims:

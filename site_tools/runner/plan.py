@@ -18,7 +18,14 @@ from pathlib import Path
 
 from site_tools.identity import Identity
 from site_tools.models import Claim
-from site_tools.records import SETTLED, BadRecord, RecordName, RunRecord, read_record
+from site_tools.records import (
+    SETTLED,
+    BadRecord,
+    RecordName,
+    RunRecord,
+    latest_stamp,
+    read_record,
+)
 
 HASH_PREFIX = 12
 """Characters of the content hash kept in a record's file name."""
@@ -88,13 +95,14 @@ def _listing(folder: Path, bad: list[BadRecord]) -> list[_Name]:
     except (FileNotFoundError, NotADirectoryError):
         return []
     out = []
+    limit = latest_stamp()
     for name in entries:
         if name.startswith(".") or not name.endswith(".json"):
             continue
         parsed = RecordName.parse(name)
         if parsed is None:
             bad.append(BadRecord(folder / name, "file name is not a record name; ignored"))
-        elif parsed.from_the_future():
+        elif parsed.from_the_future(limit):
             bad.append(BadRecord(folder / name, "dated more than a day in the future; ignored"))
         else:
             out.append(_Name(name, parsed))
