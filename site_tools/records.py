@@ -257,7 +257,14 @@ def write_record(store: Path, record: RunRecord) -> Path:
     return target
 
 
-def read_record(path: Path) -> RunRecord | BadRecord:
+def read_record(path: Path, series: bool = True) -> RunRecord | BadRecord:
+    """The record at ``path``, or why it cannot be read.
+
+    It must be a regular file (never followed through a symlink, never a FIFO) of at most
+    :data:`MAX_RECORD_BYTES`. With ``series=False`` the plot data is dropped before
+    validation: planning and judging need only the metrics, and a large hub's series would
+    cost most of the time and memory of a no-op run.
+    """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
@@ -274,18 +281,21 @@ def read_record(path: Path) -> RunRecord | BadRecord:
         return BadRecord(path, f"not readable ({exc.__class__.__name__}); ignored")
     finally:
         os.close(fd)
-    try:
-        # The common case, parsed and validated in one step by pydantic-core; anything it
-        # refuses goes the slow way below, which says precisely why.
-        return RunRecord.model_validate_json(text)
-    except ValidationError:
-        pass
+    if series:
+        try:
+            # The common case, parsed and validated in one step by pydantic-core; anything
+            # it refuses goes the slow way below, which says precisely why.
+            return RunRecord.model_validate_json(text)
+        except ValidationError:
+            pass
     try:
         data = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         return BadRecord(path, f"not valid JSON ({exc.__class__.__name__}); left in place, ignored")
     if not isinstance(data, dict):
         return BadRecord(path, "not a JSON object; left in place, ignored")
+    if not series:
+        data.pop("series", None)
     version = data.get("format_version")
     if version == 1:
         data = _from_v1(data)

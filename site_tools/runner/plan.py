@@ -184,7 +184,7 @@ def plan_claim(
         elif latest is None:
             reason = why_changed()
         elif latest.parsed.status in ok_status:
-            record = read_record(folder / latest.file)
+            record = read_record(folder / latest.file, series=False)
             if isinstance(record, RunRecord) and record.identity == digest.digest:
                 plan.cached[seed] = record
                 continue
@@ -211,7 +211,7 @@ def _change_reason(folder: Path, mode: list[_Name], prefix: str, digest: Identit
     last = mode[-1]
     if last.parsed.hash_prefix == prefix:
         return "not yet run at this seed"
-    record = read_record(folder / last.file)
+    record = read_record(folder / last.file, series=False)
     if isinstance(record, BadRecord):
         return "inputs changed (latest record unreadable)"
     return ", ".join(changed_inputs(record.inputs, digest.parts))
