@@ -1,7 +1,7 @@
 """Deep linear networks: each mode obeys du/dt = L u^(2-2/L) (λ - u) (Saxe et al. 2014)."""
 
 import numpy as np
-from harness import parse_args, series, write_result
+from harness import Never, parse_args, series, write_result
 
 args = parse_args(__doc__)
 p = args.params
@@ -63,7 +63,13 @@ for L in depths:
             times.append((step - 1) * dt)
             modes.append(u[1])
     k = 1  # the λ = 1 mode
-    t10, t50, t90 = (crossings[f][k] for f in (0.1, 0.5, 0.9))
+    # A level never reached within the run is a failed prediction, not a number.
+    t10, t50, t90 = (
+        crossings[f][k]
+        if np.isfinite(crossings[f][k])
+        else Never(f"depth {L}: the λ = {lambdas[k]:g} mode never reached {f:g}λ in the run")
+        for f in (0.1, 0.5, 0.9)
+    )
     metrics[f"t_half_depth{L}"] = t50
     metrics[f"rise_ratio_depth{L}"] = (t90 - t10) / t50
     half_errors.extend(crossings[0.5] / [theory_time(L, lam, 0.5) for lam in lambdas] - 1)
@@ -73,5 +79,9 @@ for L in depths:
         [theory_time(L, lambdas[k], g) for g in grid], grid, style="theory"
     )
 
-metrics["max_half_time_error"] = np.max(np.abs(half_errors))  # all depths and modes
+metrics["max_half_time_error"] = (  # all depths and modes
+    np.max(np.abs(half_errors))
+    if np.all(np.isfinite(half_errors))
+    else Never("some mode never reached half its value at some depth")
+)
 write_result(args, metrics=metrics, curves=curves)
