@@ -2,7 +2,7 @@
 scale (McCandlish et al. 2018)."""
 
 import numpy as np
-from harness import parse_args, series, write_result
+from harness import Never, parse_args, series, write_result
 
 args = parse_args(__doc__)
 p = args.params
@@ -82,12 +82,17 @@ b_crit = e_min / s_min
 # Hyperbola (S/S_min - 1)(E/E_min - 1) = 1  <=>  S = S_min (1 + B_crit / B): S(B_crit) = 2 S_min.
 s_at_bcrit = np.exp(np.interp(np.log(b_crit), np.log(batches), np.log(steps)))
 reached = np.isfinite(steps)
+# Batch sizes that never reach the target have S = inf; if that leaves nothing to measure, the
+# metrics are absent (failed predictions) rather than inf or NaN.
+never = Never(f"the target was not reached within {p.max_steps} steps at the batch sizes needed")
 write_result(
     args,
     metrics={
-        "steps_ratio_at_bcrit": s_at_bcrit / s_min,
-        "bcrit_over_path_noise_scale": b_crit / np.mean(path_noise),
-        "critical_batch": b_crit,
+        "steps_ratio_at_bcrit": s_at_bcrit / s_min if np.isfinite(s_at_bcrit) else never,
+        "bcrit_over_path_noise_scale": b_crit / np.mean(path_noise)
+        if np.isfinite(b_crit)
+        else never,
+        "critical_batch": b_crit if np.isfinite(b_crit) else never,
     },
     curves={
         "measured": series(examples[reached] / e_min, steps[reached] / s_min),
