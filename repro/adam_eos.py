@@ -1,14 +1,21 @@
 """Adaptive edge of stability: Adam holds λmax(P⁻¹H) at (2+2β1)/((1−β1)η) (Cohen et al. 2022)."""
 
-import numpy as np
-from harness import parse_args, series, write_result
-from scipy.sparse.linalg import LinearOperator, eigsh
+import os
+
+# Small matrices: one BLAS thread is fastest, and several oversubscribe a shared machine.
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import numpy as np  # noqa: E402
+from harness import parse_args, series, write_result  # noqa: E402
+from scipy.sparse.linalg import LinearOperator, eigsh  # noqa: E402
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-n, d, h, k = (64, 8, 16, 4) if args.smoke else (256, 16, 64, 4)
-steps = 200 if args.smoke else 1000
+n, d, h, k = p.n_samples, p.input_dim, p.hidden, p.classes
+steps = p.steps
 X = rng.standard_normal((n, d))
 Y = np.eye(k)[rng.integers(0, k, n)]  # random one-hot labels
 shapes = [(d, h), (h, h), (h, k)]
@@ -34,18 +41,18 @@ def loss_and_grad(theta):
     return 0.5 * n * np.sum(r * r), np.concatenate([g.ravel() for g in grads])
 
 
-def preconditioned_sharpness(theta, p, v0):
+def preconditioned_sharpness(theta, precond, v0):
     """λmax(P⁻¹H) = λmax(P^-½ H P^-½), by Lanczos on finite-difference Hessian-vector products."""
-    scale = 1 / np.sqrt(p)
+    scale = 1 / np.sqrt(precond)
 
     def matvec(x):
         u = scale * x
-        eps = 1e-4 / max(np.linalg.norm(u), 1e-30)
+        eps = p.fd_step / max(np.linalg.norm(u), 1e-30)
         hu = (loss_and_grad(theta + eps * u)[1] - loss_and_grad(theta - eps * u)[1]) / (2 * eps)
         return scale * hu
 
     op = LinearOperator((theta.size, theta.size), matvec=matvec, dtype=float)
-    vals, vecs = eigsh(op, k=1, which="LA", v0=v0, tol=1e-4)
+    vals, vecs = eigsh(op, k=1, which="LA", v0=v0, tol=p.lanczos_tol)
     return vals[0], vecs[:, 0]
 
 
@@ -53,9 +60,9 @@ theta0 = np.concatenate(
     [np.concatenate([rng.standard_normal(a * b) / np.sqrt(a), np.zeros(b)]) for a, b in shapes]
 )
 start = rng.standard_normal(theta0.size)  # fixed Lanczos start, for determinism
-eta, beta2, eps_adam = 0.01, 0.999, 1e-8
+eta, beta2, eps_adam = p.learning_rate, p.beta2, p.epsilon
 metrics, curves = {}, {}
-for beta1 in (0.9, 0.5):
+for beta1 in p.beta1_values:
     threshold = (2 + 2 * beta1) / ((1 - beta1) * eta)  # frozen-preconditioner stability limit
     theta, m, v, vec = theta0.copy(), np.zeros_like(theta0), np.zeros_like(theta0), start
     times, sharp, late = [], [], []
@@ -63,13 +70,16 @@ for beta1 in (0.9, 0.5):
         loss, g = loss_and_grad(theta)
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * g * g
-        p = np.sqrt(v / (1 - beta2**t)) + eps_adam
-        theta -= eta * m / (1 - beta1**t) / p
-        if t % 50 == 0:
-            s, vec = preconditioned_sharpness(theta, p, vec)
+        precond = np.sqrt(v / (1 - beta2**t)) + eps_adam
+        if p.momentum_in_update:
+            theta -= eta * m / (1 - beta1**t) / precond
+        else:  # the gradient itself: RMSprop, whatever β1 the threshold is computed with
+            theta -= eta * g / precond
+        if t % p.sharpness_every == 0:
+            s, vec = preconditioned_sharpness(theta, precond, vec)
             times.append(t)
             sharp.append(s)
-            if t >= steps // 2:
+            if t >= steps * p.late_fraction:
                 late.append(s)
     tag = f"beta1_{beta1:g}".replace(".", "p")
     metrics[f"ratio_to_threshold_{tag}"] = np.mean(late) / threshold

@@ -5,17 +5,18 @@ from harness import parse_args, series, write_result
 from scipy.optimize import minimize_scalar
 
 args = parse_args(__doc__)
+p = args.params
 
 # Online least squares with strong label noise, so minibatch gradients are noise-dominated
 # (the regime of the Adam SDE).
-d, sigma, replicas = 32, 1.0, 64
-eta, batch, k = 0.01, 1, 4
-beta1, beta2, eps = 0.9, 0.99, 1e-8
-examples = 768 if args.smoke else 3072
-lam = np.logspace(0, -1, d)
+d, sigma, replicas = p.dim, p.label_noise, p.replicas
+eta, batch, k = p.learning_rate, p.batch, p.batch_factor
+beta1, beta2, eps = p.beta1, p.beta2, p.epsilon
+examples = p.examples
+lam = np.logspace(0, np.log10(p.smallest_eigenvalue), d)
 rng = np.random.default_rng(args.seed)
-theta_star = 2 * rng.standard_normal(d) / np.sqrt(d)
-checkpoints = np.arange(1, 25) * (examples // 24)
+theta_star = p.target_scale * rng.standard_normal(d) / np.sqrt(d)
+checkpoints = np.arange(1, p.checkpoints + 1) * (examples // p.checkpoints)
 # One data stream per replica, shared by all runs: every run sees the same examples in the
 # same order, so curves at equal numbers of examples differ only through the hyperparameters.
 X_all = rng.standard_normal((replicas, examples, d)) * np.sqrt(lam)
@@ -24,7 +25,8 @@ y_all = X_all @ theta_star + sigma * rng.standard_normal((replicas, examples))
 
 def loss_curve(lr, b, scale):
     """Adam with the batch-size-k hyperparameter map 1 - beta -> scale (1 - beta),
-    eps -> eps / sqrt(scale); mean excess loss over replicas at fixed examples seen."""
+    eps -> eps / sqrt(scale); mean excess loss over replicas at fixed examples seen. Without
+    p.adaptive the denominator is dropped: SGD with the same EMA momentum."""
     b1, b2, e = 1 - scale * (1 - beta1), 1 - scale * (1 - beta2), eps / np.sqrt(scale)
     theta, m, v = np.zeros((replicas, d)), np.zeros((replicas, d)), np.zeros((replicas, d))
     curve = []
@@ -32,7 +34,10 @@ def loss_curve(lr, b, scale):
         X, y = X_all[:, (step - 1) * b : step * b], y_all[:, (step - 1) * b : step * b]
         g = np.einsum("rbd,rb->rd", X, np.einsum("rbd,rd->rb", X, theta) - y) / b
         m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
-        theta -= lr * (m / (1 - b1**step)) / (np.sqrt(v / (1 - b2**step)) + e)
+        if p.adaptive:
+            theta -= lr * (m / (1 - b1**step)) / (np.sqrt(v / (1 - b2**step)) + e)
+        else:
+            theta -= lr * (m / (1 - b1**step))
         if step * b in checkpoints:
             curve.append(0.5 * np.mean((theta - theta_star) ** 2 @ lam))
     return np.array(curve)
@@ -45,7 +50,7 @@ def mismatch(p):
 
 base = loss_curve(eta, batch, 1)
 best_power = minimize_scalar(
-    mismatch, bounds=(0.0, 1.5), method="bounded", options={"xatol": 0.005}
+    mismatch, bounds=tuple(p.exponent_search), method="bounded", options={"xatol": 0.005}
 ).x
 
 sqrt_rule = loss_curve(np.sqrt(k) * eta, k * batch, k)

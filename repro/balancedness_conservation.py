@@ -4,20 +4,32 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-n, d, m, tau = 64, 10, 100, (1.0 if args.smoke else 10.0)
-etas = np.array([2e-2, 1e-2, 5e-3])
+n, d, m, tau = p.n_samples, p.input_dim, p.width, p.tau
+etas = np.array(p.learning_rates)
 
 X = rng.standard_normal((n, d))
-teacher = rng.standard_normal((4, d)) / np.sqrt(d)
+teacher = rng.standard_normal((p.teacher_units, d)) / np.sqrt(d)
 y = np.maximum(X @ teacher.T, 0).sum(1) - np.maximum(X @ teacher.T, 0).sum(1).mean()
 W0 = rng.standard_normal((m, d)) / np.sqrt(d)
 a0 = rng.standard_normal(m) / np.sqrt(m)
 
+# The "relu" unit is max(z − c, 0) with c = p.relu_shift: 1-homogeneous only for c = 0. The
+# "tanh" unit is tanh, or the identity when p.second_unit is "linear".
+shift = p.relu_shift
 activations = {
-    "relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(float)),
-    "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
+    "relu": (
+        (lambda z: np.maximum(z - shift, 0), lambda z: (z > shift).astype(float))
+        if shift
+        else (lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(float))
+    ),
+    "tanh": (
+        (np.tanh, lambda z: 1 - np.tanh(z) ** 2)
+        if p.second_unit == "tanh"
+        else (lambda z: z, np.ones_like)  # linear: 1-homogeneous like ReLU
+    ),
 }
 
 

@@ -4,22 +4,33 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
-m = 500 if args.smoke else 2000
+m = p.width
 
 
-def train(a0, u, v, steps=1500):
+def kernel_sum(u, v):
+    """m times the tangent kernel: |u|² + |v|², or |v|² alone when v is frozen (then only u
+    moves, f is linear in the trained weights and the kernel is constant)."""
+    return u @ u + v @ v if p.train_v else v @ v
+
+
+def train(a0, u, v, steps=p.steps):
     """GD on L = f²/2 with f = vᵀu/√m (one example, target 0) at η = a0/λ0, where the tangent
-    kernel is λ = (|u|² + |v|²)/m. Returns the ηλ_t trajectory, the losses, and divergence."""
-    eta = a0 * len(u) / (u @ u + v @ v)
+    kernel is λ = (|u|² + |v|²)/m. Returns the ηλ_t trajectory, the losses, and divergence.
+    Divergence is a fixed bound on f², the same at every width, so a run cut short by it has
+    a peak loss that does not grow with m."""
+    eta = a0 * len(u) / kernel_sum(u, v)
     a_traj, losses = [], []
     for _ in range(steps):
         f = v @ u / np.sqrt(len(u))
-        a_traj.append(eta * (u @ u + v @ v) / len(u))
+        a_traj.append(eta * kernel_sum(u, v) / len(u))
         losses.append(f * f / 2)
-        if not np.isfinite(f) or f * f > 1e12 * len(u):
+        if not np.isfinite(f) or f * f > p.divergence_f2:
             return np.array(a_traj), np.array(losses), True
-        u, v = u - eta * f * v / np.sqrt(len(u)), v - eta * f * u / np.sqrt(len(u))
+        u_new = u - eta * f * v / np.sqrt(len(u))
+        v = v - eta * f * u / np.sqrt(len(u)) if p.train_v else v
+        u = u_new
     return np.array(a_traj), np.array(losses), False
 
 
@@ -35,23 +46,26 @@ def reduced_map(a, z, steps):
 
 u0, v0 = rng.standard_normal(m), rng.standard_normal(m)
 f0 = v0 @ u0 / np.sqrt(m)
-runs = {a0: train(a0, u0, v0) for a0 in (1.5, 2.5, 3.0, 3.5, 3.9)}
+lazy, spike, rates = p.lazy_rate, p.catapult_rate, p.catapult_rates
+runs = {a0: train(a0, u0, v0) for a0 in dict.fromkeys([lazy, spike, *rates])}
 
-# Largest stable ηλ0, by bisection on divergence.
-lo, hi = 3.5, 4.5
-for _ in range(14):
+# Largest stable ηλ0, by bisection on divergence; the window holds both 2 and 4, so it can
+# report either edge.
+lo, hi = p.bisection_window
+for _ in range(p.bisection_steps):
     mid = (lo + hi) / 2
-    lo, hi = (lo, mid) if train(mid, u0, v0, steps=600)[2] else (mid, hi)
+    lo, hi = (lo, mid) if train(mid, u0, v0, steps=p.bisection_run_steps)[2] else (mid, hi)
 
-# Peak loss during the catapult at ηλ0 = 2.5 versus width: it grows like m, not O(1).
-widths = np.array([250, 1000, 4000]) if args.smoke else np.array([500, 2000, 8000])
+# Peak loss during the catapult versus width: it grows like m, not O(1).
+widths = np.array(p.spike_widths)
 peaks = [
-    train(2.5, rng.standard_normal(w), rng.standard_normal(w), steps=300)[1].max() for w in widths
+    train(spike, rng.standard_normal(w), rng.standard_normal(w), steps=p.spike_steps)[1].max()
+    for w in widths
 ]
 
 shown, curves = 100, {}
-for a0 in (1.5, 2.5, 3.5):
-    eta = a0 / ((u0 @ u0 + v0 @ v0) / m)
+for a0 in dict.fromkeys([lazy, spike, rates[len(rates) // 2]]):
+    eta = a0 / (kernel_sum(u0, v0) / m)
     curves[f"GD, ηλ0 = {a0}"] = series(range(shown), runs[a0][0][:shown])
     curves[f"reduced map, ηλ0 = {a0}"] = series(
         range(shown), reduced_map(a0, eta**2 * f0**2 / m, shown), style="theory"
@@ -60,10 +74,10 @@ for a0 in (1.5, 2.5, 3.5):
 write_result(
     args,
     metrics={
-        "lazy_kernel_change": abs(runs[1.5][0][-1] / 1.5 - 1),
-        "catapult_final_eta_lambda": runs[2.5][0][-1],
-        "max_final_eta_lambda_catapult": max(runs[a0][0][-1] for a0 in (2.5, 3.0, 3.5, 3.9)),
-        "final_loss_catapult": runs[2.5][1][-1],
+        "lazy_kernel_change": abs(runs[lazy][0][-1] / lazy - 1),
+        "catapult_final_eta_lambda": runs[spike][0][-1],
+        "max_final_eta_lambda_catapult": max(runs[a0][0][-1] for a0 in rates),
+        "final_loss_catapult": runs[spike][1][-1],
         "max_stable_eta_lambda0": (lo + hi) / 2,
         "peak_loss_width_exponent": np.polyfit(np.log(widths), np.log(peaks), 1)[0],
     },

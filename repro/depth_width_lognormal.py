@@ -5,9 +5,10 @@ from harness import parse_args, series, write_result
 from scipy.special import comb, digamma, polygamma
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-n_nets, width, depth = (50, 32, 4) if args.smoke else (3000, 32, 16)
+n_nets, width, depth = p.networks, p.width, p.depth
 
 
 def log_norms(relu):
@@ -27,9 +28,9 @@ def log_norms(relu):
 # ReLU (sw2 = 2): |relu(h_l)|^2 = (2/n) |relu(h_{l-1})|^2 chi2_K with K ~ Bin(n, 1/2) active units,
 # so Var ln = E psi1(K/2) + Var psi(K/2); the walk has `depth` uncorrelated steps of this variance.
 k = np.arange(1, width + 1)
-p = comb(width, k) / 2.0**width  # Bin(n, 1/2); K = 0 (a dead layer) has probability 2^-n
+pk = comb(width, k) / 2.0**width  # Bin(n, 1/2); K = 0 (a dead layer) has probability 2^-n
 var_lin = polygamma(1, width / 2)
-var_relu = p @ polygamma(1, k / 2) + p @ digamma(k / 2) ** 2 - (p @ digamma(k / 2)) ** 2
+var_relu = pk @ polygamma(1, k / 2) + pk @ digamma(k / 2) ** 2 - (pk @ digamma(k / 2)) ** 2
 
 lin, relu = log_norms(False), log_norms(True)
 layers = np.arange(depth + 1)

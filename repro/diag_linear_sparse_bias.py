@@ -5,9 +5,10 @@ from harness import parse_args, series, write_result
 from scipy.optimize import linprog
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-n, d, k = (20, 50, 3) if args.smoke else (40, 100, 5)
+n, d, k = p.n_samples, p.dim, p.sparsity
 X = rng.standard_normal((n, d))
 beta_star = np.zeros(d)
 beta_star[rng.choice(d, k, replace=False)] = rng.choice([-1.0, 1.0], k) * rng.uniform(0.5, 1.5, k)
@@ -16,11 +17,12 @@ lam_max = np.linalg.eigvalsh(X @ X.T / n)[-1]
 
 
 def train(alpha, eta, max_steps):
-    """GD on (1/2n)‖X(u⊙u − v⊙v) − y‖² from u = v = α·1, until the loss is below 1e-13."""
+    """GD on (1/2n)‖X(u⊙u − v⊙v) − y‖² from u = v = α·1, until the loss is below the
+    stopping loss."""
     u, v = np.full(d, alpha), np.full(d, alpha)
     for _ in range(max_steps):
         residual = X @ (u * u - v * v) - y
-        if residual @ residual / (2 * n) < 1e-13:
+        if residual @ residual / (2 * n) < p.stop_loss:
             break
         g = X.T @ residual / n
         u, v = u - 2 * eta * u * g, v + 2 * eta * v * g
@@ -60,12 +62,12 @@ def rel(a, b):
 
 # Rich end: coordinates switched on during the saddle-to-saddle phase and then switched off
 # decay only like 1/t, so this run takes a larger (still stable) step and a fixed budget.
-alpha_rich = 1e-6
-budget = 2_000 if args.smoke else 20_000
-beta_rich = train(alpha_rich, 0.2 / lam_max, budget)
+alpha_rich = p.alpha_rich
+budget = p.max_steps
+beta_rich = train(alpha_rich, p.rich_step / lam_max, budget)
 # Elsewhere GD converges linearly; a small step keeps its O(η) offset from the flow small.
-alphas = np.array([0.2, 1.0, 10.0])
-gd = {a: train(a, 0.05 / (lam_max * max(a**2, 1.0)), budget) for a in alphas}
+alphas = np.array(p.alphas)
+gd = {a: train(a, p.step / (lam_max * max(a**2, 1.0)), budget) for a in alphas}
 grid, theory_l1, nu = np.logspace(1, -6, 15), [], None
 for a in grid:  # from large α down, each solve starting from the previous dual point
     beta, nu = q_alpha_minimizer(a, nu)
@@ -74,7 +76,7 @@ write_result(
     args,
     metrics={
         "dist_l1_small_alpha": rel(beta_rich, beta_l1),
-        "dist_l2_large_alpha": rel(gd[10.0], beta_l2),
+        "dist_l2_large_alpha": rel(gd[alphas.max()], beta_l2),
         "max_dist_q_alpha": max(rel(gd[a], q_alpha_minimizer(a)[0]) for a in alphas),
         "l1_recovers_target": rel(beta_l1, beta_star),
         "dist_l2_to_l1": rel(beta_l2, beta_l1),

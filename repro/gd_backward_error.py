@@ -4,15 +4,16 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
 # Matrix factorisation L(U, V) = 1/2 |U V^T - A|_F^2: non-convex, with an analytic Hessian.
-d, tau, dt = 4, 2.0, 5e-3
-etas = [0.1, 0.05] if args.smoke else [0.1, 0.05, 0.025, 0.0125]
+d, tau, dt = p.dim, p.tau, p.rk4_step
+etas = p.learning_rates
 A = rng.standard_normal((d, d))
-A *= 1.5 / np.linalg.norm(A, 2)
-U0 = 0.5 * rng.standard_normal((d, d)) / np.sqrt(d)
-V0 = 0.5 * rng.standard_normal((d, d)) / np.sqrt(d)
+A *= p.target_norm / np.linalg.norm(A, 2)
+U0 = p.init_scale * rng.standard_normal((d, d)) / np.sqrt(d)
+V0 = p.init_scale * rng.standard_normal((d, d)) / np.sqrt(d)
 
 
 def grad(U, V):
@@ -53,10 +54,12 @@ def flow_and_sensitivity(state):
 
 
 def modified_flow(eta):
+    c = p.penalty_coefficient
+
     def field(state):
         gU, gV = grad(*state)
-        hU, hV = hvp(*state, gU, gV)  # gradient of (eta/4)|grad L|^2 is (eta/2) H grad L
-        return [-gU - eta / 2 * hU, -gV - eta / 2 * hV]
+        hU, hV = hvp(*state, gU, gV)  # gradient of c eta |grad L|^2 is 2 c eta H grad L
+        return [-gU - 2 * c * eta * hU, -gV - 2 * c * eta * hV]
 
     return field
 
@@ -69,6 +72,9 @@ for eta in etas:
     U, V = U0.copy(), V0.copy()
     for _ in range(round(tau / eta)):
         gU, gV = grad(U, V)
+        if p.heun_step:  # second-order Runge-Kutta step: matches gradient flow to O(eta^2)
+            pU, pV = grad(U - eta * gU, V - eta * gV)
+            gU, gV = (gU + pU) / 2, (gV + pV) / 2
         U, V = U - eta * gU, V - eta * gV
     U_mf, V_mf = rk4(modified_flow(eta), [U0, V0], tau)
     gap = flat([(U - U_gf).ravel(), (V - V_gf).ravel()])

@@ -4,23 +4,27 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-n, d = (20, 80) if args.smoke else (200, 800)
-steps = 400
+n, d = p.n_samples, p.dim
+steps = p.steps
 X = rng.standard_normal((n, d))
 y = X @ (rng.standard_normal(d) / np.sqrt(d))
 eigs = np.linalg.eigvalsh(X @ X.T / n)  # the nonzero spectrum of the Hessian XᵀX/n
-eta = 1.0 / eigs[-1]
+eta = p.step_times_lambda_max / eigs[-1]
 
 pinv_y = np.linalg.pinv(X) @ y  # minimum-norm interpolator
 
 
 def run_gd(w0):
-    """GD on (1/2n)‖Xw − y‖²: every gradient lies in the row space of X."""
+    """GD on (1/2n)‖Xw − y‖² (+ weight decay if set): without decay every gradient lies in
+    the row space of X."""
     w, path = w0.copy(), [w0.copy()]
     for _ in range(steps):
         w = w - eta * X.T @ (X @ w - y) / n
+        if p.weight_decay:
+            w = w - eta * p.weight_decay * w
         path.append(w)
     return np.array(path)
 
@@ -32,7 +36,7 @@ predicted = pinv_y + null_part  # X⁺y plus the untouched null-space part of th
 zero_path = run_gd(np.zeros(d))
 rand_path = run_gd(w0)
 err = np.linalg.norm(rand_path - predicted, axis=1)
-t1, t2 = 100, 200  # late enough for the slowest mode to dominate, still above round-off
+t1, t2 = p.rate_window  # late enough for the slowest mode to dominate, still above round-off
 rate = (err[t2] / err[t1]) ** (1 / (t2 - t1))
 rate_mp = 1 - ((1 - np.sqrt(n / d)) / (1 + np.sqrt(n / d))) ** 2
 
