@@ -47,6 +47,8 @@ def train(width, net_rng):
 
 
 deficit_init, deficit_trained, losses = [], [], []
+
+
 def init_weights(m, k):
     """First-layer weights of untrained net k; a fraction of its neurons may be common to all."""
     W = np.random.default_rng([args.seed, m, k]).standard_normal((m, d)) / np.sqrt(d)

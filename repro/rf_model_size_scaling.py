@@ -39,7 +39,9 @@ metrics, curves = {}, {}
 for alpha in (0.5, 1.5):
     lam = np.arange(1, P + 1) ** -(1.0 + alpha)
     draws = [max(p.min_draws, p.draw_budget // N) for N in Ns]
-    loss = np.array([np.mean([rf_loss(lam, N) for _ in range(k)]) for N, k in zip(Ns, draws, strict=True)])
+    loss = np.array(
+        [np.mean([rf_loss(lam, N) for _ in range(k)]) for N, k in zip(Ns, draws, strict=True)]
+    )
     theory = np.array([deterministic_equivalent(lam, N) for N in Ns])
     tag = f"alpha_{alpha:g}".replace(".", "p")
     metrics[f"slope_{tag}"] = np.polyfit(np.log(Ns), np.log(loss), 1)[0]

@@ -47,7 +47,9 @@ drop_times = np.array(drop_times)
 log_inv_sigma = np.log(1 / sigmas)
 missing = Never(f"a loss drop did not happen before time {p.t_max} at some σ")
 slopes: list[float | Never] = [
-    missing if np.isnan(drop_times[:, j]).any() else np.polyfit(log_inv_sigma, drop_times[:, j], 1)[0]
+    missing
+    if np.isnan(drop_times[:, j]).any()
+    else np.polyfit(log_inv_sigma, drop_times[:, j], 1)[0]
     for j in range(3)
 ]
 # Loss half-way (in time) between drops, for the smallest sigma: should sit on the saddle values.
