@@ -6,17 +6,19 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-C, per, d, width, depth = 4, 16, 256, 64, 3
-lr, momentum, wd = 0.05, 0.9, 1e-2
-steps = 100 if args.smoke else 3000
+C, per, d, width, depth = 4, p.per_class, p.input_dim, p.width, p.depth
+lr, momentum, wd = p.lr, p.momentum, p.weight_decay
+steps = p.steps
 
 # Class means far from a simplex (classes 0 and 1 nearly parallel), weak next to the noise:
 # with d > N every point is nearly orthogonal to the others, so fitting needs memorisation.
 means = np.zeros((C, d))
-means[np.arange(C), np.arange(C)] = 2.0
-means[1, :2] = [1.6, 1.2]
+means[np.arange(C), np.arange(C)] = 1.0
+means[1, :2] = [0.8, 0.6]
+means *= p.mean_norm
 noise = rng.standard_normal((C, per, d))
 noise -= noise.mean(axis=1, keepdims=True)  # empirical class means equal the designed ones
 X = (means[:, None, :] + noise).reshape(C * per, d)
@@ -24,10 +26,10 @@ labels = np.repeat(np.arange(C), per)
 Y = np.eye(C)[labels]
 N = len(labels)
 
-dims = [d] + [width] * depth
+dims = [d] + [width] * (depth - 1) + [p.last_width]
 Ws = [rng.standard_normal((a, b)) * np.sqrt(2 / a) for a, b in pairwise(dims)]
-Ws.append(rng.standard_normal((width, C)) / np.sqrt(width))
-bs = [np.zeros(width) for _ in range(depth)]
+Ws.append(rng.standard_normal((dims[-1], C)) / np.sqrt(dims[-1]))
+bs = [np.zeros(b) for b in dims[1:]]
 params = Ws + bs
 velocity = [np.zeros_like(p) for p in params]
 

@@ -6,6 +6,7 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
 
@@ -29,8 +30,9 @@ def fitted_exponent(nfm, agop, rank):
 
 
 # Part 1: deep linear networks, where the ansatz is a theorem with exponent 1/L.
-d_in, d_out, hidden, n, eta = 8, 4, 16, 256, 0.05
-singular_values = np.array([3.0, 1.5, 0.75, 0.375])
+d_in, hidden, n, eta = p.linear_input_dim, p.linear_width, p.linear_samples, p.linear_lr
+singular_values = np.array(p.teacher_singular_values)
+d_out = len(singular_values)
 U, _ = np.linalg.qr(rng.standard_normal((d_out, d_out)))
 V, _ = np.linalg.qr(rng.standard_normal((d_in, d_out)))
 teacher = U @ np.diag(singular_values) @ V.T
@@ -38,8 +40,11 @@ X = rng.standard_normal((n, d_in))
 Y = X @ teacher.T
 
 linear = {}
-for depth, init_scale, steps in [(2, 1e-3, 3000), (3, 0.05, 6000)]:
-    steps = 200 if args.smoke else steps
+linear_runs = [
+    (p.shallow_depth, p.shallow_init_scale, p.shallow_steps),
+    (p.deep_depth, p.deep_init_scale, p.deep_steps),
+]
+for run, (depth, init_scale, steps) in enumerate(linear_runs):
     dims = [d_in] + [hidden] * (depth - 1) + [d_out]
     Ws = [init_scale * rng.standard_normal((b, a)) for a, b in pairwise(dims)]
     for _ in range(steps):
@@ -57,7 +62,7 @@ for depth, init_scale, steps in [(2, 1e-3, 3000), (3, 0.05, 6000)]:
     agop = end_to_end.T @ end_to_end  # the Jacobian of a linear net is the same at every input
     nfm = Ws[0].T @ Ws[0]
     alpha, agop_vals, nfm_vals = fitted_exponent(nfm, agop, rank=len(singular_values))
-    linear[depth] = (
+    linear[run] = (
         alpha,
         agop_vals,
         nfm_vals,
@@ -66,13 +71,13 @@ for depth, init_scale, steps in [(2, 1e-3, 3000), (3, 0.05, 6000)]:
     )
 
 # Part 2: a two-layer ReLU net from small init learning y = x1·x2 in d = 20.
-d, width, n2, eta2 = 20, 64, 256, 0.2
-steps2 = 100 if args.smoke else 2000
+d, width, n2, eta2 = p.relu_input_dim, p.relu_width, p.relu_samples, p.relu_lr
+steps2, relu_init = p.relu_steps, p.relu_init_scale
 X2 = rng.standard_normal((n2, d))
 y2 = X2[:, 0] * X2[:, 1]
-W = 0.1 * rng.standard_normal((width, d)) / np.sqrt(d)
+W = relu_init * rng.standard_normal((width, d)) / np.sqrt(d)
 b = np.zeros(width)
-a = 0.1 * rng.standard_normal(width) / np.sqrt(width)
+a = relu_init * rng.standard_normal(width) / np.sqrt(width)
 for _ in range(steps2):
     pre = X2 @ W.T + b
     h = np.maximum(pre, 0)
@@ -90,8 +95,9 @@ top_agop = np.linalg.eigh(agop_relu)[1][:, -2:]
 top_nfm = np.linalg.eigh(nfm_relu)[1][:, -2:]
 overlap = np.sum((top_agop.T @ top_nfm) ** 2) / 2  # 1 = same top-2 subspace, 2/d = random
 
-alpha2, agop_vals2, nfm_vals2, corr_sqrt2, corr_agop2 = linear[2]
-alpha3, agop_vals3, nfm_vals3, corr_sqrt3, _ = linear[3]
+alpha2, agop_vals2, nfm_vals2, corr_sqrt2, corr_agop2 = linear[0]
+alpha3, agop_vals3, nfm_vals3, corr_sqrt3, _ = linear[1]
+L2, L3 = p.shallow_depth, p.deep_depth
 write_result(
     args,
     metrics={
@@ -105,9 +111,9 @@ write_result(
         "relu_train_mse": train_mse,
     },
     curves={
-        "depth 2: NFM eigenvalue": series(agop_vals2, nfm_vals2),
-        "depth 2 theory: AGOP^(1/2)": series(agop_vals2, agop_vals2**0.5, style="theory"),
-        "depth 3: NFM eigenvalue": series(agop_vals3, nfm_vals3),
-        "depth 3 theory: AGOP^(1/3)": series(agop_vals3, agop_vals3 ** (1 / 3), style="theory"),
+        f"depth {L2}: NFM eigenvalue": series(agop_vals2, nfm_vals2),
+        f"depth {L2} theory: AGOP^(1/{L2})": series(agop_vals2, agop_vals2 ** (1 / L2), "theory"),
+        f"depth {L3}: NFM eigenvalue": series(agop_vals3, nfm_vals3),
+        f"depth {L3} theory: AGOP^(1/{L3})": series(agop_vals3, agop_vals3 ** (1 / L3), "theory"),
     },
 )

@@ -4,15 +4,17 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-width, depth, n_nets = (64, 3, 4) if args.smoke else (512, 3, 48)
-sw2 = 2.0  # He scale: the diagonal of the kernel is preserved layer to layer
+width, depth, n_nets = p.width, p.depth, p.n_nets
+sw2 = p.weight_variance  # at the He value 2 the diagonal of the kernel is preserved layer to layer
 angles = np.array([30.0, 90.0, 150.0])
 
 
 def arccos_map(rho):
-    """Correlation after one ReLU layer at sw2 = 2 (Cho & Saul degree-1 arc-cosine kernel)."""
+    """Correlation after one ReLU layer (Cho & Saul degree-1 arc-cosine kernel); for ReLU it
+    does not depend on sw2, which only scales the variance."""
     theta = np.arccos(np.clip(rho, -1.0, 1.0))
     return (np.sin(theta) + (np.pi - theta) * np.cos(theta)) / np.pi
 

@@ -4,31 +4,51 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-n, d, lr, steps = 16, 5, 1.0, 100
-widths, n_inits = ([64, 128], 1) if args.smoke else ([256, 512, 1024, 2048, 4096], 8)
+n, d, lr, steps = p.n_train, p.input_dim, p.lr, p.steps
+widths, n_inits = p.widths, p.n_inits
 X = rng.standard_normal((n, d))
 y = np.sin(X @ rng.standard_normal(d) / np.sqrt(d) * 2)  # a smooth target of unit scale
 
 
+def activation(pre):
+    """The hidden activation and its derivative at the pre-activations ``pre``."""
+    if p.activation == "tanh":
+        act = np.tanh(pre)
+        return act, 1 - act**2
+    if p.activation == "relu":
+        return np.maximum(pre, 0.0), (pre > 0).astype(float)
+    raise ValueError(f"unknown activation {p.activation!r}")
+
+
 def ntk(a, W):
-    """Tangent kernel on the training set of f(x) = a . tanh(W x / sqrt(d)) / sqrt(m)."""
-    act = np.tanh(X @ W.T / np.sqrt(d))
-    sech2a = a * (1 - act**2)
+    """Tangent kernel on the training set of f(x) = a . act(W x / sqrt(d)) / m^gamma, in units
+    of 1/m^(2 gamma - 1) so that its relative change does not depend on the parametrisation."""
+    act, slope = activation(X @ W.T / np.sqrt(d))
+    sech2a = a * slope
     return (act @ act.T + (sech2a @ sech2a.T) * (X @ X.T) / d) / len(a)
 
 
 def train(m):
     """Relative change of the parameters and of the tangent kernel after `steps` of GD."""
     a, W = rng.standard_normal(m), rng.standard_normal((m, d))
+    if p.positive_readout:
+        a = np.abs(a)
+    if p.parametrisation == "ntk":  # f = a.act/sqrt(m), width-independent learning rate
+        out_scale, w_scale, step = np.sqrt(m), np.sqrt(m * d), lr
+    elif p.parametrisation == "mean-field":  # f = a.act/m, learning rate ∝ m
+        out_scale, w_scale, step = m, m * np.sqrt(d), lr * m
+    else:
+        raise ValueError(f"unknown parametrisation {p.parametrisation!r}")
     a0, W0, kernel0 = a.copy(), W.copy(), ntk(a, W)
     for _ in range(steps):  # full-batch GD on the mean squared error / 2
-        act = np.tanh(X @ W.T / np.sqrt(d))
-        resid = act @ a / np.sqrt(m) - y
-        grad_a = act.T @ resid / (n * np.sqrt(m))
-        grad_W = (resid[:, None] * (1 - act**2) * a).T @ X / (n * np.sqrt(m * d))
-        a, W = a - lr * grad_a, W - lr * grad_W
+        act, slope = activation(X @ W.T / np.sqrt(d))
+        resid = act @ a / out_scale - y
+        grad_a = act.T @ resid / (n * out_scale)
+        grad_W = (resid[:, None] * slope * a).T @ X / (n * w_scale)
+        a, W = a - step * grad_a, W - step * grad_W
     dtheta = np.sqrt(np.sum((a - a0) ** 2) + np.sum((W - W0) ** 2))
     theta0 = np.sqrt(np.sum(a0**2) + np.sum(W0**2))
     return dtheta / theta0, np.linalg.norm(ntk(a, W) - kernel0) / np.linalg.norm(kernel0)

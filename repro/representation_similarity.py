@@ -4,11 +4,12 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-d, n, n_probe, lr, nets_trained, nets_init = 10, 96, 64, 0.5, 4, 8
-steps = 20 if args.smoke else 150
-widths = np.array([32, 64, 128] if args.smoke else [32, 64, 128, 256, 512, 1024, 2048])
+d, n, n_probe, lr = p.input_dim, p.n_train, p.n_probe, p.lr
+nets_trained, nets_init, steps = p.nets_trained, p.nets_init, p.steps
+widths = np.array(p.widths)
 
 beta = rng.standard_normal(d) / np.sqrt(d)
 X = rng.standard_normal((n, d))
@@ -46,16 +47,20 @@ def train(width, net_rng):
 
 
 deficit_init, deficit_trained, losses = [], [], []
+
+
+def init_weights(m, k):
+    """First-layer weights of untrained net k; a fraction of its neurons may be common to all."""
+    W = np.random.default_rng([args.seed, m, k]).standard_normal((m, d)) / np.sqrt(d)
+    shared = round(p.shared_fraction * m)
+    if shared:
+        W[:shared] = np.random.default_rng([args.seed, m, 999]).standard_normal((shared, d))
+        W[:shared] /= np.sqrt(d)
+    return W
+
+
 for m in widths:
-    init_grams = [
-        centred_gram(
-            np.tanh(
-                probe
-                @ (np.random.default_rng([args.seed, m, k]).standard_normal((m, d)) / np.sqrt(d)).T
-            )
-        )
-        for k in range(nets_init)
-    ]
+    init_grams = [centred_gram(np.tanh(probe @ init_weights(m, k).T)) for k in range(nets_init)]
     deficit_init.append(mean_deficit(init_grams))
     trained = [
         train(m, np.random.default_rng([args.seed, m, 100 + k])) for k in range(nets_trained)
@@ -66,7 +71,7 @@ deficit_init, deficit_trained = np.array(deficit_init), np.array(deficit_trained
 
 # Theory at init: with K = A + D/sqrt(m), 1 - CKA ≈ |D_perp|²/(m|A|²), where D_perp is the part of
 # one neuron's centred Gram hhᵀ - A orthogonal to A; estimated from many sampled neurons.
-W_many = rng.standard_normal((20000, d)) / np.sqrt(d)
+W_many = rng.standard_normal((p.theory_neurons, d)) / np.sqrt(d)
 H = np.tanh(probe @ W_many.T)
 H -= H.mean(0)
 A = H @ H.T / H.shape[1]

@@ -4,9 +4,10 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-n, r2, s2 = (50 if args.smoke else 200), 1.0, 0.25  # samples, signal ‖β‖², noise variance
+n, r2, s2 = p.n_samples, p.signal, p.noise_variance  # samples, signal ‖β‖², noise variance
 
 
 def excess_risk(p):
@@ -31,7 +32,7 @@ def asymptotic(g):
     return s2 * g / (1 - g) if g < 1 else r2 * (1 - 1 / g) + s2 / (g - 1)
 
 
-reps = 8 if args.smoke else 40
+reps = p.reps
 # More draws where one draw fluctuates most (relative spread ≈ 0.22 at γ = 0.5, 0.07 at γ = 2).
 draws = {0.5: 4 * reps, 2.0: reps, 4.0: reps}
 measured = {g: np.mean([excess_risk(round(g * n)) for _ in range(k)]) for g, k in draws.items()}

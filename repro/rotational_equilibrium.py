@@ -4,18 +4,19 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
 # Scale-invariant loss: least squares on the direction w/|w| only, as for weights feeding a norm layer.
-d, batch, noise = 32, 8, 0.5
+d, batch, noise = p.dim, p.batch, p.label_noise
 u_star = rng.standard_normal(d)
 u_star /= np.linalg.norm(u_star)
-eta_lambda = 4e-3 if args.smoke else 1e-3
+eta_lambda = p.eta_lambda
 
 
 def run(eta, wd, beta=0.0, loss_scale=1.0):
     """Heavy-ball SGD with L2 weight decay; returns per-step angles and |w| over the run."""
-    steps = int(5 / eta_lambda)
+    steps = int(p.run_length / eta_lambda)
     w, v = rng.standard_normal(d), np.zeros(d)
     w /= np.linalg.norm(w)
     angles, norms = [], []
@@ -39,12 +40,14 @@ def rms_second_half(angles):
 
 
 # Same product eta * lambda, learning rates 100x apart: the equilibrium angle should not care.
-configs = [(0.01, eta_lambda / 0.01), (0.1, eta_lambda / 0.1), (1.0, eta_lambda / 1.0)]
+# (With equal_products false every run gets the weight decay of the middle one instead.)
+etas = p.learning_rates
+configs = [(eta, eta_lambda / (eta if p.equal_products else etas[1])) for eta in etas]
 sgd = [run(eta, wd) for eta, wd in configs]
 sgd_rms = np.array([rms_second_half(a) for a, _ in sgd])
-beta = 0.9
-momentum_rms = rms_second_half(run(0.1, eta_lambda / 0.1, beta=beta)[0])
-scaled_rms = rms_second_half(run(0.1, eta_lambda / 0.1, loss_scale=100.0)[0])
+beta = p.momentum
+momentum_rms = rms_second_half(run(etas[1], eta_lambda / etas[1], beta=beta)[0])
+scaled_rms = rms_second_half(run(etas[1], eta_lambda / etas[1], loss_scale=p.loss_scale)[0])
 
 predicted = np.sqrt(2 * eta_lambda)
 window = 50  # running RMS for the plot
@@ -56,7 +59,7 @@ curves["√(2ηλ)"] = series([0, len(sgd[0][0])], [predicted, predicted], style
 write_result(
     args,
     metrics={
-        "angle_ratio_sgd": np.mean(sgd_rms) / predicted,
+        "angle_ratio_sgd": np.mean(sgd_rms) / predicted,  # predicted for equal products
         "angle_spread_sgd": sgd_rms.max() / sgd_rms.min(),
         "angle_ratio_momentum": momentum_rms / np.sqrt(2 * eta_lambda / (1 + beta)),
         "angle_ratio_loss_scaled": scaled_rms / sgd_rms[1],

@@ -4,13 +4,14 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-n_nets, width, depth, n_tangents = (4, 64, 12, 2) if args.smoke else (16, 256, 50, 8)
-sb2 = 0.05
-sw2_grid = np.array([1.4, 1.55, 1.7, 1.85, 2.0, 2.15])
-sw2_crit = 1.761  # chi_1(q*) = 1 for sb2 = 0.05, by Gauss-Hermite quadrature of the maps below
-burn_in = 10  # layers for q to reach q* and the tangents to lose their q-direction part
+n_nets, width, depth, n_tangents = p.n_nets, p.width, p.depth, p.n_tangents
+sb2 = p.bias_variance
+sw2_grid = np.array(p.sw2_grid)
+sw2_crit = p.sw2_probe  # where q* and the length map are checked (the predicted critical point)
+burn_in = p.burn_in  # layers for q to reach q* and the tangents to lose their q-direction part
 
 z, wz = np.polynomial.hermite_e.hermegauss(80)
 wz = wz / wz.sum()

@@ -1,25 +1,29 @@
 """Spectral bias: a wide ReLU net learns each Fourier mode at the rate of its NTK eigenvalue."""
 
 import numpy as np
-from harness import parse_args, series, write_result
+from harness import Never, first_time, parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-n, eta, amp = 32, 0.5, 0.2
-width = 512 if args.smoke else 16384
+n, eta, amp = p.n_points, p.lr, p.amplitude
+width = p.width
 freqs = np.array([1, 2, 3])
 theta = 2 * np.pi * np.arange(n) / n
-X = np.stack([np.cos(theta), np.sin(theta), np.ones(n)], axis=1)  # last column acts as a bias
+b2 = p.bias_input**2
+# the last column is a constant input, so it acts as a bias
+X = np.stack([np.cos(theta), np.sin(theta), p.bias_input * np.ones(n)], axis=1)
 y = amp * np.sin(np.outer(freqs, theta)).sum(0)
 
 
 def ntk_infinite(delta):
-    """Infinite-width NTK of f = a·relu(Wx)/sqrt(m), unit Gaussian init, x = (cos, sin, 1)."""
-    rho = (1 + np.cos(delta)) / 2  # correlation of the two pre-activations (variance 2 each)
+    """Infinite-width NTK of f = a·relu(Wx)/sqrt(m), unit Gaussian init, x = (cos, sin, b)."""
+    norm2 = 1 + b2  # |x|², the variance of each pre-activation
+    rho = (np.cos(delta) + b2) / norm2  # correlation of the two pre-activations
     angle = np.arccos(np.clip(rho, -1, 1))
-    readout = (np.sin(angle) + (np.pi - angle) * np.cos(angle)) / np.pi
-    hidden = (np.pi - angle) / (2 * np.pi) * (1 + np.cos(delta))
+    readout = norm2 / 2 * (np.sin(angle) + (np.pi - angle) * np.cos(angle)) / np.pi
+    hidden = (np.pi - angle) / (2 * np.pi) * (np.cos(delta) + b2)
     return readout + hidden
 
 
@@ -33,7 +37,7 @@ W = rng.standard_normal((half, 3))
 a = rng.standard_normal(half)
 W, a = np.concatenate([W, W]), np.concatenate([a, -a])
 
-steps = int(1.5 * t_half_theory[-1]) + 2
+steps = p.steps
 basis = np.sin(np.outer(freqs, theta)) * np.sqrt(2 / n)
 proj = []
 for _ in range(steps + 1):
@@ -49,14 +53,18 @@ for _ in range(steps + 1):
 
 proj = np.abs(np.array(proj))
 log_ratio = np.log(proj / proj[0])
-t_half = np.full(len(freqs), np.nan)
-for j in range(len(freqs)):
-    below = np.nonzero(log_ratio[:, j] <= np.log(0.5))[0]
-    if len(below):  # interpolate log|residual| linearly between the two steps around the crossing
-        i = below[0]
-        t_half[j] = (
-            i - 1 + (np.log(0.5) - log_ratio[i - 1, j]) / (log_ratio[i, j] - log_ratio[i - 1, j])
-        )
+t_half: list[float | Never] = []
+for j, k in enumerate(freqs):
+    first = first_time(
+        range(steps + 1), log_ratio[:, j] <= np.log(0.5), f"residual along sin {k}θ halved"
+    )
+    if isinstance(first, Never):
+        t_half.append(first)
+        continue
+    i = int(first)  # interpolate log|residual| linearly between the two steps around the crossing
+    t_half.append(
+        i - 1 + (np.log(0.5) - log_ratio[i - 1, j]) / (log_ratio[i, j] - log_ratio[i - 1, j])
+    )
 
 steps_axis = np.arange(steps + 1)
 curves = {}

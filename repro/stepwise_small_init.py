@@ -1,14 +1,15 @@
 """Small-init tanh nets learn a rank-3 map in three steps, each delayed by ln(1/σ)/s_j."""
 
 import numpy as np
-from harness import parse_args, series, write_result
+from harness import Never, parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 rng = np.random.default_rng(args.seed)
 
-d, k, width, eta = 8, 4, 64, 0.05
-s = np.array([1.0, 0.6, 0.3])  # singular values of the teacher
-sigmas = np.array([1e-2, 1e-3] if args.smoke else [1e-2, 1e-3, 1e-4, 1e-5, 1e-6])
+d, k, width, eta = p.input_dim, p.output_dim, p.width, p.lr
+s = np.array(p.singular_values)  # singular values of the teacher (three modes)
+sigmas = np.array(p.init_scales)
 
 # All 2^8 points of the hypercube: exactly white inputs whose coordinates are independent, so
 # higher moments factorise and tanh's cubic terms cannot seed a mode from another one.
@@ -29,7 +30,7 @@ for sigma in sigmas:
     t_drop = np.full(3, np.nan)
     times, losses = [], []
     step = 0
-    while np.isnan(t_drop[-1]) and step * eta < 80:
+    while np.isnan(t_drop[-1]) and step * eta < p.t_max:
         H = np.tanh(X @ W1.T)
         R = H @ W2.T - Y
         loss = 0.5 * np.mean(np.sum(R**2, axis=1))
@@ -44,11 +45,17 @@ for sigma in sigmas:
 drop_times = np.array(drop_times)
 
 log_inv_sigma = np.log(1 / sigmas)
-slopes = np.array([np.polyfit(log_inv_sigma, drop_times[:, j], 1)[0] for j in range(3)])
+missing = Never(f"a loss drop did not happen before time {p.t_max} at some σ")
+slopes: list[float | Never] = [
+    missing
+    if np.isnan(drop_times[:, j]).any()
+    else np.polyfit(log_inv_sigma, drop_times[:, j], 1)[0]
+    for j in range(3)
+]
 # Loss half-way (in time) between drops, for the smallest sigma: should sit on the saddle values.
 times, losses = np.array(times), np.array(losses)  # from the last (smallest) sigma
 mid = [(drop_times[-1, j] + drop_times[-1, j + 1]) / 2 for j in range(2)]
-plateau_loss = [losses[np.searchsorted(times, t)] for t in mid]
+plateau_loss = [missing if np.isnan(t) else losses[np.searchsorted(times, t)] for t in mid]
 
 write_result(
     args,

@@ -4,14 +4,16 @@ import numpy as np
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+params = args.params
 rng = np.random.default_rng(args.seed)
 
-p, sigma2 = 20, 0.25
-trials = 40 if args.smoke else 500
-ns = p * np.array([4, 8, 16, 32, 64])
+p, sigma2 = params.n_features, params.noise_variance
+trials = params.trials
+ns = p * np.array(params.size_multiples)
+ridge = params.ridge  # penalty per sample; 0 is ordinary least squares
 
 # An anisotropic (power-law) covariance: the variance-limited law must not care about it.
-eigs = np.arange(1, p + 1) ** -1.5
+eigs = np.arange(1, p + 1) ** -float(params.spectrum_exponent)
 w_star = rng.standard_normal(p)
 
 risk = []
@@ -20,7 +22,10 @@ for n in ns:
     for t in range(trials):
         X = rng.standard_normal((n, p)) * np.sqrt(eigs)
         y = X @ w_star + np.sqrt(sigma2) * rng.standard_normal(n)
-        w_hat = np.linalg.solve(X.T @ X, X.T @ y)  # ordinary least squares
+        if params.omitted_variance:  # a signal the p features cannot see acts as extra noise
+            y += np.sqrt(params.omitted_variance) * rng.standard_normal(n)
+        gram = X.T @ X + n * ridge * np.eye(p) if ridge else X.T @ X
+        w_hat = np.linalg.solve(gram, X.T @ y)  # ordinary least squares unless ridge > 0
         errors[t] = np.sum(eigs * (w_hat - w_star) ** 2)  # population excess risk
     risk.append(errors.mean())
 risk = np.array(risk)
