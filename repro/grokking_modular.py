@@ -4,25 +4,24 @@ import math
 
 import torch
 import torch.nn.functional as F
-from harness import parse_args, series, write_result
+from harness import first_time, parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 torch.manual_seed(args.seed)
 torch.use_deterministic_algorithms(True, warn_only=True)
 dev = torch.device(args.device)
 
-if args.smoke:
-    P, D, HEADS, D_MLP, STEPS, EVAL_EVERY = 11, 16, 2, 32, 30, 10
-else:
-    P, D, HEADS, D_MLP, STEPS, EVAL_EVERY = 113, 128, 4, 512, 30000, 50
-TRAIN_FRACTION, LR, WEIGHT_DECAY, TOP = 0.3, 1e-3, 1.0, 10
+P, D, HEADS, D_MLP = p.modulus, p.width, p.heads, p.mlp_width
+STEPS, EVAL_EVERY, TOP = p.steps, p.eval_every, p.top_frequencies
 
 # Every pair (a, b) is the sequence "a b =" with target (a + b) mod P; token P is "=".
 a, b = torch.cartesian_prod(torch.arange(P), torch.arange(P)).T
 data = torch.stack([a, b, torch.full_like(a, P)], 1).to(dev)
 labels = ((a + b) % P).to(dev)
 perm = torch.randperm(P * P, device=dev)
-train, test = perm[: int(TRAIN_FRACTION * P * P)], perm[int(TRAIN_FRACTION * P * P) :]
+n_train = int(p.train_fraction * P * P)
+train, test = perm[:n_train], perm[n_train:]
 
 
 class OneLayerTransformer(torch.nn.Module):
@@ -54,15 +53,15 @@ class OneLayerTransformer(torch.nn.Module):
 def fourier_top_fraction(embed):
     """Share of the number embeddings' non-constant Fourier power in the TOP strongest modes."""
     power = torch.fft.fft(embed[:P].double(), dim=0).abs().pow(2).sum(1)
-    pairs = power[1 : (P + 1) // 2] + power[(P + 1) // 2 :].flip(
-        0
-    )  # frequency f and P - f together
+    pairs = power[1 : (P + 1) // 2] + power[(P + 1) // 2 :].flip(0)  # frequencies f and P - f
     return (pairs.sort(descending=True).values[:TOP].sum() / pairs.sum()).item()
 
 
 model = OneLayerTransformer().to(dev)
 fourier_init = fourier_top_fraction(model.embed.detach())
-opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY, betas=(0.9, 0.98))
+opt = torch.optim.AdamW(
+    model.parameters(), lr=p.learning_rate, weight_decay=p.weight_decay, betas=(0.9, 0.98)
+)
 steps, train_acc, test_acc = [], [], []
 for step in range(STEPS + 1):
     if step % EVAL_EVERY == 0:
@@ -78,19 +77,16 @@ for step in range(STEPS + 1):
     loss.backward()
     opt.step()
 
-
-def first_step(values, level):
-    """First evaluated step at which accuracy reaches a level (the run length if never)."""
-    return next((s for s, v in zip(steps, values, strict=True) if v >= level), STEPS)
-
-
-step_train, step_test = first_step(train_acc, 0.99), first_step(test_acc, 0.95)
+# Either event may never happen within the budget; then the delay ratio is absent, not a number.
+step_train = first_time(steps, [v >= 0.99 for v in train_acc], "training accuracy reached 0.99")
+step_test = first_time(steps, [v >= 0.95 for v in test_acc], "test accuracy reached 0.95")
 write_result(
     args,
     metrics={
         "train_step_99": step_train,
         "test_step_95": step_test,
-        "grok_delay_ratio": step_test / max(step_train, EVAL_EVERY),
+        # A run that fits its data at the first evaluation still counts as one interval.
+        "grok_delay_ratio": step_test / (step_train if step_train != 0 else EVAL_EVERY),
         "final_test_accuracy": test_acc[-1],
         "fourier_top10_fraction": fourier_top_fraction(model.embed.detach()),
         "fourier_top10_fraction_init": fourier_init,

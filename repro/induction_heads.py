@@ -4,18 +4,18 @@ import math
 
 import torch
 import torch.nn.functional as F
-from harness import parse_args, series, write_result
+from harness import first_time, parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 torch.manual_seed(args.seed)
 torch.use_deterministic_algorithms(True, warn_only=True)
 dev = torch.device(args.device)
 
-K, ALPHA = 8, 0.5  # states per chain; symmetric Dirichlet prior on each transition row
-if args.smoke:
-    T, D, HEADS, STEPS, BATCH, LR, EVAL_EVERY, N_EVAL = 24, 16, 2, 20, 16, 3e-3, 10, 64
-else:
-    T, D, HEADS, STEPS, BATCH, LR, EVAL_EVERY, N_EVAL = 256, 128, 2, 10000, 128, 1e-3, 50, 2048
+K, ALPHA = p.states, p.dirichlet_alpha  # states per chain; symmetric Dirichlet prior per row
+T, D, HEADS, STEPS, BATCH = p.context, p.width, p.heads, p.steps, p.batch
+LR, EVAL_EVERY, N_EVAL = p.learning_rate, p.eval_every, p.eval_sequences
+DEPTHS = (1, p.deep_layers)  # the shallow model and the deep model, trained side by side
 
 
 def sample_chains(n):
@@ -46,8 +46,12 @@ def reference_losses(x):
 
 
 class AttentionOnly(torch.nn.Module):
-    def __init__(self, layers):
+    """Attention-only transformer; ``frozen_first`` fixes layer 1 to uniform causal attention,
+    which removes the previous-token path that an induction head composes with."""
+
+    def __init__(self, layers, frozen_first=False):
         super().__init__()
+        self.frozen_first = frozen_first
         self.embed = torch.nn.Embedding(K, D)
         self.pos = torch.nn.Parameter(0.02 * torch.randn(T, D))
         self.qkv = torch.nn.ModuleList(torch.nn.Linear(D, 3 * D, bias=False) for _ in range(layers))
@@ -58,9 +62,11 @@ class AttentionOnly(torch.nn.Module):
     def forward(self, x):
         n, t = x.shape
         z, self.patterns = self.embed(x) + self.pos[:t], []
-        for qkv, out in zip(self.qkv, self.out, strict=True):
+        for i, (qkv, out) in enumerate(zip(self.qkv, self.out, strict=True)):
             q, k, v = qkv(z).view(n, t, 3, HEADS, D // HEADS).permute(2, 0, 3, 1, 4)
             scores = q @ k.transpose(-1, -2) / math.sqrt(D // HEADS)
+            if i == 0 and self.frozen_first:
+                scores = torch.zeros_like(scores)
             att = scores.masked_fill(self.mask[:t, :t], -torch.inf).softmax(-1)
             self.patterns.append(att)
             z = z + out((att @ v).transpose(1, 2).reshape(n, t, D))  # residual stream, no MLPs
@@ -74,7 +80,11 @@ targets = (x_eval[:, None, :-1] == x_eval[:, 1:, None]).float()  # [n, t - 1, s 
 targets = F.pad(targets, (1, 0, 1, 0)).tril()[:, T // 2 : T - 1, : T - 1]  # late queries t, keys s
 chance = (targets.sum(-1) / torch.arange(T // 2, T - 1, device=dev).add(1)).mean().item()
 
-models = {L: AttentionOnly(L).to(dev) for L in (1, 2)}
+frozen = not p.first_layer_attention_learned and p.deep_layers > 1
+models = {
+    "shallow": AttentionOnly(DEPTHS[0]).to(dev),
+    "deep": AttentionOnly(DEPTHS[1], frozen_first=frozen).to(dev),
+}
 opts = {L: torch.optim.Adam(m.parameters(), lr=LR) for L, m in models.items()}
 history = {L: ([], [], []) for L in models}  # steps, gap closed, induction attention
 for step in range(STEPS + 1):
@@ -101,32 +111,35 @@ for step in range(STEPS + 1):
         opts[L].step()
 
 
-def first_step(steps, values, level):
-    """First evaluated step at which a curve reaches a level (the last step if never)."""
-    return next((s for s, v in zip(steps, values, strict=True) if v >= level), steps[-1])
+def first_step(steps, values, level, what):
+    """First evaluated step at which a curve reaches a level, or Never (a failed prediction)."""
+    return first_time(steps, [v >= level for v in values], f"{what} reached {level}")
 
 
-steps2, gap2, att2 = history[2]
-t_lo, t_hi = first_step(steps2, gap2, 0.2), first_step(steps2, gap2, 0.6)
-t_gap, t_att = first_step(steps2, gap2, 0.5), first_step(steps2, att2, 0.5)
+steps2, gap2, att2 = history["deep"]
+gap_name, att_name = "deep model's gap closed", "deep model's induction attention"
+t_lo, t_hi = first_step(steps2, gap2, 0.2, gap_name), first_step(steps2, gap2, 0.6, gap_name)
+t_gap, t_att = first_step(steps2, gap2, 0.5, gap_name), first_step(steps2, att2, 0.5, att_name)
 tail = max(1, len(steps2) // 20)  # average the last 5% of evaluations
 write_result(
     args,
     metrics={
         "bigram_gap_closed_2layer": sum(gap2[-tail:]) / tail,
-        "bigram_gap_closed_1layer": sum(history[1][1][-tail:]) / tail,
+        "bigram_gap_closed_1layer": sum(history["shallow"][1][-tail:]) / tail,
         "induction_attention_2layer": sum(att2[-tail:]) / tail,
-        "induction_attention_1layer": sum(history[1][2][-tail:]) / tail,
+        "induction_attention_1layer": sum(history["shallow"][2][-tail:]) / tail,
         "induction_attention_chance": chance,
-        "transition_span_ratio": t_hi / max(t_lo, 1),
-        "attention_lag_fraction": (t_att - t_gap) / max(t_gap, 1),
+        "transition_span_ratio": t_hi / (t_lo or EVAL_EVERY),
+        "attention_lag_fraction": (t_att - t_gap) / (t_gap or EVAL_EVERY),
         "loss_unigram_rule": loss_uni,
         "loss_bayes_bigram": loss_bi,
     },
     curves={
-        "2-layer: fraction of unigram→bigram gap closed": series(steps2, gap2),
-        "1-layer: fraction of unigram→bigram gap closed": series(history[1][0], history[1][1]),
-        "2-layer: attention on induction targets": series(steps2, att2),
+        "2-layer (deep model): fraction of unigram→bigram gap closed": series(steps2, gap2),
+        "1-layer (shallow model): fraction of unigram→bigram gap closed": series(
+            history["shallow"][0], history["shallow"][1]
+        ),
+        "2-layer (deep model): attention on induction targets": series(steps2, att2),
         "Bayes-optimal in-context bigram": series(steps2, [1.0] * len(steps2), style="theory"),
     },
 )

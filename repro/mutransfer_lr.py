@@ -7,15 +7,14 @@ import torch
 from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
+p = args.params
 torch.manual_seed(args.seed)
 torch.use_deterministic_algorithms(True, warn_only=True)
 dev = torch.device(args.device)
 
-D_IN, D_OUT, TEACHER_WIDTH = 32, 4, 64
-if args.smoke:
-    WIDTHS, LOG2_LRS, STEPS, BATCH = [16, 32], np.arange(-9.0, -4.0), 15, 64
-else:
-    WIDTHS, LOG2_LRS, STEPS, BATCH = [256, 512, 1024, 2048], np.arange(-16.0, -1.0), 2000, 256
+D_IN, D_OUT, TEACHER_WIDTH = p.input_dim, p.output_dim, p.teacher_width
+WIDTHS, STEPS, BATCH = list(p.widths), p.steps, p.batch
+LOG2_LRS = np.arange(p.log2_lr_min, p.log2_lr_max + 0.5)  # factor-2 grid, both ends included
 BASE = WIDTHS[0]  # μP and SP coincide at the base width
 lrs = torch.tensor(2.0**LOG2_LRS, device=dev).float()[:, None, None]  # one model per learning rate
 
@@ -35,17 +34,20 @@ def train(width, mup):
 
     SP: He/LeCun init, one global learning rate. μP (Yang et al. 2021, rules for Adam): the
     input layer keeps its rate; hidden and output layers get rate η·BASE/width; the output
-    init shrinks to variance 1/width², normalised so that both agree at width BASE.
+    init shrinks to variance 1/width², normalised so that both agree at width BASE. The two
+    halves of the μP rule are separate switches so that a mutant can drop either.
     """
     torch.manual_seed(args.seed + width)  # same init and data stream for μP and SP
     k, r = len(LOG2_LRS), BASE / width
+    readout = math.sqrt(r) if mup and p.mup_readout_init else 1.0
+    rate = r if mup and p.mup_layer_rates else 1.0
     w1 = torch.randn(k, D_IN, width, device=dev) * math.sqrt(2 / D_IN)
     w2 = torch.randn(k, width, width, device=dev) * math.sqrt(2 / width)
-    w3 = torch.randn(k, width, D_OUT, device=dev) / math.sqrt(width) * (math.sqrt(r) if mup else 1)
-    params, scale = [w1, w2, w3], [1.0, r if mup else 1.0, r if mup else 1.0]
-    for p in params:
-        p.requires_grad_(True)
-    moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
+    w3 = torch.randn(k, width, D_OUT, device=dev) / math.sqrt(width) * readout
+    params, scale = [w1, w2, w3], [1.0, rate, rate]
+    for w in params:
+        w.requires_grad_(True)
+    moments = [(torch.zeros_like(w), torch.zeros_like(w)) for w in params]
 
     def loss_fn(x, y):
         h = torch.relu(torch.relu(torch.einsum("bi,kiw->kbw", x, w1)) @ w2)
@@ -54,13 +56,13 @@ def train(width, mup):
     for step in range(1, STEPS + 1):
         grads = torch.autograd.grad(loss_fn(*batch(BATCH)).sum(), params)
         with torch.no_grad():  # Adam (β1 = 0.9, β2 = 0.999), written out for per-model rates
-            for p, g, (m, v), s in zip(params, grads, moments, scale, strict=True):
+            for w, g, (m, v), s in zip(params, grads, moments, scale, strict=True):
                 m.lerp_(g, 0.1)
                 v.lerp_(g * g, 0.001)
                 m_hat, v_hat = m / (1 - 0.9**step), v / (1 - 0.999**step)
-                p -= lrs * s * m_hat / (v_hat.sqrt() + 1e-12)
+                w -= lrs * s * m_hat / (v_hat.sqrt() + 1e-12)
     with torch.no_grad():
-        test = loss_fn(*batch(4096)).cpu().numpy()
+        test = loss_fn(*batch(p.test_size)).cpu().numpy()
     return np.where(np.isfinite(test), test, np.inf)
 
 
