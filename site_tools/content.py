@@ -58,6 +58,22 @@ def _claim_problems(claim: Claim) -> list[tuple[Loc, str]]:
                     "it; make it the naive answer, away from the prediction",
                 )
             )
+    if not claim.mutants:
+        found.append(
+            (
+                ("predictions",),
+                "declare at least one `mutants:` entry: a change of the parameters under which "
+                "the claim's theory predicts another outcome, and the predictions that must "
+                "then fail (see CONTRIBUTING, 'Parameters, smoke runs and mutants')",
+            )
+        )
+    elif not claim.reproduction.parameters:
+        found.append(
+            (
+                ("reproduction",),
+                "declare the script's inputs under `parameters:` so that mutants can change them",
+            )
+        )
     if not claim.open_questions:
         found.append(
             (
