@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import secrets
 import signal
 import threading
@@ -21,15 +20,19 @@ from typing import Literal
 from site_tools.records import RunRecord, write_record
 from site_tools.runner.assess import needs_gpu_record
 from site_tools.runner.cache import load_hub_claims
-from site_tools.runner.execute import Backend, LocalBackend, execute
+from site_tools.runner.execute import Backend, LocalBackend, RunSession, execute
 from site_tools.runner.hashing import content_hash, local_imports
-from site_tools.runner.isolation import Limits, MiB, RunSpec, cuda_available, forget_session
+from site_tools.runner.host import cuda_available
+from site_tools.runner.isolation import RunSpec
+from site_tools.runner.limits import MiB, RunLimits
 from site_tools.runner.lock import LOCK_WAIT_S, LockBusy, results_lock
 from site_tools.runner.plan import ClaimPlan, Task, plan_claim
 from site_tools.runner.progress import Display
 from site_tools.runner.provenance import git_commit
 from site_tools.runner.report import ClaimResult, RunReport, claim_result
+from site_tools.runner.sandbox import fallback_warning
 from site_tools.runner.select import UsageError, select_claims
+from site_tools.runner.session import forget_session
 
 Device = Literal["cpu", "cuda"]
 
@@ -53,12 +56,6 @@ class RunOptions:
     lock_wait_s: float = LOCK_WAIT_S
     temp_root: str | None = None
     """Where runs' temporary folders go (default: the system's temporary folder)."""
-
-
-def _cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 @contextlib.contextmanager
@@ -85,42 +82,46 @@ def _interrupts() -> Iterator[threading.Event]:
             signal.signal(sig, old)
 
 
-def _spec(
-    plan: ClaimPlan,
-    task: Task,
-    options: RunOptions,
-    root: Path,
-    max_timeout: int,
-    max_memory: int,
-    threads: int,
-    cuda: bool,
-    session: str,
-) -> RunSpec:
+@dataclass(frozen=True)
+class _SpecContext:
+    """What every run's :class:`RunSpec` of one ``lmhub run`` shares."""
+
+    root: Path
+    options: RunOptions
+    max_timeout_s: int
+    max_memory_mb: int
+    cuda: bool
+    """Whether GPU claims run on a GPU here."""
+    session: str
+
+
+def _spec(plan: ClaimPlan, task: Task, ctx: _SpecContext) -> RunSpec:
     repro = plan.claim.reproduction
     timeout = repro.smoke.timeout_s if task.smoke and repro.smoke else repro.timeout_s
     overrides = repro.smoke.overrides if task.smoke and repro.smoke else {}
-    script = root / repro.script
-    mounts = [script, *local_imports(script, root / "repro"), *(root / p for p in repro.inputs)]
-    device: Device = "cuda" if cuda and repro.device == "gpu" and not task.smoke else "cpu"
-    limits = Limits(
-        timeout_s=min(timeout, max_timeout),
-        memory_mb=min(repro.memory_mb, max_memory),
+    script = ctx.root / repro.script
+    repro_dir = ctx.root / "repro"
+    mounts = [script, *local_imports(script, repro_dir), *(ctx.root / p for p in repro.inputs)]
+    device: Device = "cuda" if ctx.cuda and repro.device == "gpu" and not task.smoke else "cpu"
+    limits = RunLimits(
+        timeout_s=min(timeout, ctx.max_timeout_s),
+        memory_mb=min(repro.memory_mb, ctx.max_memory_mb),
         address_space=device == "cpu",
-        output_bytes=options.output_bytes,
-        disk_bytes=options.disk_bytes,
-        threads=threads,
+        output_bytes=ctx.options.output_bytes,
+        disk_bytes=ctx.options.disk_bytes,
+        threads=repro.threads,
     )
     return RunSpec(
-        script=str(root / repro.script),
-        repro_dir=str(root / "repro"),
+        script=str(script),
+        repro_dir=str(repro_dir),
         seed=task.seed,
         smoke=task.smoke,
         device=device,
         limits=limits,
         params=json.dumps(plan.claim.parameters(overrides), sort_keys=True),
         mounts=tuple(str(m) for m in mounts),
-        session=session,
-        temp_root=options.temp_root,
+        session=ctx.session,
+        temp_root=ctx.options.temp_root,
     )
 
 
@@ -195,29 +196,20 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
         claims = [hub.claims[cid] for cid in selection.ids]
         hashes = {c.id: content_hash(c, root, files) for c in claims}
         files.save()
+        # The backend is asked about GPUs before planning, so GPU claims are planned once.
+        backend, gpu_note = _make_backend(options)
+        stack.callback(backend.close)
         plans = [
-            plan_claim(c, hashes[c.id], results, smoke=options.smoke, force=options.force)
+            plan_claim(
+                c,
+                hashes[c.id],
+                results,
+                smoke=options.smoke,
+                force=options.force,
+                gpu=backend.gpu,
+            )
             for c in claims
         ]
-        backend: Backend | None = None
-        gpu_note = ""
-        if any(p.tasks for p in plans):
-            backend, gpu_note = _make_backend(options)
-            stack.callback(backend.close)
-            if not backend.gpu:  # plan GPU claims again, now knowing there is no GPU
-                plans = [
-                    plan_claim(
-                        p.claim,
-                        p.hash,
-                        results,
-                        smoke=options.smoke,
-                        force=options.force,
-                        gpu=False,
-                    )
-                    if p.claim.reproduction.device == "gpu"
-                    else p
-                    for p in plans
-                ]
         commit = git_commit(root)
         written: list[Path] = []
         gpu_records = _gpu_records(plans, gpu_note, commit, results, written)
@@ -227,42 +219,33 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
             (t for p in plans for t in p.tasks),
             key=lambda t: -(hub.claims[t.claim_id].reproduction.cost_s or 0.0),
         )
-        # A remote cluster's workers size their own thread pools (0); here, share the cores.
-        remote = bool(options.cluster) and options.cluster != "local"
-        threads = 0 if remote else max(1, _cores() // options.jobs)
         by_id = {p.claim.id: p for p in plans}
         limits = hub.settings.limits
-        specs = {
-            t: _spec(
-                by_id[t.claim_id],
-                t,
-                options,
-                root,
-                limits.max_timeout_s,
-                limits.max_memory_mb,
-                threads,
-                backend is not None and backend.gpu,
-                session,
-            )
-            for t in tasks
-        }
+        ctx = _SpecContext(
+            root, options, limits.max_timeout_s, limits.max_memory_mb, backend.gpu, session
+        )
+        specs = {t: _spec(by_id[t.claim_id], t, ctx) for t in tasks}
         ran: dict[str, dict[int, RunRecord]] = {}
         not_run: dict[str, list[int]] = {}
         interrupted = False
         if tasks:
-            assert backend is not None
+            warning = fallback_warning()
+            if warning:
+                display.note(warning)
             with _interrupts() as interrupt:
                 done = execute(
                     tasks,
-                    specs,
-                    hub.claims,
-                    hashes,
-                    backend,
-                    display,
-                    lambda r: write_record(results, r),
-                    session,
-                    interrupt,
-                    commit,
+                    RunSession(
+                        token=session,
+                        claims=hub.claims,
+                        hashes=hashes,
+                        specs=specs,
+                        backend=backend,
+                        display=display,
+                        write=lambda r: write_record(results, r),
+                        interrupt=interrupt,
+                        git_commit=commit,
+                    ),
                 )
             interrupted = done.interrupted
             written += done.paths.values()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 import signal
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -23,15 +24,9 @@ from site_tools.judge import judge_run, metric_problem
 from site_tools.models import Claim
 from site_tools.records import Provenance, RunRecord, RunStatus, Series, Verdict
 from site_tools.runner.hashing import ContentHash
-from site_tools.runner.isolation import (
-    ADDRESS_SPACE_HEADROOM_MB,
-    RESULT_FILE,
-    HostInfo,
-    RawOutcome,
-    RunSpec,
-    host_info,
-    size_text,
-)
+from site_tools.runner.host import HostInfo, host_info
+from site_tools.runner.isolation import RESULT_FILE, RawOutcome, RunSpec
+from site_tools.runner.limits import ADDRESS_SPACE_HEADROOM_MB, size_text
 
 _MEMORY_SIGNS = (
     "MemoryError",
@@ -41,6 +36,11 @@ _MEMORY_SIGNS = (
     "Unable to allocate",
 )
 LAST_LINE_CHARS = 300
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of arrays and objects accepted in ``result.json`` (the contract needs 3)."""
+_LARGEST_INT_DIGITS = 309
+"""Digits of the largest integer a float can hold (about 1.8e308)."""
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 class BadOutput(Exception):
@@ -103,10 +103,7 @@ def read_output(text: str | None, problem: str | None) -> tuple[dict[str, Any], 
             f"the script wrote no {RESULT_FILE} (call harness.write_result, or write "
             f"{RESULT_FILE} into the --out folder)"
         )
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise BadOutput(f"{RESULT_FILE} is not valid JSON ({exc})") from None
+    data = parse_result(text)
     if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
         raise BadOutput(f'{RESULT_FILE} has no "metrics" object')
     raw_series = data.get("series", {})
@@ -128,6 +125,68 @@ def read_output(text: str | None, problem: str | None) -> tuple[dict[str, Any], 
             raise BadOutput(f"series '{name}' has a value that is not a finite number")
         series[str(name)] = curve
     return data["metrics"], series
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise BadOutput(f'{RESULT_FILE} has the key "{key[:80]}" twice')
+        out[key] = value
+    return out
+
+
+def _float_range_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > _LARGEST_INT_DIGITS or not math.isfinite(_as_float(digits)):
+        raise BadOutput(
+            f"{RESULT_FILE} has an integer of {len(digits.lstrip('-'))} digits, beyond the "
+            "range of a float"
+        )
+    return int(digits)
+
+
+def _as_float(digits: str) -> float:
+    try:
+        return float(int(digits))
+    except OverflowError:
+        return math.inf
+
+
+def _too_deep(text: str) -> bool:
+    """Whether arrays and objects nest deeper than :data:`MAX_JSON_DEPTH` in valid JSON."""
+    brackets = re.sub(r"[^\[\]{}]", "", _JSON_STRING.sub("", text))
+    for _ in range(MAX_JSON_DEPTH):
+        if not brackets:
+            return False
+        brackets = brackets.replace("[]", "").replace("{}", "")
+    return bool(brackets)
+
+
+def parse_result(text: str) -> Any:
+    """``result.json``'s text as JSON, refusing what only a hostile script writes.
+
+    Duplicate keys, integers beyond the range of a float and nesting deeper than
+    :data:`MAX_JSON_DEPTH` are errors. ``NaN`` and ``Infinity`` parse (as the harness
+    writes them), so that a non-finite metric is named as such when it is judged.
+
+    Raises
+    ------
+    BadOutput
+        When the text is not such JSON.
+    """
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_float_range_int)
+    except RecursionError:
+        raise BadOutput(
+            f"{RESULT_FILE} nests arrays or objects deeper than {MAX_JSON_DEPTH} levels"
+        ) from None
+    except ValueError as exc:
+        raise BadOutput(f"{RESULT_FILE} is not valid JSON ({exc})") from None
+    if _too_deep(text):
+        raise BadOutput(
+            f"{RESULT_FILE} nests arrays or objects deeper than {MAX_JSON_DEPTH} levels"
+        )
+    return data
 
 
 def _judge(
@@ -206,6 +265,34 @@ def assess(
         series=series,
         verdicts=verdicts,
         message=message,
+        stderr_tail=raw.stderr_tail,
+        stdout_tail=raw.stdout_tail,
+        started_at=raw.started_at,
+        duration_s=max(raw.duration_s, 0.0),
+        peak_memory_mb=raw.peak_memory_mb,
+        provenance=provenance(git_commit, raw.host),
+    )
+
+
+def judging_failed(
+    claim: Claim,
+    spec: RunSpec,
+    raw: RawOutcome,
+    digest: ContentHash,
+    git_commit: str | None,
+    exc: Exception,
+) -> RunRecord:
+    """The ``error`` record of a run whose output made judging it fail: that run's own
+    record, so the other runs of the same ``lmhub run`` go on."""
+    why = f"{type(exc).__name__}: {exc}"[:LAST_LINE_CHARS]
+    return RunRecord(
+        claim_id=claim.id,
+        content_hash=digest.digest,
+        inputs=digest.parts,
+        seed=spec.seed,
+        status="error",
+        smoke=spec.smoke,
+        message=f"the hub could not judge this run's output ({why})",
         stderr_tail=raw.stderr_tail,
         stdout_tail=raw.stdout_tail,
         started_at=raw.started_at,
