@@ -290,3 +290,39 @@ def test_scripts_get_the_threads_their_claim_declares(
         check=True,
     )
     assert f'"blas_threads": {want}' in alone.stdout
+
+
+def test_a_fault_while_judging_one_run_is_that_runs_error(
+    runner_hub: RunnerHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_tools.runner import execute
+
+    real = execute.assess
+
+    def fragile(claim: Any, *args: Any) -> Any:
+        if claim.id == "bad":
+            raise OverflowError("int too large to convert to float")
+        return real(claim, *args)
+
+    monkeypatch.setattr(execute, "assess", fragile)
+    root = runner_hub(good="ok", bad="ok")
+    report, _ = run(root, all_claims=True, jobs=2)
+    assert only_record(root, "good").status == "reproduced"
+    record = only_record(root, "bad")
+    assert (record.status, record.message) == (
+        "error",
+        "the hub could not judge this run's output (OverflowError: int too large to convert "
+        "to float)",
+    )
+    assert report.exit_code == 1
+
+
+def test_without_cgroups_the_memory_limit_is_per_process(
+    runner_hub: RunnerHub, sandbox: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LMHUB_NO_CGROUP", "1")
+    root = runner_hub(good="ok")
+    run(root, "good")
+    record = only_record(root, "good")
+    assert record.status == "reproduced"
+    assert (record.provenance.sandbox, record.provenance.memory_limit) == (sandbox, "rlimit")
