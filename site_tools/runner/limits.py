@@ -12,12 +12,13 @@ so nothing the script starts escapes them, and the spawn can still use ``vfork``
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -146,6 +147,33 @@ def _inside(cgroup: str, root: str, point: str) -> Path:
     return Path(point) / rel
 
 
+def _delegate_v2(base: Path, names: Sequence[str]) -> bool:
+    """Have the v2 cgroup ``base`` (ours) hand the controllers ``names`` to its children.
+
+    cgroup v2 lets a cgroup with processes in it enable no controller for its children, so
+    when this process is the only one in ``base`` (a delegated ``systemd-run --scope``, a
+    container) it moves itself into a leaf ``lmhub-self`` first.
+    """
+    control = base / "cgroup.subtree_control"
+    try:
+        missing = [n for n in names if n not in control.read_text().split()]
+        if not missing:
+            return True
+        control.write_text(" ".join(f"+{n}" for n in missing))
+        return True
+    except OSError as exc:
+        if exc.errno != errno.EBUSY or _read_pids(base) != [os.getpid()]:
+            return False
+    try:
+        leaf = base / "lmhub-self"
+        leaf.mkdir(exist_ok=True)
+        (leaf / "cgroup.procs").write_text(str(os.getpid()))
+        control.write_text(" ".join(f"+{n}" for n in names))
+        return True
+    except OSError:
+        return False
+
+
 @cache
 def _mounts() -> dict[str, _Mount]:
     """Where to make the ``memory`` and ``pids`` cgroups of a run, by controller."""
@@ -164,9 +192,9 @@ def _mounts() -> dict[str, _Mount]:
             base = _inside(own[""], root, point)
             with contextlib.suppress(OSError):
                 available = (base / "cgroup.controllers").read_text().split()
-                for name in ("memory", "pids"):
-                    if name in available and name not in found:
-                        found[name] = _Mount(2, base)
+                wanted = [n for n in ("memory", "pids") if n in available and n not in found]
+                if wanted and _delegate_v2(base, wanted):
+                    found.update((name, _Mount(2, base)) for name in wanted)
         elif fstype == "cgroup":
             for name in ("memory", "pids"):
                 if name in options and name in own:
