@@ -455,7 +455,9 @@ def run_isolated(spec: RunSpec) -> RawOutcome:
                 group.kill_all()
 
             with registered(spec.session, proc.pid, kill):
-                ending, detail = _Watch(proc, spec, work, (out_fh, err_fh), group).run(start)
+                # The disk cap covers the whole temporary folder: without bubblewrap a script
+                # can reach past ``work`` into it.
+                ending, detail = _Watch(proc, spec, base, (out_fh, err_fh), group).run(start)
                 # Kill the whole tree before reaping the leader: its pid, and so the group id,
                 # cannot be reused until it is reaped. This also ends any child left behind,
                 # a double fork into another session included (its cgroup, or its namespace).
