@@ -317,8 +317,13 @@ class _Watch:
         work: Path,
         outputs: tuple[IO[bytes], IO[bytes]],
         group: TreeLimit,
+        sampled: bool,
     ):
         self.proc, self.spec, self.work, self.outputs, self.group = proc, spec, work, outputs, group
+        self.peak_rss = 0
+        """Largest resident size of the tree seen while polling, in bytes (where neither a
+        cgroup nor ``wait4`` can tell the peak: under bubblewrap without a cgroup)."""
+        self.sampled = sampled
         self.pidfd: int | None = None
         with contextlib.suppress(AttributeError, OSError):
             self.pidfd = os.pidfd_open(proc.pid)
@@ -349,7 +354,11 @@ class _Watch:
         deadline = start + limits.timeout_s
         next_disk = start + DISK_POLL_S
         next_rss = start + RSS_POLL_S
-        poll_rss = self.group.memory is None and not limits.address_space
+        no_group = self.group.memory is None
+        enforce_rss = no_group and not limits.address_space
+        # bwrap's monitor does not reap the namespace's first process, so wait4 reports only
+        # bwrap's own peak: sample the tree instead.
+        poll_rss = enforce_rss or (no_group and self.sampled)
         try:
             while True:
                 now = time.monotonic()
@@ -379,7 +388,9 @@ class _Watch:
                         )
                 if poll_rss and now >= next_rss:
                     next_rss = now + RSS_POLL_S
-                    if tree_rss(self.proc.pid) > limits.memory_mb * MiB:
+                    rss = tree_rss(self.proc.pid)
+                    self.peak_rss = max(self.peak_rss, rss)
+                    if enforce_rss and rss > limits.memory_mb * MiB:
                         return self._memory_cap()
         finally:
             if self.pidfd is not None:
@@ -457,7 +468,8 @@ def run_isolated(spec: RunSpec) -> RawOutcome:
             with registered(spec.session, proc.pid, kill):
                 # The disk cap covers the whole temporary folder: without bubblewrap a script
                 # can reach past ``work`` into it.
-                ending, detail = _Watch(proc, spec, base, (out_fh, err_fh), group).run(start)
+                watch = _Watch(proc, spec, base, (out_fh, err_fh), group, sandbox == "bwrap")
+                ending, detail = watch.run(start)
                 # Kill the whole tree before reaping the leader: its pid, and so the group id,
                 # cannot be reused until it is reaped. This also ends any child left behind,
                 # a double fork into another session included (its cgroup, or its namespace).
@@ -466,6 +478,8 @@ def run_isolated(spec: RunSpec) -> RawOutcome:
             proc.returncode = os.waitstatus_to_exitcode(status)
             group.kill_all()
             peak = group.peak_bytes()
+            if peak is None and sandbox == "bwrap":
+                peak = watch.peak_rss or None
             if (
                 ending == "exited"
                 and proc.returncode == -signal.SIGKILL
