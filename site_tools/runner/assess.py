@@ -41,6 +41,7 @@ MAX_JSON_DEPTH = 32
 _LARGEST_INT_DIGITS = 309
 """Digits of the largest integer a float can hold (about 1.8e308)."""
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 
 
 class BadOutput(Exception):
@@ -154,7 +155,8 @@ def _as_float(digits: str) -> float:
 
 def _too_deep(text: str) -> bool:
     """Whether arrays and objects nest deeper than :data:`MAX_JSON_DEPTH` in valid JSON."""
-    brackets = re.sub(r"[^\[\]{}]", "", _JSON_STRING.sub("", text))
+    # Strings removed, then every byte but brackets (bytes.translate: C speed on 16 MiB).
+    brackets = _JSON_STRING.sub("", text).encode().translate(None, _NOT_BRACKETS).decode()
     for _ in range(MAX_JSON_DEPTH):
         if not brackets:
             return False
