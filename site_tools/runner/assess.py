@@ -41,6 +41,7 @@ MAX_JSON_DEPTH = 32
 _LARGEST_INT_DIGITS = 309
 """Digits of the largest integer a float can hold (about 1.8e308)."""
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_EMPTY_PAIR = re.compile(r"\[\]|\{\}")
 _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 
 
@@ -160,7 +161,7 @@ def _too_deep(text: str) -> bool:
     for _ in range(MAX_JSON_DEPTH):
         if not brackets:
             return False
-        brackets = brackets.replace("[]", "").replace("{}", "")
+        brackets = _EMPTY_PAIR.sub("", brackets)  # one level per pass, arrays and objects alike
     return bool(brackets)
 
 
