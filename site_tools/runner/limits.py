@@ -297,11 +297,29 @@ def _make_group(mount: _Mount, name: str, settings: dict[str, str]) -> Path | No
     return folder
 
 
+STALE_CGROUP_S = 3600.0
+"""Age past which an empty ``lmhub-*`` cgroup is a leftover of an ``lmhub`` that was killed
+(a run's cgroup is empty only for the moments before its script joins it)."""
+
+
+@cache
+def _sweep(folder: Path) -> None:
+    """Remove the empty cgroups that killed ``lmhub`` processes left in ``folder`` (once)."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for old in folder.glob("lmhub-*"):
+            with contextlib.suppress(OSError):
+                if now - old.stat().st_mtime > STALE_CGROUP_S and not _read_pids(old):
+                    old.rmdir()
+
+
 def tree_limit(limits: RunLimits) -> TreeLimit:
     """Make the cgroups of one run (as many as this machine allows; maybe none)."""
     if os.environ.get("LMHUB_NO_CGROUP"):
         return TreeLimit(None, None, None)
     mounts = _mounts()
+    for mount in mounts.values():
+        _sweep(mount.path)
     name = f"lmhub-{secrets.token_hex(6)}"
     memory = pids = None
     version: Literal[1, 2] | None = None

@@ -174,12 +174,16 @@ def test_writing_outside_the_run_folder_counts_against_its_cap(
 
 
 @pytest.mark.slow
-def test_killing_lmhub_leaves_nothing_running(runner_hub: RunnerHub, bwrap: str) -> None:
+def test_killing_lmhub_leaves_nothing_running(
+    runner_hub: RunnerHub, bwrap: str, tmp_path: Path
+) -> None:
     root = runner_hub(stuck=("lingers", {"timeout_s": 60}))
     proc = subprocess.Popen(
         [sys.executable, "-m", "site_tools", "run", "--root", str(root), "stuck"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # A killed lmhub cannot delete its run's folder: keep it among this test's files.
+        env=dict(os.environ, TMPDIR=str(tmp_path)),
     )
     try:
         deadline = time.monotonic() + 30
