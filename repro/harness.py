@@ -24,6 +24,51 @@ from typing import Any
 
 RESULT_FILE = "result.json"
 
+THREAD_VARS = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "NUMBA_NUM_THREADS",
+    "TORCH_NUM_THREADS",
+    "LMHUB_THREADS",
+)
+"""Variables that size numerical libraries' thread pools when they load."""
+
+
+def _threads() -> int:
+    """The claim's thread count: ``LMHUB_THREADS`` under ``lmhub run``, else the claim's
+    ``reproduction.threads``, else 1."""
+    given = os.environ.get("LMHUB_THREADS", "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    claim = _claim_of(Path(sys.argv[0]).resolve()) if sys.argv and sys.argv[0] else None
+    wanted = ((claim or {}).get("reproduction") or {}).get("threads", 1)
+    return wanted if isinstance(wanted, int) and wanted > 0 else 1
+
+
+def limit_threads(threads: int) -> None:
+    """Size every thread pool to ``threads``, those of libraries already loaded included.
+
+    Scripts import numpy (whose OpenBLAS sizes its pool from the environment as it loads)
+    before the harness, so the variables alone come too late; threadpoolctl resizes the
+    pools already loaded, and torch is told directly. Same thread count, same digits:
+    reductions are summed in another order with another count.
+    """
+    for name in THREAD_VARS:
+        os.environ[name] = str(threads)
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=threads)
+    except ImportError:  # pragma: no cover - the hub installs it
+        pass
+    torch = sys.modules.get("torch")
+    if torch is not None and hasattr(torch, "set_num_threads"):
+        torch.set_num_threads(threads)
+
 
 class Params(dict[str, Any]):
     """The parameter values of this run; read them as ``p.name`` or ``p["name"]``."""
@@ -51,6 +96,7 @@ def parse_args(description: str | None = None) -> argparse.Namespace:
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter"
     )
     args = parser.parse_args()
+    limit_threads(THREADS)  # again: torch may have been imported since
     values = json.loads(args.params) if args.params is not None else _declared(args)
     for item in args.set:
         name, _, text = item.partition("=")
@@ -92,6 +138,10 @@ def _claim_of(script: Path) -> dict[str, Any] | None:
         if isinstance(data, dict) and data.get("reproduction", {}).get("script") == wanted:
             return data
     return None
+
+
+THREADS = _threads()
+limit_threads(THREADS)
 
 
 class Never:

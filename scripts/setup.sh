@@ -29,6 +29,15 @@ case "$torch" in
   none) .venv/bin/python -m pip install --quiet -e ".[test]" ;;
 esac
 
+# bubblewrap sandboxes every reproduction `lmhub run` starts (see CONTRIBUTING.md).
+if ! command -v bwrap >/dev/null && command -v apt-get >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+  elif command -v sudo >/dev/null; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+  fi || echo "could not install bubblewrap; runs will not be sandboxed (see lmhub doctor)" >&2
+fi
+
 if [ "$browser" = 1 ] && [ -z "${LMHUB_NO_BROWSER:-}" ] && ! command -v chromium >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

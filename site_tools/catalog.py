@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -13,7 +14,14 @@ from site_tools.entry_errors import model_problems
 from site_tools.html_safety import unsafe_html
 from site_tools.hub import HubPaths, find_root, load_settings
 from site_tools.leftovers import template_leftovers
-from site_tools.models import Claim, HubSettings, OpenQuestion, Taxonomy
+from site_tools.models import (
+    TIMEOUT_HEADROOM,
+    Claim,
+    HubSettings,
+    OpenQuestion,
+    Reproduction,
+    Taxonomy,
+)
 from site_tools.problems import HubError, Problem, errors
 from site_tools.suggest import did_you_mean
 from site_tools.yaml_source import Loc, SourceDoc, read_yaml_file
@@ -259,6 +267,23 @@ class _CrossChecker:
                 doc,
                 ("reproduction", "timeout_s"),
                 f"timeout_s {timeout} is above this hub's ceiling of {limits.max_timeout_s}",
+            )
+        cost = repro.get("cost_s")
+        timeout_given = (
+            timeout if isinstance(timeout, int) else Reproduction.model_fields["timeout_s"].default
+        )
+        if (
+            isinstance(cost, int | float)
+            and not isinstance(cost, bool)
+            and cost > 0
+            and timeout_given < TIMEOUT_HEADROOM * cost
+        ):
+            self.add(
+                doc,
+                ("reproduction", "timeout_s" if "timeout_s" in repro else "cost_s"),
+                f"timeout_s {timeout_given} leaves too little headroom over cost_s {cost:g}: "
+                f"it must be at least {TIMEOUT_HEADROOM}x cost_s "
+                f"({math.ceil(TIMEOUT_HEADROOM * cost)} s)",
             )
         memory = repro.get("memory_mb")
         if isinstance(memory, int) and memory > limits.max_memory_mb:

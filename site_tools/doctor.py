@@ -131,6 +131,37 @@ def check_cluster(address: str | None) -> list[Check]:
         ]
 
 
+def check_sandbox() -> list[Check]:
+    """Whether reproductions run inside bubblewrap, and how their memory is limited."""
+    from site_tools.runner.limits import cgroup_support
+    from site_tools.runner.sandbox import HOW_TO_GET, bwrap_problem
+
+    why = bwrap_problem()
+    memory = cgroup_support()
+    return [
+        Check(
+            "sandbox",
+            why is None,
+            "bubblewrap: reproductions run with no network, a read-only hub and a private "
+            "home and /tmp"
+            if why is None
+            else f"none ({why}): reproductions run in a process session only",
+            HOW_TO_GET,
+            required=False,
+        ),
+        Check(
+            "memory limit",
+            memory is not None,
+            f"a {memory} memory cgroup limits each run's whole process tree"
+            if memory
+            else "per process only (address-space limit and a process-count limit)",
+            "run lmhub where it may create cgroups (cgroup v2 with the memory controller "
+            "delegated to this user, e.g. under systemd-run --user --scope -p Delegate=yes)",
+            required=False,
+        ),
+    ]
+
+
 def check_results_writable(paths: HubPaths) -> Check:
     folder = paths.results
     try:
@@ -190,6 +221,7 @@ def run_doctor(paths: HubPaths, cluster: str | None = None) -> list[Check]:
         *check_packages(),
         *check_torch(),
         *check_cluster(cluster or os.environ.get("LMHUB_CLUSTER")),
+        *check_sandbox(),
         check_results_writable(paths),
         hub_check(paths),
         *check_tools(),

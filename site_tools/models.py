@@ -220,6 +220,12 @@ class Plot(_Closed):
     """Log-scale y axis."""
 
 
+TIMEOUT_HEADROOM = 5
+"""A claim's ``timeout_s`` must be at least this many times its ``cost_s``: ``cost_s`` is
+measured on an idle core, and a loaded machine (parallel jobs, a busy CI runner) easily
+doubles it."""
+
+
 class Reproduction(_Closed):
     """How to reproduce the claim: a script run once per seed."""
 
@@ -228,13 +234,19 @@ class Reproduction(_Closed):
     device: DeviceKind = "cpu"
     """``cpu``, or ``gpu`` when the full configuration needs a GPU."""
     timeout_s: Annotated[int, Field(gt=0)] = 60
-    """Wall-clock limit per seed, in seconds (the hub caps it)."""
+    """Wall-clock limit per seed, in seconds (the hub caps it). It must be at least
+    ``TIMEOUT_HEADROOM`` (5) times ``cost_s``, so that a loaded machine does not turn a
+    sound reproduction into a timeout."""
     memory_mb: Annotated[int, Field(gt=0)] = 2048
     """Memory limit per seed, in MiB (the hub caps it)."""
     seeds: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)]
     """Seeds to run; each run gets one as ``--seed``."""
     cost_s: Annotated[Number, Field(gt=0)] | None = None
     """Typical wall time per seed on one CPU core (or one GPU for GPU claims), in seconds."""
+    threads: Annotated[int, Field(ge=1, le=64)] = 1
+    """Size of the script's BLAS/OpenMP/torch thread pools, however it is run (under
+    ``lmhub run``, alone, or on a Dask worker); one unless the script needs more. Part of
+    the run's provenance."""
     parameters: dict[ParamName, Parameter] = {}
     """The script's inputs (name to value, unit and meaning); the script receives them
     through the harness as ``args.params``."""

@@ -73,6 +73,15 @@ class Provenance(_Record):
     machine: str
     device: str
     """``cpu`` or the CUDA device name."""
+    sandbox: Literal["bwrap", "session"] | None = None
+    """What walled the run in: ``bwrap`` (bubblewrap namespaces), or ``session`` (a process
+    session with a scrubbed environment, where bubblewrap cannot start); ``None`` for
+    records made before this was recorded, and for records of runs that never started."""
+    memory_limit: Literal["cgroup-v2", "cgroup-v1", "rlimit", "rss-poll"] | None = None
+    """How the memory limit was enforced: a memory cgroup over the whole process tree, an
+    address-space limit per process, or polling the tree's resident memory."""
+    threads: int | None = None
+    """Size of the run's BLAS/OpenMP/torch thread pools."""
 
 
 class Series(_Record):

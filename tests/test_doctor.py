@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from click.testing import CliRunner
 
 from site_tools.cli.app import cli
-from site_tools.doctor import check_results_writable, check_torch, healthy, run_doctor
+from site_tools.doctor import (
+    check_results_writable,
+    check_sandbox,
+    check_torch,
+    healthy,
+    run_doctor,
+)
 from site_tools.hub import HubPaths
+from site_tools.runner.sandbox import bwrap_problem
 from tests.conftest import TempHub
 
 
@@ -40,3 +50,20 @@ def test_unreachable_cluster_is_reported(temp_hub: TempHub) -> None:
     )
     assert result.exit_code == 1
     assert "FAIL  dask cluster: tcp://127.0.0.1:9: " in result.output
+
+
+def test_no_sandbox_is_a_warning_that_says_how_to_get_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on it
+    bwrap_problem.cache_clear()
+    try:
+        sandbox = check_sandbox()[0]
+    finally:
+        bwrap_problem.cache_clear()
+    assert (sandbox.ok, sandbox.required) == (False, False)
+    assert sandbox.detail == (
+        "none (bwrap is not installed): reproductions run in a process session only"
+    )
+    assert "apt-get install bubblewrap" in sandbox.fix
+    assert "kernel.apparmor_restrict_unprivileged_userns=0" in sandbox.fix

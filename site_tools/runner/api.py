@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import secrets
 import signal
 import threading
@@ -24,14 +23,18 @@ from site_tools.models import Claim
 from site_tools.records import Origin, RunRecord, write_record
 from site_tools.runner.assess import needs_gpu_record
 from site_tools.runner.cache import load_hub_claims
-from site_tools.runner.execute import Backend, LocalBackend, execute
-from site_tools.runner.isolation import Limits, MiB, RunSpec, cuda_available, forget_session
+from site_tools.runner.execute import Backend, LocalBackend, RunSession, execute
+from site_tools.runner.host import cuda_available
+from site_tools.runner.isolation import RunSpec
+from site_tools.runner.limits import MiB, RunLimits
 from site_tools.runner.lock import LOCK_WAIT_S, LockBusy, results_lock
 from site_tools.runner.plan import ClaimPlan, Task, plan_claim
 from site_tools.runner.progress import Display
 from site_tools.runner.provenance import TreeState, tree_state
 from site_tools.runner.report import ClaimResult, RunReport, claim_result
+from site_tools.runner.sandbox import fallback_warning
 from site_tools.runner.select import UsageError, select_claims
+from site_tools.runner.session import forget_session
 
 Device = Literal["cpu", "cuda"]
 
@@ -67,12 +70,6 @@ class RunOptions:
     """Where runs' temporary folders go (default: the system's temporary folder)."""
 
 
-def _cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 @contextlib.contextmanager
 def _interrupts() -> Iterator[threading.Event]:
     """Turn Ctrl-C (and SIGTERM) into an event the run loop checks; a second one aborts.
@@ -97,41 +94,44 @@ def _interrupts() -> Iterator[threading.Event]:
             signal.signal(sig, old)
 
 
-def _spec(
-    plan: ClaimPlan,
-    task: Task,
-    options: RunOptions,
-    root: Path,
-    max_timeout: int,
-    max_memory: int,
-    threads: int,
-    cuda: bool,
-    session: str,
-) -> RunSpec:
+@dataclass(frozen=True)
+class _SpecContext:
+    """What every run's spec shares within one ``lmhub run``."""
+
+    root: Path
+    options: RunOptions
+    max_timeout_s: int
+    max_memory_mb: int
+    cuda: bool
+    """Whether runs that need a GPU get one here."""
+    session: str
+
+
+def _spec(plan: ClaimPlan, task: Task, ctx: _SpecContext) -> RunSpec:
     repro = plan.claim.reproduction
     identity = plan.hash
     config = {"smoke": repro.smoke, "medium": repro.medium}.get(identity.configuration)
     timeout = config.timeout_s if config is not None else repro.timeout_s
-    device: Device = "cuda" if cuda and identity.device == "cuda" else "cpu"
-    limits = Limits(
-        timeout_s=min(timeout, max_timeout),
-        memory_mb=min(repro.memory_mb, max_memory),
+    device: Device = "cuda" if ctx.cuda and identity.device == "cuda" else "cpu"
+    limits = RunLimits(
+        timeout_s=min(timeout, ctx.max_timeout_s),
+        memory_mb=min(repro.memory_mb, ctx.max_memory_mb),
         address_space=device == "cpu",
-        output_bytes=options.output_bytes,
-        disk_bytes=options.disk_bytes,
-        threads=threads,
+        output_bytes=ctx.options.output_bytes,
+        disk_bytes=ctx.options.disk_bytes,
+        threads=repro.threads,
     )
     return RunSpec(
-        script=str(root / repro.script),
-        repro_dir=str(root / "repro"),
+        script=str(ctx.root / repro.script),
+        repro_dir=str(ctx.root / "repro"),
         seed=task.seed,
         smoke=task.smoke,
         device=device,
         limits=limits,
         params=json.dumps(identity.parameters, sort_keys=True),
-        mounts=tuple(str(root / m) for m in identity.files),
-        session=session,
-        temp_root=options.temp_root,
+        mounts=tuple(str(ctx.root / m) for m in identity.files),
+        session=ctx.session,
+        temp_root=ctx.options.temp_root,
     )
 
 
@@ -248,22 +248,13 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
             for config in configurations(c, options)
         ]
         files.save()
+        # The backend is asked about GPUs before planning, so GPU claims are planned once.
+        backend, gpu_note = _make_backend(options)
+        stack.callback(backend.close)
         plans = [
-            plan_claim(hub.claims[c_id], i, results, force=options.force)
+            plan_claim(hub.claims[c_id], i, results, force=options.force, gpu=backend.gpu)
             for c_id, i in _pairs(claims, identities, options)
         ]
-        backend: Backend | None = None
-        gpu_note = ""
-        if any(p.tasks for p in plans):
-            backend, gpu_note = _make_backend(options)
-            stack.callback(backend.close)
-            if not backend.gpu:  # plan GPU claims again, now knowing there is no GPU
-                plans = [
-                    plan_claim(p.claim, p.hash, results, force=options.force, gpu=False)
-                    if p.hash.device == "cuda"
-                    else p
-                    for p in plans
-                ]
         commit = tree_state(root)
         written: list[Path] = []
         gpu_records = _gpu_records(plans, gpu_note, commit, results, written, origin)
@@ -273,43 +264,34 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
             (t for p in plans for t in p.tasks),
             key=lambda t: -(hub.claims[t.claim_id].reproduction.cost_s or 0.0),
         )
-        # A remote cluster's workers size their own thread pools (0); here, share the cores.
-        remote = bool(options.cluster) and options.cluster != "local"
-        threads = 0 if remote else max(1, _cores() // options.jobs)
         by_task = {t: p for p in plans for t in p.tasks}
         limits = hub.settings.limits
-        specs = {
-            t: _spec(
-                by_task[t],
-                t,
-                options,
-                root,
-                limits.max_timeout_s,
-                limits.max_memory_mb,
-                threads,
-                backend is not None and backend.gpu,
-                session,
-            )
-            for t in tasks
-        }
+        ctx = _SpecContext(
+            root, options, limits.max_timeout_s, limits.max_memory_mb, backend.gpu, session
+        )
+        specs = {t: _spec(by_task[t], t, ctx) for t in tasks}
         ran: dict[tuple[str, str], dict[int, RunRecord]] = {}
         not_run: dict[tuple[str, str], list[int]] = {}
         interrupted = False
         if tasks:
-            assert backend is not None
+            warning = fallback_warning()
+            if warning:
+                display.note(warning)
             with _interrupts() as interrupt:
                 done = execute(
                     tasks,
-                    specs,
-                    hub.claims,
-                    {t: by_task[t].hash for t in tasks},
-                    backend,
-                    display,
-                    lambda r: write_record(results, r),
-                    session,
-                    interrupt,
-                    commit,
-                    origin,
+                    RunSession(
+                        token=session,
+                        claims=hub.claims,
+                        hashes={t: by_task[t].hash for t in tasks},
+                        specs=specs,
+                        backend=backend,
+                        display=display,
+                        write=lambda r: write_record(results, r),
+                        interrupt=interrupt,
+                        git_commit=commit,
+                        origin=origin,
+                    ),
                 )
             interrupted = done.interrupted
             written += done.paths.values()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 import signal
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -23,15 +24,9 @@ from site_tools.identity import Identity, predictions_digest
 from site_tools.judge import judge_run, metric_problem
 from site_tools.models import Claim
 from site_tools.records import Origin, Provenance, RunRecord, Series, Verdict
-from site_tools.runner.isolation import (
-    ADDRESS_SPACE_HEADROOM_MB,
-    RESULT_FILE,
-    HostInfo,
-    RawOutcome,
-    RunSpec,
-    host_info,
-    size_text,
-)
+from site_tools.runner.host import HostInfo, host_info
+from site_tools.runner.isolation import RESULT_FILE, RawOutcome, RunSpec
+from site_tools.runner.limits import ADDRESS_SPACE_HEADROOM_MB, size_text
 from site_tools.runner.provenance import TreeState
 from site_tools.states import RunStatus
 
@@ -43,6 +38,13 @@ _MEMORY_SIGNS = (
     "Unable to allocate",
 )
 LAST_LINE_CHARS = 300
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of arrays and objects accepted in ``result.json`` (the contract needs 3)."""
+_LARGEST_INT_DIGITS = 309
+"""Digits of the largest integer a float can hold (about 1.8e308)."""
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_EMPTY_PAIR = re.compile(r"\[\]|\{\}")
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 
 
 class BadOutput(Exception):
@@ -109,10 +111,7 @@ def read_output(
             f"the script wrote no {RESULT_FILE} (call harness.write_result, or write "
             f"{RESULT_FILE} into the --out folder)"
         )
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise BadOutput(f"{RESULT_FILE} is not valid JSON ({exc})") from None
+    data = parse_result(text)
     if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
         raise BadOutput(f'{RESULT_FILE} has no "metrics" object')
     raw_series = data.get("series", {})
@@ -140,6 +139,69 @@ def read_output(
     ):
         raise BadOutput(f'{RESULT_FILE} "absent" must map metrics reported as null to reasons')
     return data["metrics"], series, {k: v[:300] for k, v in absent.items()}
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise BadOutput(f'{RESULT_FILE} has the key "{key[:80]}" twice')
+        out[key] = value
+    return out
+
+
+def _float_range_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > _LARGEST_INT_DIGITS or not math.isfinite(_as_float(digits)):
+        raise BadOutput(
+            f"{RESULT_FILE} has an integer of {len(digits.lstrip('-'))} digits, beyond the "
+            "range of a float"
+        )
+    return int(digits)
+
+
+def _as_float(digits: str) -> float:
+    try:
+        return float(int(digits))
+    except OverflowError:
+        return math.inf
+
+
+def _too_deep(text: str) -> bool:
+    """Whether arrays and objects nest deeper than :data:`MAX_JSON_DEPTH` in valid JSON."""
+    # Strings removed, then every byte but brackets (bytes.translate: C speed on 16 MiB).
+    brackets = _JSON_STRING.sub("", text).encode().translate(None, _NOT_BRACKETS).decode()
+    for _ in range(MAX_JSON_DEPTH):
+        if not brackets:
+            return False
+        brackets = _EMPTY_PAIR.sub("", brackets)  # one level per pass, arrays and objects alike
+    return bool(brackets)
+
+
+def parse_result(text: str) -> Any:
+    """``result.json``'s text as JSON, refusing what only a hostile script writes.
+
+    Duplicate keys, integers beyond the range of a float and nesting deeper than
+    :data:`MAX_JSON_DEPTH` are errors. ``NaN`` and ``Infinity`` parse (as the harness
+    writes them), so that a non-finite metric is named as such when it is judged.
+
+    Raises
+    ------
+    BadOutput
+        When the text is not such JSON.
+    """
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_float_range_int)
+    except RecursionError:
+        raise BadOutput(
+            f"{RESULT_FILE} nests arrays or objects deeper than {MAX_JSON_DEPTH} levels"
+        ) from None
+    except ValueError as exc:
+        raise BadOutput(f"{RESULT_FILE} is not valid JSON ({exc})") from None
+    if _too_deep(text):
+        raise BadOutput(
+            f"{RESULT_FILE} nests arrays or objects deeper than {MAX_JSON_DEPTH} levels"
+        )
+    return data
 
 
 def _judge(
@@ -239,6 +301,37 @@ def assess(
         peak_memory_mb=raw.peak_memory_mb,
         provenance=provenance(git_commit, raw.host),
         origin=origin,
+    )
+
+
+def judging_failed(
+    claim: Claim,
+    spec: RunSpec,
+    raw: RawOutcome,
+    identity: Identity,
+    git_commit: TreeState,
+    origin: Origin,
+    exc: Exception,
+) -> RunRecord:
+    """The ``error`` record of a run whose output made judging it fail: that run's own
+    record, so the other runs of the same ``lmhub run`` go on."""
+    why = f"{type(exc).__name__}: {exc}"[:LAST_LINE_CHARS]
+    return RunRecord(
+        claim_id=claim.id,
+        identity=identity.digest,
+        inputs=identity.parts,
+        configuration=identity.configuration,
+        parameters=identity.parameters,
+        seed=spec.seed,
+        status="error",
+        origin=origin,
+        message=f"the hub could not judge this run's output ({why})",
+        stderr_tail=raw.stderr_tail,
+        stdout_tail=raw.stdout_tail,
+        started_at=raw.started_at,
+        duration_s=max(raw.duration_s, 0.0),
+        peak_memory_mb=raw.peak_memory_mb,
+        provenance=provenance(git_commit, raw.host),
     )
 
 

@@ -4,7 +4,8 @@ Each run is one Dask task that calls :func:`~site_tools.runner.isolation.run_iso
 worker, so containment is exactly as on this machine. Outcomes come back to this process,
 which judges them and writes every record: workers never touch ``results/``. Workers need
 the hub checkout at the same path as here (a shared filesystem; trivially so for
-``--cluster local``).
+``--cluster local``). A scheduler with no live worker is an error after ``WORKER_WAIT_S``,
+at the start and whenever every worker has gone, never a silent wait.
 
 A GPU claim is submitted with ``resources={"GPU": 1}`` and so only lands on a worker started
 with ``--resources GPU=1``. When no worker declares a GPU, GPU claims are reported
@@ -14,35 +15,36 @@ with ``--resources GPU=1``. When no worker declares a GPU, GPU claims are report
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
+import time
 import uuid
 from dataclasses import replace
 from typing import Any
 
 from site_tools.runner.execute import Event, failed_outcome
-from site_tools.runner.isolation import RawOutcome, RunSpec, run_isolated, stop_session
+from site_tools.runner.isolation import RawOutcome, RunSpec, run_isolated
 from site_tools.runner.plan import Task
 from site_tools.runner.select import UsageError
+from site_tools.runner.session import stop_session
 
 CONNECT_TIMEOUT_S = 10
+WORKER_WAIT_S = 20.0
+"""How long to wait for a live worker, at the start and whenever every worker is gone."""
+WORKER_POLL_S = 2.0
 
 
 def remote_run(spec: RunSpec) -> RawOutcome:
     """The task each worker runs: :func:`run_isolated`, with the script tied to the worker's
-    life. ``threads == 0`` means: size the thread pools to this worker (its cores shared
-    among the tasks it runs at once)."""
-    spec = replace(spec, die_with_parent=True)
-    if spec.limits.threads == 0:
-        from distributed import get_worker
+    life. The thread pools have the size the claim declares, as locally."""
+    return run_isolated(replace(spec, die_with_parent=True))
 
-        worker: Any = get_worker()
-        state = getattr(worker, "state", worker)
-        slots = max(1, int(getattr(state, "nthreads", 1)))
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        spec = replace(spec, limits=replace(spec.limits, threads=max(1, (cores or 1) // slots)))
-    return run_isolated(spec)
+
+def _no_worker(address: str, waited: float) -> str:
+    return (
+        f"the Dask scheduler at {address} has no live worker (waited {waited:g} s); "
+        f"start one with: dask worker {address} --nthreads 1"
+    )
 
 
 class DaskBackend:
@@ -62,10 +64,12 @@ class DaskBackend:
         client_type: Any = distributed.Client
         cluster_type: Any = distributed.LocalCluster
         self.events: queue.Queue[Event] = queue.Queue()
-        self._futures: list[tuple[Task, Any]] = []
+        self._futures: list[tuple[Task, RunSpec, Any]] = []
+        self._closing = threading.Event()
         self._reported: set[Task] = set()
         self._lock = threading.Lock()
         self.cluster: Any = None
+        self._watcher: threading.Thread | None = None
         try:
             if address == "local":
                 self.cluster = cluster_type(
@@ -81,13 +85,42 @@ class DaskBackend:
         except (OSError, TimeoutError) as exc:
             self.close()
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-        workers = self.client.scheduler_info(n_workers=-1).get("workers", {})
+        try:
+            self.client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+        except (OSError, TimeoutError):
+            self.close()
+            raise UsageError(_no_worker(address, WORKER_WAIT_S)) from None
+        self.address = address
+        workers = self._workers()
         self.workers = len(workers)
         self._gpu = any((w.get("resources") or {}).get("GPU", 0) >= 1 for w in workers.values())
+
+    def _workers(self) -> dict[str, Any]:
+        workers: dict[str, Any] = self.client.scheduler_info(n_workers=-1).get("workers", {})
+        return workers
 
     @property
     def gpu(self) -> bool:
         return self._gpu
+
+    def _watch_workers(self) -> None:
+        """Fail every unfinished run once no worker has been alive for ``WORKER_WAIT_S``."""
+        alone_since: float | None = None
+        while not self._closing.wait(WORKER_POLL_S):
+            try:
+                alive = bool(self._workers())
+            except (OSError, TimeoutError):
+                alive = False
+            if alive:
+                alone_since = None
+                continue
+            now = time.monotonic()
+            alone_since = now if alone_since is None else alone_since
+            if now - alone_since >= WORKER_WAIT_S:
+                why = _no_worker(self.address, WORKER_WAIT_S)
+                for task, spec, _ in list(self._futures):
+                    self._report(task, ("done", task, failed_outcome(spec, why)))
+                alone_since = None
 
     def submit(self, task: Task, spec: RunSpec, gpu: bool) -> None:
         future = self.client.submit(
@@ -114,7 +147,10 @@ class DaskBackend:
             self._report(task, event)
 
         future.add_done_callback(done)
-        self._futures.append((task, future))
+        self._futures.append((task, spec, future))
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch_workers, daemon=True)
+            self._watcher.start()
 
     def _report(self, task: Task, event: Event) -> None:
         with self._lock:
@@ -128,12 +164,13 @@ class DaskBackend:
         try:
             self.client.run(stop_session, session, on_error="ignore")
         finally:
-            self.client.cancel([f for _, f in self._futures])
-            for task, future in self._futures:
+            self.client.cancel([f for _, _, f in self._futures])
+            for task, _, future in self._futures:
                 if future.status == "cancelled":
                     self._report(task, ("cancelled", task))
 
     def close(self) -> None:
+        self._closing.set()
         client = getattr(self, "client", None)
         if client is not None:
             client.close()

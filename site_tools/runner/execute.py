@@ -21,17 +21,13 @@ from typing import Literal, Protocol
 from site_tools.identity import Identity
 from site_tools.models import Claim
 from site_tools.records import Origin, RunRecord
-from site_tools.runner.assess import assess
-from site_tools.runner.isolation import (
-    RawOutcome,
-    RunSpec,
-    host_info,
-    run_isolated,
-    stop_session,
-)
+from site_tools.runner.assess import assess, judging_failed
+from site_tools.runner.host import host_info
+from site_tools.runner.isolation import RawOutcome, RunSpec, run_isolated
 from site_tools.runner.plan import Task
 from site_tools.runner.progress import Display
 from site_tools.runner.provenance import TreeState
+from site_tools.runner.session import stop_session
 
 STOP_GRACE_S = 30.0
 """After an interrupt, how long to wait for runs to report back before giving up on them."""
@@ -111,71 +107,66 @@ class Execution:
     interrupted: bool = False
 
 
-def execute(
-    tasks: Sequence[Task],
-    specs: Mapping[Task, RunSpec],
-    claims: Mapping[str, Claim],
-    hashes: Mapping[Task, Identity],
-    backend: Backend,
-    display: Display,
-    write: Callable[[RunRecord], Path],
-    session: str,
-    interrupt: threading.Event,
-    git_commit: TreeState,
-    origin: Origin,
-) -> Execution:
+@dataclass(frozen=True)
+class RunSession:
+    """One ``lmhub run``: what every run of it shares, passed around as one object."""
+
+    token: str
+    """Names the session's runs, so that :meth:`Backend.stop` stops them all."""
+    claims: Mapping[str, Claim]
+    hashes: Mapping[Task, Identity]
+    """The identity of each run (it depends on the run's configuration)."""
+    specs: Mapping[Task, RunSpec]
+    backend: Backend
+    display: Display
+    write: Callable[[RunRecord], Path]
+    """Writes one record under ``results/`` and returns its path."""
+    interrupt: threading.Event
+    git_commit: TreeState
+    origin: Origin
+    """Who makes these records: the hub's own workflow, or anyone else."""
+
+
+def execute(tasks: Sequence[Task], session: RunSession) -> Execution:
     """Submit every task, then judge and record each outcome as it arrives.
 
-    On ``interrupt`` the backend stops every running script (their whole process groups),
-    runs not yet started are dropped, and nothing is recorded for them; records already
-    written stay.
+    On ``session.interrupt`` the backend stops every running script (their whole process
+    trees), runs not yet started are dropped, and nothing is recorded for them; records
+    already written stay.
     """
     result = Execution()
+    backend = session.backend
     for task in tasks:
-        backend.submit(task, specs[task], specs[task].device == "cuda")
+        spec = session.specs[task]
+        backend.submit(task, spec, spec.device == "cuda")
     try:
-        _collect(
-            tasks,
-            specs,
-            claims,
-            hashes,
-            backend,
-            display,
-            write,
-            session,
-            interrupt,
-            git_commit,
-            origin,
-            result,
-        )
+        _collect(tasks, session, result)
     except BaseException:
-        backend.stop(session)  # a second Ctrl-C, or a fault here: leave no script running
+        backend.stop(session.token)  # a second Ctrl-C, or a fault here: leave no script running
         raise
     result.not_run = [t for t in tasks if t not in result.records]
     return result
 
 
-def _collect(
-    tasks: Sequence[Task],
-    specs: Mapping[Task, RunSpec],
-    claims: Mapping[str, Claim],
-    hashes: Mapping[Task, Identity],
-    backend: Backend,
-    display: Display,
-    write: Callable[[RunRecord], Path],
-    session: str,
-    interrupt: threading.Event,
-    git_commit: TreeState,
-    origin: Origin,
-    result: Execution,
-) -> None:
+def _record(session: RunSession, task: Task, raw: RawOutcome) -> RunRecord | None:
+    """The record of one finished run; a fault while judging it is that run's own error."""
+    spec = session.specs[task]
+    claim, identity = session.claims[task.claim_id], session.hashes[task]
+    try:
+        return assess(claim, spec, raw, identity, session.git_commit, session.origin)
+    except Exception as exc:  # never lose the other runs to one run's output
+        return judging_failed(claim, spec, raw, identity, session.git_commit, session.origin, exc)
+
+
+def _collect(tasks: Sequence[Task], session: RunSession, result: Execution) -> None:
     outstanding = set(tasks)
     stop_deadline: float | None = None
+    backend, display = session.backend, session.display
     while outstanding:
-        if interrupt.is_set() and stop_deadline is None:
+        if session.interrupt.is_set() and stop_deadline is None:
             result.interrupted = True
             display.note("interrupted: stopping the running scripts; finished records are kept")
-            backend.stop(session)
+            backend.stop(session.token)
             stop_deadline = time.monotonic() + STOP_GRACE_S
         try:
             event = backend.events.get(timeout=0.1)
@@ -191,20 +182,8 @@ def _collect(
         outstanding.discard(task)
         if event[0] == "cancelled":
             continue
-        try:
-            record = assess(
-                claims[task.claim_id], specs[task], event[2], hashes[task], git_commit, origin
-            )
-        except Exception as exc:  # judging one run must never lose the others
-            record = assess(
-                claims[task.claim_id],
-                specs[task],
-                failed_outcome(specs[task], f"its output could not be judged: {exc!r}"),
-                hashes[task],
-                git_commit,
-                origin,
-            )
+        record = _record(session, task, event[2])
         if record is not None and not (result.interrupted and event[2].ending == "spawn-failed"):
-            result.paths[task] = write(record)
+            result.paths[task] = session.write(record)
             result.records[task] = record
         display.finished(task, result.records.get(task))

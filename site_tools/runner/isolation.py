@@ -1,11 +1,10 @@
 """Run one contributed script, contained: the only place the hub starts untrusted code.
 
-Each run is a subprocess in its own session (so its process group can be killed whole,
-children included), in a fresh temporary folder that is also its ``HOME`` and ``TMPDIR``,
-with an environment built from an allowlist (no tokens or secrets of the caller leak in),
-a wall-clock limit, an address-space limit, caps on its output and on the size of its
-folder, and the BLAS/OpenMP thread pools capped so parallel runs do not oversubscribe the
-cores.
+Each run gets a fresh folder (its only writable place, its ``HOME`` and ``TMPDIR``), an
+environment built from an allowlist (no tokens or secrets of the caller leak in), a
+wall-clock limit, limits on its whole process tree (:mod:`~site_tools.runner.limits`),
+caps on its output and on the size of its folder, thread pools of the size its claim
+declares, and walls (:mod:`~site_tools.runner.sandbox`): bubblewrap where it works.
 
 :func:`run_isolated` takes a picklable :class:`RunSpec` and returns a picklable
 :class:`RawOutcome`, so a Dask worker calls exactly the same function as the local pool.
@@ -16,36 +15,41 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
 import platform
-import resource
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
-from site_tools.environment import environment_versions
-
-MiB = 1 << 20
+from site_tools.runner.host import HostInfo, host_info
+from site_tools.runner.limits import (
+    MemoryMechanism,
+    MiB,
+    RunLimits,
+    TreeLimit,
+    folder_bytes,
+    limited_tree,
+    size_text,
+    tree_rss,
+    wrapper,
+)
+from site_tools.runner.sandbox import bwrap_command, sandbox_kind
+from site_tools.runner.session import is_stopped, kill_group, registered
 
 RESULT_FILE = "result.json"
 """What the script writes into its ``--out`` folder (see ``repro/harness.py``)."""
-
-ADDRESS_SPACE_HEADROOM_MB = 1024
-"""Added to a claim's ``memory_mb`` to get its address-space limit, in MiB. Interpreters and
-numerical libraries map far more address space than they touch (torch on CPU maps about
-600 MiB before computing anything; each thread reserves a stack and a malloc arena), so a
-limit of exactly ``memory_mb`` would break ordinary scripts."""
 
 POLL_S = 0.1
 """How often a running script's output sizes are checked, in seconds."""
@@ -54,7 +58,7 @@ DISK_POLL_S = 0.5
 """How often its folder's size is checked (a walk of the folder), in seconds."""
 
 RSS_POLL_S = 0.5
-"""How often resident memory is checked when the address-space limit is off (CUDA)."""
+"""How often resident memory is checked when neither a cgroup nor ``RLIMIT_AS`` limits it."""
 
 TAIL_BYTES = 8192
 """How much of the end of stdout and of stderr is kept, in bytes."""
@@ -91,39 +95,8 @@ THREAD_ENV = (
     "TORCH_NUM_THREADS",
     "LMHUB_THREADS",
 )
-"""Thread-pool sizes set for every run (torch reads ``OMP_NUM_THREADS``; ``LMHUB_THREADS``
-is there for scripts that size a pool themselves)."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one run may use.
-
-    Attributes
-    ----------
-    timeout_s
-        Wall-clock limit, in seconds; the whole process group is killed when it passes.
-    memory_mb
-        Memory limit, in MiB. With ``address_space`` the address space is capped at
-        ``memory_mb + ADDRESS_SPACE_HEADROOM_MB`` (``RLIMIT_AS``); without it (CUDA maps
-        huge address ranges) resident memory is polled and the group killed past it.
-    address_space
-        Enforce the limit with ``RLIMIT_AS`` (``False`` for CUDA runs).
-    output_bytes
-        Cap on each of stdout and stderr, in bytes.
-    disk_bytes
-        Cap on the size of the run's temporary folder, in bytes (also the largest file it
-        may write, via ``RLIMIT_FSIZE``).
-    threads
-        Size of the BLAS/OpenMP thread pools.
-    """
-
-    timeout_s: float
-    memory_mb: int
-    address_space: bool = True
-    output_bytes: int = 8 * MiB
-    disk_bytes: int = 1024 * MiB
-    threads: int = 1
+"""Thread-pool sizes set for every run (torch reads ``OMP_NUM_THREADS``; the harness reads
+``LMHUB_THREADS`` and also caps pools already loaded)."""
 
 
 @dataclass(frozen=True)
@@ -137,20 +110,20 @@ class RunSpec:
     seed: int
     smoke: bool
     device: Literal["cpu", "cuda"]
-    limits: Limits
+    limits: RunLimits
     params: str
     """Every parameter value of this run, as the JSON object passed with ``--params``."""
     mounts: tuple[str, ...]
     """Absolute paths of the hub files the run may read: the script, the helpers it imports
     and its declared inputs (the files its identity covers)."""
     session: str
-    """Token of the ``lmhub run`` this belongs to; :func:`stop_session` stops all its runs."""
+    """Token of the ``lmhub run`` this belongs to; ``stop_session`` stops all its runs."""
     temp_root: str | None = None
     """Where the temporary folder is made (default: the system's)."""
     die_with_parent: bool = False
-    """Kill the script if the thread watching it dies. Set on Dask workers, which can be shut
-    down under a run; locally ``lmhub run`` stops its runs itself, and skipping this lets the
-    spawn use ``vfork`` (see :func:`_apply_limits`)."""
+    """Kill the script if the thread watching it dies, also without bubblewrap (which always
+    does). Set on Dask workers, which can be shut down under a run; locally it is skipped so
+    that the spawn can use ``vfork``."""
 
     def command(self, out: Path) -> list[str]:
         """``python <script> --seed N --out OUT --params JSON [--smoke] [--device cuda]``."""
@@ -170,19 +143,6 @@ Ending = Literal[
 
 
 @dataclass(frozen=True)
-class HostInfo:
-    """Where a run ran: versions of what the script could import, and the device."""
-
-    python: str
-    numpy: str | None
-    torch: str | None
-    platform: str
-    machine: str
-    device: str
-    """``cpu``, or the CUDA device's name."""
-
-
-@dataclass(frozen=True)
 class RawOutcome:
     """What happened, unjudged. Picklable, so it can come back from a Dask worker."""
 
@@ -195,67 +155,15 @@ class RawOutcome:
     returncode: int | None = None
     """Exit status; negative for a signal (as in :mod:`subprocess`)."""
     peak_memory_mb: float | None = None
-    """Peak resident set of the script process (and its waited-for children), in MiB."""
+    """Peak memory of the run's process tree (its cgroup), else of the script process and
+    its waited-for children, in MiB."""
     stdout_tail: str = ""
     stderr_tail: str = ""
     result_text: str | None = None
     """Contents of ``result.json``; ``None`` when the script wrote none."""
     result_problem: str | None = None
-    """Why ``result.json`` could not be read back (too large, not text), if so."""
-
-
-# --- stopping a whole session -----------------------------------------------------------------
-
-_registry_lock = threading.Lock()
-_stopped: set[str] = set()
-_running: dict[str, set[int]] = {}
-
-
-def stop_session(session: str) -> int:
-    """Stop every run of ``session`` in this process, now and later; return how many were
-    running.
-
-    Kills each running script's whole process group. Runs of the session that have not
-    started yet return at once as ``interrupted``. Called by the local pool on Ctrl-C, and on
-    every Dask worker (via ``Client.run``) for a cluster.
-    """
-    with _registry_lock:
-        _stopped.add(session)
-        groups = list(_running.get(session, ()))
-    for pgid in groups:
-        _kill_group(pgid)
-    return len(groups)
-
-
-def forget_session(session: str) -> None:
-    """Drop what this process remembers of ``session`` (once none of its runs is left)."""
-    with _registry_lock:
-        _stopped.discard(session)
-        _running.pop(session, None)
-
-
-def _is_stopped(session: str) -> bool:
-    with _registry_lock:
-        return session in _stopped
-
-
-@contextlib.contextmanager
-def _registered(session: str, pgid: int) -> Iterator[None]:
-    with _registry_lock:
-        _running.setdefault(session, set()).add(pgid)
-    try:
-        yield
-    finally:
-        with _registry_lock:
-            _running.get(session, set()).discard(pgid)
-
-
-def _kill_group(pgid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
-
-
-# --- environment and limits -------------------------------------------------------------------
+    """Why ``result.json`` could not be read back (not a regular file, too large, not
+    text), if so."""
 
 
 def scrubbed_env(
@@ -302,22 +210,6 @@ def _prctl() -> Callable[..., int] | None:
 _PR_SET_PDEATHSIG = 1
 
 
-def _apply_limits(pid: int, limits: Limits) -> None:
-    """Set the run's resource limits on the just-started process ``pid``.
-
-    Set from outside with ``prlimit`` right after the spawn returns (the child has already
-    exec'd the interpreter, which has not yet run a line of the script), rather than in a
-    ``preexec_fn``: that would force a full ``fork`` of this large process instead of a
-    ``vfork``, about 15 ms per run. Children the script starts inherit the limits.
-    """
-    address = (limits.memory_mb + ADDRESS_SPACE_HEADROOM_MB) * MiB if limits.address_space else None
-    with contextlib.suppress(ProcessLookupError):
-        if address is not None:
-            resource.prlimit(pid, resource.RLIMIT_AS, (address, address))
-        resource.prlimit(pid, resource.RLIMIT_FSIZE, (limits.disk_bytes, limits.disk_bytes))
-        resource.prlimit(pid, resource.RLIMIT_CORE, (0, 0))
-
-
 def _die_with_parent() -> Callable[[], None] | None:
     """A ``preexec_fn`` that has the run killed if the thread watching it dies (a Dask worker
     shutting down), or ``None`` where the platform cannot."""
@@ -332,66 +224,15 @@ def _die_with_parent() -> Callable[[], None] | None:
     return apply
 
 
-# --- where a run ran --------------------------------------------------------------------------
+# --- reading back what the run left -----------------------------------------------------------
 
 
-@cache
-def _cuda_name() -> str:
+def _tail(handle: IO[bytes], keep: int = TAIL_BYTES) -> str:
+    """The last ``keep`` bytes of an output file (by our own descriptor), with a marker
+    saying how much was cut."""
     try:
-        out = subprocess.run(
-            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "cuda"
-    names = [line.strip() for line in out.stdout.splitlines() if line.strip()]
-    return names[0] if names else "cuda"
-
-
-@cache
-def host_info(device: str) -> HostInfo:
-    """This process's Python, numpy and torch versions, platform and device name."""
-    versions = environment_versions()
-    return HostInfo(
-        python=versions["python"] or platform.python_version(),
-        numpy=versions["numpy"],
-        torch=versions["torch"],
-        platform=platform.platform(),
-        machine=platform.machine(),
-        device=_cuda_name() if device == "cuda" else "cpu",
-    )
-
-
-def cuda_available() -> bool:
-    """Whether this machine has a CUDA device, without importing torch (which is slow)."""
-    gpus = Path("/proc/driver/nvidia/gpus")
-    if gpus.is_dir() and any(gpus.iterdir()):
-        return True
-    if shutil.which("nvidia-smi") is None:
-        return False
-    try:
-        out = subprocess.run(
-            ["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return out.returncode == 0 and "GPU" in out.stdout
-
-
-# --- running ----------------------------------------------------------------------------------
-
-
-def _tail(path: Path, keep: int = TAIL_BYTES) -> str:
-    """The last ``keep`` bytes of ``path`` as text, with a marker saying how much was cut."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            if size > keep:
-                handle.seek(size - keep)
-            data = handle.read(keep)
+        size = os.fstat(handle.fileno()).st_size
+        data = os.pread(handle.fileno(), keep, max(0, size - keep))
     except OSError:
         return ""
     text = data.decode("utf-8", errors="replace")
@@ -400,68 +241,89 @@ def _tail(path: Path, keep: int = TAIL_BYTES) -> str:
     return text
 
 
-def _folder_bytes(folder: Path) -> int:
-    """Bytes the files under ``folder`` occupy on disk (allocated blocks, not apparent size)."""
-    total = 0
-    stack = [str(folder)]
-    while stack:
-        try:
-            entries = list(os.scandir(stack.pop()))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                else:
-                    total += entry.stat(follow_symlinks=False).st_blocks * 512
-            except OSError:
-                continue
-    return total
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
 
 
-def _group_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (0 when it is gone)."""
-    import psutil
+def read_result_file(run: Path, out_name: str = "out") -> tuple[str | None, str | None]:
+    """The text of ``run/out/result.json`` and why it could not be read (one is ``None``).
 
+    The run may have left anything there: it must be a regular file, reached without
+    following a symbolic link (neither ``out`` nor the file itself), opened without blocking
+    (a FIFO would hang a plain open), its size checked on the open descriptor and read with a
+    bound (a link to ``/dev/zero`` never ends).
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
-        proc = psutil.Process(pid)
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    total = 0
-    for p in procs:
-        with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
-    return total
-
-
-def _read_result(out: Path) -> tuple[str | None, str | None]:
-    path = out / RESULT_FILE
-    try:
-        size = path.stat().st_size
-    except OSError:
+        folder = os.open(run / out_name, flags | getattr(os, "O_DIRECTORY", 0))
+    except FileNotFoundError:
         return None, None
-    if size > RESULT_MAX_BYTES:
-        return None, (
-            f"{RESULT_FILE} is {size / MiB:.1f} MiB, over the {RESULT_MAX_BYTES // MiB} MiB cap"
-        )
+    except OSError as exc:
+        return None, f"the --out folder could not be opened ({exc.strerror})"
     try:
-        return path.read_text(encoding="utf-8"), None
+        fd = os.open(RESULT_FILE, flags, dir_fd=folder)
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, f"{RESULT_FILE} is a symbolic link, not a regular file"
+        return None, f"{RESULT_FILE} could not be opened ({exc.strerror})"
+    finally:
+        os.close(folder)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            return None, f"{RESULT_FILE} is {kind}, not a regular file"
+        if info.st_size > RESULT_MAX_BYTES:
+            return None, (
+                f"{RESULT_FILE} is {info.st_size / MiB:.1f} MiB, over the "
+                f"{RESULT_MAX_BYTES // MiB} MiB cap"
+            )
+        chunks: list[bytes] = []
+        left = RESULT_MAX_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        if left <= 0:
+            return None, f"{RESULT_FILE} grew past the {RESULT_MAX_BYTES // MiB} MiB cap"
+        return b"".join(chunks).decode("utf-8"), None
     except UnicodeDecodeError:
         return None, f"{RESULT_FILE} is not UTF-8 text"
     except OSError as exc:
         return None, f"{RESULT_FILE} could not be read ({exc.strerror})"
+    finally:
+        os.close(fd)
+
+
+# --- watching ---------------------------------------------------------------------------------
 
 
 class _Watch:
     """Waits for the process to end while checking its caps; says why it ended."""
 
     def __init__(
-        self, proc: subprocess.Popen[bytes], spec: RunSpec, work: Path, stdout: Path, stderr: Path
+        self,
+        proc: subprocess.Popen[bytes],
+        spec: RunSpec,
+        work: Path,
+        outputs: tuple[IO[bytes], IO[bytes]],
+        group: TreeLimit,
+        sampled: bool,
     ):
-        self.proc, self.spec, self.work = proc, spec, work
-        self.stdout, self.stderr = stdout, stderr
+        self.proc, self.spec, self.work, self.outputs, self.group = proc, spec, work, outputs, group
+        self.peak_rss = 0
+        """Largest resident size of the tree seen while polling, in bytes (where neither a
+        cgroup nor ``wait4`` can tell the peak: under bubblewrap without a cgroup)."""
+        self.sampled = sampled
         self.pidfd: int | None = None
         with contextlib.suppress(AttributeError, OSError):
             self.pidfd = os.pidfd_open(proc.pid)
@@ -481,51 +343,64 @@ class _Watch:
                 return False
             time.sleep(0.005)
 
+    def _memory_cap(self) -> tuple[Ending, str]:
+        return "memory-cap", (
+            f"the process tree passed the memory limit of {self.spec.limits.memory_mb} MiB "
+            f"(memory_mb)"
+        )
+
     def run(self, start: float) -> tuple[Ending, str]:
         limits = self.spec.limits
         deadline = start + limits.timeout_s
         next_disk = start + DISK_POLL_S
         next_rss = start + RSS_POLL_S
+        no_group = self.group.memory is None
+        enforce_rss = no_group and not limits.address_space
+        # bwrap's monitor does not reap the namespace's first process, so wait4 reports only
+        # bwrap's own peak: sample the tree instead.
+        poll_rss = enforce_rss or (no_group and self.sampled)
         try:
             while True:
                 now = time.monotonic()
                 if now >= deadline:
                     return "timeout", f"timed out after {limits.timeout_s:g} s"
                 if self._wait(min(POLL_S, deadline - now)):
+                    if self.group.oom_kills():
+                        return self._memory_cap()
                     return "exited", ""
-                if _is_stopped(self.spec.session):
+                if is_stopped(self.spec.session):
                     return "interrupted", "stopped by the user"
-                for name, path in (("stdout", self.stdout), ("stderr", self.stderr)):
+                if self.group.oom_kills():
+                    return self._memory_cap()
+                for name, handle in zip(("stdout", "stderr"), self.outputs, strict=True):
                     with contextlib.suppress(OSError):
-                        if path.stat().st_size > limits.output_bytes:
+                        if os.fstat(handle.fileno()).st_size > limits.output_bytes:
                             return "output-cap", (
                                 f"{name} passed the output cap of {size_text(limits.output_bytes)}"
                             )
                 now = time.monotonic()
                 if now >= next_disk:
                     next_disk = now + DISK_POLL_S
-                    if _folder_bytes(self.work) > limits.disk_bytes:
+                    if folder_bytes(self.work) > limits.disk_bytes:
                         return "disk-cap", (
                             f"the working folder passed the disk cap of "
                             f"{size_text(limits.disk_bytes)}"
                         )
-                if not limits.address_space and now >= next_rss:
+                if poll_rss and now >= next_rss:
                     next_rss = now + RSS_POLL_S
-                    if _group_rss(self.proc.pid) > limits.memory_mb * MiB:
-                        return "memory-cap", (
-                            f"resident memory passed the limit of {limits.memory_mb} MiB"
-                        )
+                    rss = tree_rss(self.proc.pid)
+                    self.peak_rss = max(self.peak_rss, rss)
+                    if enforce_rss and rss > limits.memory_mb * MiB:
+                        return self._memory_cap()
         finally:
             if self.pidfd is not None:
                 os.close(self.pidfd)
 
 
-def size_text(n: int) -> str:
-    """A byte count in words: ``8 MiB``, ``64 KiB``, ``100 bytes``."""
-    for unit, scale in (("GiB", 1 << 30), ("MiB", MiB), ("KiB", 1 << 10)):
-        if n >= scale:
-            return f"{n / scale:g} {unit}"
-    return f"{n} bytes"
+def _memory_mechanism(group: TreeLimit, limits: RunLimits) -> MemoryMechanism:
+    if group.mechanism is not None:
+        return group.mechanism
+    return "rlimit" if limits.address_space else "rss-poll"
 
 
 def run_isolated(spec: RunSpec) -> RawOutcome:
@@ -534,12 +409,13 @@ def run_isolated(spec: RunSpec) -> RawOutcome:
     """
     started_at = datetime.now(timezone.utc)
     start = time.monotonic()
-    host = host_info(spec.device)
+    sandbox = sandbox_kind()
+    host = replace(host_info(spec.device), sandbox=sandbox, threads=spec.limits.threads)
 
     def outcome(ending: Ending, detail: str) -> RawOutcome:
         return RawOutcome(ending, started_at, time.monotonic() - start, host, detail)
 
-    if _is_stopped(spec.session):
+    if is_stopped(spec.session):
         return outcome("interrupted", "stopped by the user")
     if not Path(spec.script).is_file():
         return outcome(
@@ -549,50 +425,82 @@ def run_isolated(spec: RunSpec) -> RawOutcome:
         )
     base = Path(tempfile.mkdtemp(prefix="lmhub-run-", dir=spec.temp_root))
     try:
-        logs = base / ".lmhub"
-        out = base / "out"
-        for folder in (logs, out, base / "tmp"):
+        # The run sees only ``work``; its output logs stay outside, read by our descriptors.
+        work = base / "work"
+        out = work / "out"
+        for folder in (work, out, work / "tmp", work / "shm"):
             folder.mkdir()
-        stdout, stderr = logs / "stdout", logs / "stderr"
-        env = scrubbed_env(base, spec.repro_dir, spec.limits.threads)
-        with stdout.open("wb") as out_fh, stderr.open("wb") as err_fh:
+        command = spec.command(out)
+        if sandbox == "bwrap":
+            command = bwrap_command(
+                command,
+                work,
+                Path(spec.repro_dir).parent,
+                spec.mounts,
+                cuda=spec.device == "cuda",
+            )
+        env = scrubbed_env(work, spec.repro_dir, spec.limits.threads)
+        with (
+            (base / "stdout").open("w+b") as out_fh,
+            (base / "stderr").open("w+b") as err_fh,
+            limited_tree(spec.limits) as group,
+        ):
             try:
                 proc = subprocess.Popen(
-                    spec.command(out),
-                    cwd=base,
+                    wrapper(command, spec.limits, group),
+                    cwd=work,
                     env=env,
                     stdin=subprocess.DEVNULL,
                     stdout=out_fh,
                     stderr=err_fh,
                     start_new_session=True,
-                    preexec_fn=_die_with_parent() if spec.die_with_parent else None,
+                    preexec_fn=_die_with_parent()
+                    if spec.die_with_parent and sandbox != "bwrap"
+                    else None,
                 )
             except OSError as exc:
                 return outcome("spawn-failed", f"could not start the script: {exc}")
-        _apply_limits(proc.pid, spec.limits)
-        with _registered(spec.session, proc.pid):
-            ending, detail = _Watch(proc, spec, base, stdout, stderr).run(start)
-            # Kill the whole group before reaping the leader: its pid, and so the group id,
-            # cannot be reused until it is reaped. This also ends any child the script left.
-            _kill_group(proc.pid)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if ending == "exited" and proc.returncode == -signal.SIGKILL and _is_stopped(spec.session):
-            ending, detail = "interrupted", "stopped by the user"  # killed by stop_session
-        duration = time.monotonic() - start
-        text, problem = _read_result(out) if ending == "exited" else (None, None)
-        return RawOutcome(
-            ending,
-            started_at,
-            duration,
-            host,
-            detail,
-            returncode=proc.returncode,
-            peak_memory_mb=usage.ru_maxrss / 1024,  # ru_maxrss is in KiB on Linux
-            stdout_tail=_tail(stdout),
-            stderr_tail=_tail(stderr),
-            result_text=text,
-            result_problem=problem,
-        )
+
+            def kill() -> None:
+                kill_group(proc.pid)
+                group.kill_all()
+
+            with registered(spec.session, proc.pid, kill):
+                # The disk cap covers the whole temporary folder: without bubblewrap a script
+                # can reach past ``work`` into it.
+                watch = _Watch(proc, spec, base, (out_fh, err_fh), group, sandbox == "bwrap")
+                ending, detail = watch.run(start)
+                # Kill the whole tree before reaping the leader: its pid, and so the group id,
+                # cannot be reused until it is reaped. This also ends any child left behind,
+                # a double fork into another session included (its cgroup, or its namespace).
+                kill()
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            group.kill_all()
+            peak = group.peak_bytes()
+            if peak is None and sandbox == "bwrap":
+                peak = watch.peak_rss or None
+            if (
+                ending == "exited"
+                and proc.returncode == -signal.SIGKILL
+                and is_stopped(spec.session)
+            ):
+                ending, detail = "interrupted", "stopped by the user"  # killed by stop_session
+            duration = time.monotonic() - start
+            text, problem = read_result_file(work) if ending == "exited" else (None, None)
+            return RawOutcome(
+                ending,
+                started_at,
+                duration,
+                replace(host, memory_limit=_memory_mechanism(group, spec.limits)),
+                detail,
+                returncode=proc.returncode,
+                # ru_maxrss is in KiB on Linux
+                peak_memory_mb=(peak / MiB) if peak is not None else usage.ru_maxrss / 1024,
+                stdout_tail=_tail(out_fh),
+                stderr_tail=_tail(err_fh),
+                result_text=text,
+                result_problem=problem,
+            )
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 import yaml
 
@@ -46,6 +47,8 @@ def claim_yaml(
     cost_s: float | None = None,
     target: float = 1.0,
     extra_predictions: str = "",
+    inputs: tuple[str, ...] = (),
+    threads: int | None = None,
 ) -> str:
     """YAML of a claim whose script is ``repro/<script>.py`` and predicts ``value ≈ target``."""
     lines = [
@@ -64,6 +67,10 @@ def claim_yaml(
         lines.append(f"  memory_mb: {memory_mb}")
     if cost_s is not None:
         lines.append(f"  cost_s: {cost_s}")
+    if inputs:
+        lines.append(f"  inputs: [{', '.join(inputs)}]")
+    if threads is not None:
+        lines.append(f"  threads: {threads}")
     if smoke or device == "gpu":
         lines += ["  smoke:", f"    timeout_s: {timeout_s}"]
     lines += [
@@ -151,3 +158,26 @@ def age(root: Path, seconds: float = 60.0) -> None:
     then = time.time() - seconds
     for path in root.rglob("*"):
         os.utime(path, (then, then))
+
+
+def marked(marker: str) -> list[psutil.Process]:
+    """Live (not zombie) processes with ``marker`` as an argument of their command line."""
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            if marker in (proc.info["cmdline"] or []) and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
+
+
+def nothing_left(marker: str, within_s: float = 5.0) -> None:
+    """No process marked ``marker`` runs (within ``within_s``); kills any it finds."""
+    deadline = time.monotonic() + within_s
+    while marked(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = marked(marker)
+    for proc in left:  # never leave a stray process behind a failing test
+        proc.kill()
+    assert not left, f"still running: {left}"

@@ -213,6 +213,9 @@ def test_records_are_json_with_provenance(runner_hub: RunnerHub) -> None:
         "platform",
         "machine",
         "device",
+        "sandbox",
+        "memory_limit",
+        "threads",
     }
     assert data["provenance"]["device"] == "cpu"
     assert data["series"] == {
