@@ -90,11 +90,20 @@ def build_site(
     HubError
         When the hub does not validate, or mkdocs reports a problem.
     """
-    from mkdocs.commands.build import build
-    from mkdocs.exceptions import Abort, BuildError, ConfigurationError
+    from site_tools.site.plugin import build_lock
 
     start = time.perf_counter()
     catalog = catalog or load_catalog(root)
+    with build_lock(root):
+        return _build(root, catalog, site_dir, strict, start)
+
+
+def _build(
+    root: Path, catalog: Catalog, site_dir: Path | None, strict: bool, start: float
+) -> BuildResult:
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, BuildError, ConfigurationError
+
     overrides: dict[str, Any] = {"strict": strict}
     if site_dir is not None:
         overrides["site_dir"] = str(site_dir)

@@ -27,6 +27,7 @@ from site_tools.site.output import OutputTree
 from site_tools.site.pages.claims import claim_md, claims_index
 from site_tools.site.pages.common import (
     CLAIMS_INDEX,
+    EXAMPLE,
     HOME,
     PAPERS,
     QUESTIONS_INDEX,
@@ -38,6 +39,7 @@ from site_tools.site.pages.common import (
     plot_file,
     question_page,
 )
+from site_tools.site.pages.example import example_md
 from site_tools.site.pages.home import home_md, tags_md
 from site_tools.site.pages.papers import papers_md
 from site_tools.site.pages.questions import question_md, questions_index
@@ -122,6 +124,7 @@ def generate(
         TAGS: tags_md(),
         CLAIMS_INDEX: claims_index(data),
         QUESTIONS_INDEX: questions_index(data),
+        EXAMPLE: example_md(data),
     }
     pages.update(strand_pages(data))
     for rel, text in pages.items():
@@ -191,7 +194,7 @@ def _plot_producer(
     source = result.plot
 
     def produce() -> bytes | None:
-        svg = plots.get_or_draw(source.key, source.series, spec)
+        svg = plots.get_or_draw(source.key, source.series, spec, source.others)
         return svg.encode("utf-8") if svg is not None else None
 
     return produce

@@ -7,16 +7,21 @@ It is a thin adapter around :func:`~site_tools.site.generate.generate`:
   loaded), generate the pages into ``generated_dir``, and set the site's name from
   ``hub.yaml``, the navigation, the Markdown extensions the pages need (including
   server-side math and the safety pass) and the hub's stylesheet and script;
-* ``on_files``: add the generated files to the hand-written ones from ``docs_dir``;
+* ``on_files``: add the generated files to the hand-written ones from ``docs_dir``, refusing
+  a symlink among those (it would publish whatever file it points to);
+* ``on_page_content``: sanitise the HTML of hand-written pages (:mod:`site_tools.site.sanitize`),
+  which may carry raw HTML that generated pages never do;
 * ``on_serve``: also watch the entries, ``references.bib``, the scripts and the run records,
   so that ``mkdocs serve`` regenerates when any of them changes.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -26,7 +31,14 @@ from mkdocs.structure.files import File, Files
 from site_tools.catalog import Catalog, load_catalog
 from site_tools.problems import HubError
 from site_tools.site.generate import GenerateReport, generate
+from site_tools.site.sanitize import sanitise_html
 from site_tools.site.text import html
+
+OVERRIDES = Path(__file__).parent / "overrides"
+"""Theme templates the hub replaces: the header's repository link, without the theme's call to
+the forge's API for star and fork counts (the site loads nothing from other hosts)."""
+LOCK = "build/.lmhub-build.lock"
+"""Held, relative to the root, while a build generates and writes the site."""
 
 REQUIRED_EXTENSIONS = (
     "tables",
@@ -51,6 +63,36 @@ WATCHED = (
 """What ``mkdocs serve`` watches besides ``docs_dir`` and ``mkdocs.yml``, under the hub root."""
 
 
+log = logging.getLogger("mkdocs.plugins.lmhub")
+
+
+_LOCKS: dict[str, FileLock] = {}
+
+
+def build_lock(root: Path) -> FileLock:
+    """The lock that keeps two builds of one hub from writing its pages at once.
+
+    One object per hub and process, so that ``lmhub build`` (which holds it around the whole
+    build) and the plugin inside that build take it reentrantly instead of waiting on each
+    other."""
+    path = (root / LOCK).resolve()
+    if str(path) not in _LOCKS:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _LOCKS[str(path)] = FileLock(str(path))
+    return _LOCKS[str(path)]
+
+
+def symlinks(folder: Path) -> list[str]:
+    """Paths under ``folder`` that are symbolic links (relative, sorted)."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.rglob("*"):
+        if path.is_symlink():
+            found.append(path.relative_to(folder).as_posix())
+    return sorted(found)
+
+
 class HubPluginConfig(Config):  # type: ignore[no-untyped-call]
     """Options of the ``lmhub`` plugin in ``mkdocs.yml``."""
 
@@ -73,6 +115,19 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         """A catalog already loaded and validated by the caller (``lmhub build``); else the
         plugin loads it."""
         self.report: GenerateReport | None = None
+        self._lock: FileLock | None = None
+
+    def _release(self) -> None:
+        if self._lock is not None and self._lock.is_locked:
+            self._lock.release()
+
+    def on_post_build(self, *, config: Any) -> None:
+        """Let another build of this hub go ahead."""
+        self._release()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Let another build go ahead after a failed one."""
+        self._release()
 
     def root(self, config: Any) -> Path:
         """The hub root: the plugin's ``root`` option, else the folder of ``mkdocs.yml``."""
@@ -82,6 +137,8 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: Any) -> Any:
         """Generate the pages; set the site name, nav, extensions, stylesheet and script."""
         root = self.root(config)
+        self._lock = build_lock(root)
+        self._lock.acquire()
         try:
             catalog = self.catalog or load_catalog(root)
             self.report = generate(
@@ -92,6 +149,7 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
             )
         except HubError as exc:
             lines = "\n".join(p.format() for p in exc.problems)
+            self._release()
             raise PluginError(f"the hub at {root} has problems:\n{lines}") from None
         # hub.yaml names the hub; the theme prints these unescaped, so they are stored escaped.
         config.site_name = html(catalog.settings.name)
@@ -102,6 +160,13 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
+        repo = catalog.settings.repo_url
+        if repo and not config.repo_url:
+            config.repo_url = repo
+            config.repo_name = html(repo.rstrip("/").split("://", 1)[-1])
+        theme_dirs = getattr(config.theme, "dirs", None)
+        if isinstance(theme_dirs, list) and str(OVERRIDES) not in theme_dirs:
+            theme_dirs.insert(0, str(OVERRIDES))
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         if all(str(script) != SCRIPT for script in config.extra_javascript):
@@ -109,12 +174,29 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         return config
 
     def on_files(self, files: Files, *, config: Any) -> Files:
-        """Add the generated files to the hand-written ones."""
+        """Add the generated files to the hand-written ones; refuse symlinks among those."""
         assert self.report is not None
+        links = symlinks(Path(config.docs_dir))
+        if links:
+            raise PluginError(
+                "symlinks are not allowed under docs/ (a link publishes the file it points "
+                "to); replace each with a copy of the file: " + ", ".join(links)
+            )
         generated = str(self.root(config) / self.config.generated_dir)
         for rel in self.report.files:
             files.append(File(rel, generated, config.site_dir, config.use_directory_urls))
         return files
+
+    def on_page_content(self, html_text: str, *, page: Any, config: Any, files: Any) -> str:
+        """Sanitise a hand-written page's HTML (generated pages are safe by construction)."""
+        generated = (self.root(config) / self.config.generated_dir).resolve()
+        source = Path(page.file.abs_src_path or "").resolve()
+        if source.is_relative_to(generated):
+            return html_text
+        clean, removed = sanitise_html(html_text)
+        for what in dict.fromkeys(removed):
+            log.warning("docs/%s: removed %s (not allowed on the site)", page.file.src_uri, what)
+        return clean
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         """Watch the hub's entries, bibliography, scripts and run records too."""

@@ -51,6 +51,8 @@ class PlotSource:
     seed: int
     series: Mapping[str, Series] | None
     """``None`` when the results came from the cache (the drawing is cached too)."""
+    others: tuple[Mapping[str, Series], ...] = ()
+    """The series of the other seeds, drawn thin under the first seed's."""
 
 
 class ClaimResults:
@@ -116,7 +118,10 @@ def results_for(claim: Claim, status: ClaimStatus, key: str = "") -> ClaimResult
         (r for r in shown if r.series and drawable(r.series, spec)), key=lambda r: r.seed
     )
     if drawn:
-        plot = PlotSource(plot_key(drawn[0].series, spec), drawn[0].seed, drawn[0].series)
+        others = tuple(r.series for r in drawn[1:] if r.series)
+        plot = PlotSource(
+            plot_key(drawn[0].series, spec, others), drawn[0].seed, drawn[0].series, others
+        )
     last_run = status.history[-1].started_at if status.history else None
     return ClaimResults(
         claim,

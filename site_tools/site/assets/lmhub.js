@@ -83,7 +83,22 @@
     apply();
   }
 
+  // Each cell carries its column's name, shown before it when a table turns into cards on a
+  // phone (see lmhub.css).
+  function labelCells(table) {
+    if (!table.tHead) return;
+    var names = Array.prototype.map.call(table.tHead.rows[0].cells, cellText);
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        Array.prototype.forEach.call(row.cells, function (cell, index) {
+          if (names[index]) cell.setAttribute("data-label", names[index]);
+        });
+      });
+    });
+  }
+
   function init() {
+    document.querySelectorAll(".lmhub-table table").forEach(labelCells);
     document.querySelectorAll(".lmhub-table table").forEach(setupSorting);
     document.querySelectorAll(".lmhub-filters").forEach(setupFilters);
   }

@@ -22,6 +22,7 @@ from site_tools.site.pages.common import (
     question_page,
     question_status_html,
     rel,
+    spread,
     status_html,
     strand_page,
     table,
@@ -29,6 +30,7 @@ from site_tools.site.pages.common import (
     when,
 )
 from site_tools.site.pages.filters import filter_controls
+from site_tools.site.pages.reproduce import mutants_md, parameters_md, rerun_md
 from site_tools.site.results import ClaimResults
 from site_tools.site.text import entry_inline, entry_markdown, inline, safe_tags
 
@@ -82,13 +84,21 @@ def claims_index(data: SiteData) -> str:
     )
 
 
-def _seed_marks(metric: str, records: list[RunRecord]) -> str:
-    marks = []
+def _per_seed(metric: str, records: list[RunRecord]) -> str:
+    """Each seed's measured value and verdict; one value when every seed agrees exactly."""
+    cells = []
+    values = []
     for record in records:
         verdict = next((v for v in record.verdicts if v.metric == metric), None)
-        mark = "–" if verdict is None else ("✓" if verdict.passed else "✗")
-        marks.append(f"{record.seed}&nbsp;{mark}")
-    return " · ".join(marks) or "—"
+        if verdict is None:
+            cells.append(f"{record.seed}:&nbsp;–")
+            continue
+        mark = "✓" if verdict.passed else "✗"
+        values.append(verdict.measured)
+        cells.append(f"{record.seed}:&nbsp;{number(verdict.measured)}&nbsp;{mark}")
+    if len(values) > 1 and len(values) == len(records) and len(set(values)) == 1:
+        return f"{number(values[0])} on all {len(values)} seeds (deterministic: the seeds agree exactly)"
+    return "<br>".join(cells) or "—"
 
 
 def _alternative(prediction: Prediction, summary: MetricSummary | None) -> str:
@@ -99,8 +109,16 @@ def _alternative(prediction: Prediction, summary: MetricSummary | None) -> str:
     return "rejected" if summary.alternative_rejected else "**not rejected**"
 
 
+def _metric_cell(prediction: Prediction) -> str:
+    name = (
+        f"`{prediction.metric}`" if prediction.metric.isidentifier() else inline(prediction.metric)
+    )
+    return f'{name}<br><span class="lmhub-metric-desc">{entry_inline(prediction.description, cell=True)}</span>'
+
+
 def predictions_md(claim: Claim, result: ClaimResults | None) -> str:
-    """The predictions table and, under it, what each prediction means and where it comes from."""
+    """The predictions table (verdict first, so that it stays in view on a phone) and, under
+    it, where each prediction comes from and the naive alternative it rules out."""
     summaries = {s.metric: s for s in (result.summaries if result else [])}
     records = sorted(result.shown, key=lambda r: r.seed) if result else []
     n_seeds = len(claim.reproduction.seeds)
@@ -108,41 +126,39 @@ def predictions_md(claim: Claim, result: ClaimResults | None) -> str:
     for prediction in claim.predictions:
         summary = summaries.get(prediction.metric)
         if summary and summary.values:
-            measured = (
-                f"{number(summary.mean)} ± {number(summary.spread)} "
-                f"({len(summary.values)} of {n_seeds} seeds)"
-            )
+            measured = f"{number(summary.mean)} ± {spread(summary.spread)}"
+            if len(summary.values) != n_seeds:
+                measured += f" ({len(summary.values)} of {n_seeds} seeds)"
             holds = (
-                f"{'yes' if summary.held else '**no**'} "
+                f"{'✓ yes' if summary.held else '✗ **no**'} "
                 f"({sum(summary.passes)} of {len(summary.passes)}; needs {summary.required})"
             )
         else:
             measured, holds = "—", "—"
         rows.append(
             [
-                f"`{prediction.metric}`"
-                if prediction.metric.isidentifier()
-                else inline(prediction.metric),
+                _metric_cell(prediction),
+                holds,
                 inline(prediction.expect.describe()),
                 measured,
-                _seed_marks(prediction.metric, records),
-                holds,
+                _per_seed(prediction.metric, records),
                 _alternative(prediction, summary),
             ]
         )
     out = [
+        '<div class="lmhub-table lmhub-table--predictions" markdown>\n',
         table(
             [
                 "Metric",
+                "Holds",
                 "Predicted",
                 "Measured (mean ± s.d.)",
-                "Seed: verdict",
-                "Holds",
+                "Per seed",
                 "Naive alternative",
             ],
             rows,
         ),
-        "",
+        "</div>\n",
     ]
     for prediction in claim.predictions:
         item = (
@@ -271,24 +287,17 @@ def claim_md(data: SiteData, claim: Claim) -> str:
         out.append(
             "## Theory and measurement\n\n"
             f"![{inline(alt)}]({rel(page, plot_file(claim.id))}){{ .lmhub-plot }}\n\n"
-            f"Series reported by the script for seed {result.plot.seed}: theory dashed, "
-            "measurement solid.\n"
+            f"Series reported by the script, every seed drawn (seed {result.plot.seed} "
+            "darkest): theory dashed, measurement solid.\n"
         )
-    command = f"lmhub run {claim.id}\npython {repro.script} --seed {repro.seeds[0]}"
-    if repro.device == "gpu":
-        command = (
-            f"lmhub run {claim.id} --device cuda\n"
-            f"python {repro.script} --seed {repro.seeds[0]} --device cuda\n"
-            f"python {repro.script} --seed {repro.seeds[0]} --smoke  # tiny, on CPU"
-        )
-    out.append(
-        "## Rerun it\n\nWith the hub installed, rerun and judge it on every seed; or run "
-        "the script alone, which prints its metrics as JSON:\n\n"
-        + fence(command, "bash")
-        + f"\nDevice: {inline(repro.device)} · seeds: "
-        f"{inline(', '.join(str(s) for s in repro.seeds))} · time limit per seed: "
-        f"{repro.timeout_s} s\n"
-    )
+        caption = repro.plot.caption if repro.plot else None
+        if caption:
+            out.append(
+                f'<div class="lmhub-caption" markdown>\n\n{entry_markdown(caption)}\n\n</div>\n'
+            )
+    out.append(parameters_md(claim))
+    out.append(mutants_md(data, claim))
+    out.append(rerun_md(data, claim))
     if result and result.shown:
         out.append("## Provenance\n\n" + _provenance_md(result.shown))
     if result and result.status.history:

@@ -21,6 +21,7 @@ QUESTIONS_INDEX = "questions/index.md"
 STRANDS_INDEX = "strands/index.md"
 PAPERS = "papers.md"
 TAGS = "tags.md"
+EXAMPLE = "contributing-example.md"
 
 
 def claim_page(claim_id: str) -> str:
@@ -65,6 +66,16 @@ def rel(from_page: str, target: str) -> str:
     return "../" * depth + target
 
 
+@dataclass(frozen=True)
+class MutantOutcome:
+    """What a run of one mutant showed: the slot the site keeps for mutation testing."""
+
+    caught: bool
+    """Whether every metric in the mutant's ``must_fail`` missed its prediction."""
+    detail: str = ""
+    """One line of plain text (which metrics held, when it was run)."""
+
+
 @dataclass
 class SiteData:
     """The catalog and its results, with the cross-references pages need."""
@@ -75,6 +86,9 @@ class SiteData:
     cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     """Citation key to the entries that cite it: (``claim`` or ``question``, id)."""
     _references: dict[str, str | None] = field(default_factory=dict)
+    sensitivity: dict[str, dict[str, MutantOutcome]] = field(default_factory=dict)
+    """Claim id to mutant id to the outcome of its latest run, where one is known. Empty
+    until mutation runs are recorded; a claim page then lists its mutants without results."""
     keys: dict[str, str] = field(default_factory=dict)
     """Memo of :mod:`site_tools.site.dependencies` keys, by entry (computed once per build)."""
 
@@ -141,6 +155,17 @@ class SiteData:
         source = self.catalog.sources.get(f"{kind}:{entry_id}", f"{folder}/{slug(entry_id)}.yaml")
         branch = settings.edit_branch or "main"
         return safe_url(f"{settings.repo_url.rstrip('/')}/edit/{branch}/{source}")
+
+    def repo_url(self, path: str = "", view: str = "blob") -> str | None:
+        """Link into the hub's repository: the repository itself, or ``path`` on the edit
+        branch (``view`` is ``blob`` for a file, ``tree`` for a folder); None without one."""
+        settings = self.catalog.settings
+        if not settings.repo_url:
+            return None
+        base = settings.repo_url.rstrip("/")
+        if not path:
+            return safe_url(base)
+        return safe_url(f"{base}/{view}/{settings.edit_branch or 'main'}/{path}")
 
 
 def front_matter(title: str, *, tags: list[str] | None = None, hide: tuple[str, ...] = ()) -> str:
@@ -234,11 +259,26 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def number(value: float) -> str:
-    """A measured number for a table: four significant digits, ``—`` when missing."""
-    if value != value or value in (float("inf"), float("-inf")):
+def number(value: float | None, digits: int = 4) -> str:
+    """A number for the site, to ``digits`` significant figures, trailing zeros kept.
+
+    The one formatting rule of every measured value, spread and parameter: ``1.000`` stands
+    next to ``1.002``, never ``1`` next to ``1.002``. ``—`` when missing or not finite.
+    """
+    if value is None or value != value or value in (float("inf"), float("-inf")):
         return "—"
-    return f"{value:.4g}"
+    if value == 0:
+        return "0"
+    text = f"{value:#.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa.rstrip('.')}e{int(exponent)}"
+    return text.rstrip(".")
+
+
+def spread(value: float) -> str:
+    """A standard deviation: two significant figures (it is itself uncertain)."""
+    return number(value, 2)
 
 
 def plural(n: int, noun: str) -> str:

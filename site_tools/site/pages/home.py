@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from site_tools.site.badges import state_class
+from site_tools.site.pages.claims import CLAIM_STATES
 from site_tools.site.pages.common import (
     CLAIMS_INDEX,
+    EXAMPLE,
     HOME,
     PAPERS,
     QUESTIONS_INDEX,
     TAGS,
     SiteData,
     claim_page,
+    fence,
     front_matter,
     link,
     status_html,
     table,
     when,
 )
+from site_tools.site.pages.reproduce import clone_commands
 from site_tools.site.pages.strands import strand_cards
 from site_tools.site.text import html, inline
 
+LABELS = {"failed": "failing", "needs-gpu": "awaiting a GPU"}
+"""Card labels that differ from the state's name."""
 RECENT = 8
 """How many recently run claims the home page lists."""
 
@@ -30,16 +37,28 @@ def _count(n: int, label: str, state: str) -> str:
     )
 
 
+def _contribute(data: SiteData) -> str:
+    example = link(HOME, EXAMPLE, "a complete example claim with its script")
+    if (data.catalog.paths.docs / "contributing.md").is_file():
+        guide = link(HOME, "contributing.md", "how to contribute")
+        return f"To add a claim or an open question, read {guide} and see {example}.\n"
+    return f"To add a claim or an open question, see {example}.\n"
+
+
 def home_md(data: SiteData) -> str:
     """The home page."""
     catalog = data.catalog
     states = [data.state(c) for c in catalog.claims]
     open_questions = sum(q.status != "resolved" for q in catalog.questions.values())
+    # Every state gets a card, so that the cards add up to the number of claims.
     counts = "".join(
         [
             _count(len(states), "claims", "claims"),
-            _count(states.count("reproduced"), "reproduced", "reproduced"),
-            _count(states.count("failed"), "failing", "failed"),
+            *(
+                _count(states.count(s), LABELS.get(s, s), state_class(s))
+                for s in CLAIM_STATES
+                if states.count(s)
+            ),
             _count(open_questions, "open questions", "questions"),
         ]
     )
@@ -61,6 +80,11 @@ def home_md(data: SiteData) -> str:
         f"Browse the {link(HOME, CLAIMS_INDEX, 'claims')}, the "
         f"{link(HOME, QUESTIONS_INDEX, 'open questions')}, the "
         f"{link(HOME, PAPERS, 'papers they cite')} or the {link(HOME, TAGS, 'tags')}.\n",
+        "## Rerun any claim\n",
+        "Every claim reruns from nothing in three commands: get the hub, install it, run the "
+        "claim by its id (shown on its page) on every seed and judge each prediction.\n",
+        fence("\n".join([*clone_commands(data), ".venv/bin/lmhub run <claim-id>"]), "bash"),
+        _contribute(data),
         "## Strands\n",
         strand_cards(data, HOME),
         "## Latest results\n",
