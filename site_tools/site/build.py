@@ -90,10 +90,25 @@ def build_site(
     HubError
         When the hub does not validate, or mkdocs reports a problem.
     """
-    from site_tools.site.plugin import build_lock
+    from site_tools.site.plugin import build_lock, symlinks
 
     start = time.perf_counter()
     catalog = catalog or load_catalog(root)
+    links = symlinks(catalog.paths.docs)
+    if links:
+        raise HubError(
+            [
+                Problem(
+                    f"docs/{link}",
+                    0,
+                    0,
+                    "",
+                    "symlinks are not allowed under docs/ (a link publishes the file it "
+                    "points to); replace it with a copy of the file",
+                )
+                for link in links
+            ]
+        )
     with build_lock(root):
         return _build(root, catalog, site_dir, strict, start)
 

@@ -32,7 +32,7 @@ from site_tools.catalog import Catalog, load_catalog
 from site_tools.problems import HubError
 from site_tools.site.generate import GenerateReport, generate
 from site_tools.site.sanitize import sanitise_html
-from site_tools.site.text import html
+from site_tools.site.text import html, safe_url
 
 OVERRIDES = Path(__file__).parent / "overrides"
 """Theme templates the hub replaces: the header's repository link, without the theme's call to
@@ -160,8 +160,8 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
-        repo = catalog.settings.repo_url
-        if repo and not config.repo_url:
+        repo = safe_url(catalog.settings.repo_url) if catalog.settings.repo_url else None
+        if repo and repo.startswith("https://") and not config.repo_url:
             config.repo_url = repo
             config.repo_name = html(repo.rstrip("/").split("://", 1)[-1])
         theme_dirs = getattr(config.theme, "dirs", None)

@@ -157,6 +157,8 @@ def entry_inline(text: str, *, cell: bool = False) -> str:
     for kind, piece in _segments(flat):
         if kind == "math":
             piece = piece.replace("\\|", "\\Vert ").replace("|", "\\vert ")
+            fence = "$$" if piece.startswith("$$") else "$"
+            piece = piece[: -len(fence)].rstrip() + fence  # no space before the closing $
         elif kind == "prose":
             piece = piece.replace("|", "&#124;")
         out.append(piece)
@@ -207,10 +209,8 @@ def _bare_tex(prose: str) -> list[tuple[str, str]]:
         if "://" in word or "](" in word or "$" in word:
             continue
         # Punctuation around the fragment belongs to the sentence, not to the formula.
-        while (
-            (word
-            and word[-1] in ",.;:!?")
-            or (word.endswith(")") and word.count(")") > word.count("("))
+        while (word and word[-1] in ",.;:!?") or (
+            word.endswith(")") and word.count(")") > word.count("(")
         ):
             word, end = word[:-1], end - 1
         while word and word[0] == "(" and word.count("(") > word.count(")"):

@@ -136,11 +136,11 @@ def test_cli_build(site_hub: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "ok: 4 claims, 2 open questions, 4 references"
-    assert lines[1] == "generated 32 files (32 written, 0 removed, 2 plots drawn)"
+    assert lines[1] == "generated 33 files (33 written, 0 removed, 2 plots drawn)"
     assert re.fullmatch(rf"built the site in \d+\.\d s: {re.escape(str(site_hub))}/site", lines[2])
     again = CliRunner().invoke(cli, ["build", "--root", str(site_hub)])
     assert (
-        again.output.splitlines()[1] == "generated 32 files (0 written, 0 removed, 0 plots drawn)"
+        again.output.splitlines()[1] == "generated 33 files (0 written, 0 removed, 0 plots drawn)"
     )
 
 
