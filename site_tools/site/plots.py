@@ -255,9 +255,9 @@ def render_svg(
     title = (
         plot.title if plot and plot.title else None
     ) or f"Theory and measurement: {y_label} against {x_label}"
-    labels = plot.labels if plot else {}
-    curves = [(labels.get(c[0], c[0]), *c[1:]) for c in _curves(series)]
-    extra = [(labels.get(c[0], c[0]), *c[1:]) for c in _others(others)]
+    names = plot.labels if plot else {}
+    curves = [(names.get(c[0], c[0]), *c[1:]) for c in _curves(series)]
+    extra = [(names.get(c[0], c[0]), *c[1:]) for c in _others(others)]
     frame = _frame(curves + extra, plot)
     if frame is None:
         return None

@@ -11,6 +11,8 @@ It is a thin adapter around :func:`~site_tools.site.generate.generate`:
   a symlink among those (it would publish whatever file it points to);
 * ``on_page_content``: sanitise the HTML of hand-written pages (:mod:`site_tools.site.sanitize`),
   which may carry raw HTML that generated pages never do;
+* ``on_post_build``: index the built site for search with Pagefind
+  (:mod:`site_tools.site.search`);
 * ``on_serve``: also watch the entries, ``references.bib``, the scripts and the run records,
   so that ``mkdocs serve`` regenerates when any of them changes.
 """
@@ -32,6 +34,7 @@ from site_tools.catalog import Catalog, load_catalog
 from site_tools.problems import HubError
 from site_tools.site.generate import GenerateReport, generate
 from site_tools.site.sanitize import sanitise_html
+from site_tools.site.search import SearchIndexError, build_search_index
 from site_tools.site.text import html, safe_url
 
 OVERRIDES = Path(__file__).parent / "overrides"
@@ -102,6 +105,8 @@ class HubPluginConfig(Config):  # type: ignore[no-untyped-call]
     """Where generated pages go, relative to the root; rewritten on every build."""
     cache_dir = opt.Type(str, default="build/cache")
     """Memo of results and drawn plots between builds, relative to the root."""
+    search = opt.Type(bool, default=True)
+    """Build the Pagefind search index after the site (:mod:`site_tools.site.search`)."""
     nav = opt.Type(bool, default=True)
     """Generate the navigation (ignored when ``mkdocs.yml`` has its own ``nav``)."""
 
@@ -122,8 +127,14 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
             self._lock.release()
 
     def on_post_build(self, *, config: Any) -> None:
-        """Let another build of this hub go ahead."""
-        self._release()
+        """Index the built site for search (Pagefind), then let another build go ahead."""
+        try:
+            if self.config.search:
+                build_search_index(Path(config.site_dir))
+        except SearchIndexError as exc:
+            raise PluginError(str(exc)) from None
+        finally:
+            self._release()
 
     def on_build_error(self, *, error: Exception) -> None:
         """Let another build go ahead after a failed one."""

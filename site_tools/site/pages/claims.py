@@ -32,7 +32,8 @@ from site_tools.site.pages.common import (
 from site_tools.site.pages.filters import filter_controls
 from site_tools.site.pages.reproduce import mutants_md, parameters_md, rerun_md
 from site_tools.site.results import ClaimResults
-from site_tools.site.text import entry_inline, entry_markdown, inline, safe_tags
+from site_tools.site.badges import state_class
+from site_tools.site.text import entry_inline, entry_markdown, html, inline, safe_tags
 
 CLAIM_STATES = ("reproduced", "failed", "error", "timeout", "needs-gpu", "stale", "not run")
 
@@ -242,7 +243,12 @@ def claim_md(data: SiteData, claim: Claim) -> str:
     out = [
         front_matter(claim.title, tags=claim.tags),
         f"# {inline(claim.title)}\n",
-        f"![status: {inline(state)}]({rel(page, badge_file(claim.id))}){{ .lmhub-badge }} "
+        f"![status: {inline(state)}]({rel(page, badge_file(claim.id))})"
+        f'{{ .lmhub-badge data-pagefind-meta="status:{state_class(state)}" }} '
+        '<span class="lmhub-search-only" data-pagefind-meta="kind:claim"></span>'
+        f'<span class="lmhub-search-only" aria-hidden="true" data-pagefind-weight="8" '
+        f'data-pagefind-meta="tags">{html(" · ".join(t.replace("-", " ") for t in safe_tags(claim.tags)))}'
+        "</span> "
         "· strand: "
         f"{link(page, strand_page(claim.strand), data.strand_title(claim.strand))} · "
         f"id `{inline(claim.id)}`\n",
