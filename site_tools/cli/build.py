@@ -9,7 +9,7 @@ import click
 
 from site_tools.catalog import load_catalog
 from site_tools.cli.common import reports_problems, resolve_root, root_option
-from site_tools.site.build import EchoHandler, build_site, run_stale
+from site_tools.site.build import ENGINES, EchoHandler, build_site, run_stale
 
 
 @click.command("build")
@@ -33,9 +33,18 @@ from site_tools.site.build import EchoHandler, build_site, run_stale
     default=None,
     help="Where to write the site (default: site/); emptied first.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="mkdocs",
+    show_default=True,
+    help="Site engine: mkdocs-material, or Zensical (its successor; pip install -e '.[zensical]').",
+)
 @root_option
 @reports_problems
-def command(run_first: bool, jobs: int, site_dir: Path | None, root: Path | None) -> None:
+def command(
+    run_first: bool, jobs: int, site_dir: Path | None, engine: str, root: Path | None
+) -> None:
     """Validate the hub, optionally run what is stale, and build the site (strict).
 
     The pages are generated from the entries and run records into build/docs, merged with
@@ -53,7 +62,7 @@ def command(run_first: bool, jobs: int, site_dir: Path | None, root: Path | None
     handler = EchoHandler(lambda line: click.echo(line, err=True))
     logging.getLogger("mkdocs").addHandler(handler)
     try:
-        result = build_site(hub_root, catalog=catalog, site_dir=site_dir)
+        result = build_site(hub_root, catalog=catalog, site_dir=site_dir, engine=engine)
     finally:
         logging.getLogger("mkdocs").removeHandler(handler)
     gen = result.generation

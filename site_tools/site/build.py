@@ -69,8 +69,17 @@ def run_stale(root: Path, jobs: int, echo: Callable[[str], None]) -> None:
     echo(render_plain(report).rstrip("\n"))
 
 
+ENGINES = ("mkdocs", "zensical")
+"""Site engines: mkdocs with mkdocs-material (the default), or Zensical."""
+
+
 def build_site(
-    root: Path, *, catalog: Catalog | None = None, site_dir: Path | None = None, strict: bool = True
+    root: Path,
+    *,
+    catalog: Catalog | None = None,
+    site_dir: Path | None = None,
+    strict: bool = True,
+    engine: str = "mkdocs",
 ) -> BuildResult:
     """Generate the pages and build the site with mkdocs into ``site_dir``.
 
@@ -84,6 +93,8 @@ def build_site(
         Output folder (default: mkdocs.yml's ``site_dir``, ``site/``); emptied first.
     strict
         Fail on any mkdocs warning (a broken link, a missing page, bad math).
+    engine
+        ``mkdocs`` (mkdocs-material) or ``zensical`` (:mod:`site_tools.site.zensical`).
 
     Raises
     ------
@@ -110,6 +121,13 @@ def build_site(
             ]
         )
     with build_lock(root):
+        if engine == "zensical":
+            from site_tools.site.zensical import build_with_zensical
+
+            target, report = build_with_zensical(root, catalog, site_dir, strict)
+            return BuildResult(target, report, time.perf_counter() - start)
+        if engine != "mkdocs":
+            raise _problem(f"unknown site engine {engine!r}; use one of {', '.join(ENGINES)}")
         return _build(root, catalog, site_dir, strict, start)
 
 

@@ -152,8 +152,7 @@ def _rebuild(node: ET.Element) -> ET.Element | None:
 _GREEK = {
     name: chr(code)
     for name, code in zip(
-        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi "
-        "rho varsigma sigma tau upsilon phi chi psi omega".split(),
+        ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "varsigma", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"],
         range(0x3B1, 0x3CA),
         strict=True,
     )

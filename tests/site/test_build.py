@@ -221,3 +221,18 @@ def test_cli_build_run_with_the_real_runner(site_hub: Path) -> None:
     stand_in = (site_hub / "site" / "claims" / "lr-transfer" / "index.html").read_text()
     assert 'alt="status: error"' in stand_in
     assert "The last run did not finish: error" in stand_in
+
+
+def test_build_with_zensical(site_hub: Path) -> None:
+    """The second engine builds the same pages: math, tables, the repository link, search."""
+    from site_tools.site.zensical import available
+
+    if not available():
+        pytest.skip("Zensical is not installed (pip install -e '.[zensical]')")
+    result = build_site(site_hub, engine="zensical")
+    claim = (result.site_dir / "claims" / "logistic-modes" / "index.html").read_text("utf-8")
+    assert "<math" in claim and "lmhub-table--predictions" in claim
+    assert 'class="md-source"' in claim and 'data-md-component="source"' not in claim
+    assert "assets/lmhub.js" in claim and "https://github.com/example/hub" in claim
+    assert (result.site_dir / "pagefind" / "pagefind.js").is_file()
+    assert (result.site_dir / "plots" / "logistic-modes.svg").is_file()

@@ -7,6 +7,7 @@ from collections import Counter
 from site_tools.judge import MetricSummary
 from site_tools.models import Claim, Prediction
 from site_tools.records import RunRecord
+from site_tools.site.badges import state_class
 from site_tools.site.pages.common import (
     CLAIMS_INDEX,
     SiteData,
@@ -32,7 +33,6 @@ from site_tools.site.pages.common import (
 from site_tools.site.pages.filters import filter_controls
 from site_tools.site.pages.reproduce import mutants_md, parameters_md, rerun_md
 from site_tools.site.results import ClaimResults
-from site_tools.site.badges import state_class
 from site_tools.site.text import entry_inline, entry_markdown, html, inline, safe_tags
 
 CLAIM_STATES = ("reproduced", "failed", "error", "timeout", "needs-gpu", "stale", "not run")

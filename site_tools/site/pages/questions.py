@@ -20,7 +20,7 @@ from site_tools.site.pages.common import (
     tags_md,
 )
 from site_tools.site.pages.filters import filter_controls
-from site_tools.site.text import html, entry_markdown, indent, inline, safe_tags
+from site_tools.site.text import entry_markdown, html, indent, inline, safe_tags
 
 QUESTION_STATES = ("open", "partial", "resolved")
 
