@@ -152,7 +152,33 @@ def _rebuild(node: ET.Element) -> ET.Element | None:
 _GREEK = {
     name: chr(code)
     for name, code in zip(
-        ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "varsigma", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"],
+        [
+            "alpha",
+            "beta",
+            "gamma",
+            "delta",
+            "epsilon",
+            "zeta",
+            "eta",
+            "theta",
+            "iota",
+            "kappa",
+            "lambda",
+            "mu",
+            "nu",
+            "xi",
+            "omicron",
+            "pi",
+            "rho",
+            "varsigma",
+            "sigma",
+            "tau",
+            "upsilon",
+            "phi",
+            "chi",
+            "psi",
+            "omega",
+        ],
         range(0x3B1, 0x3CA),
         strict=True,
     )
@@ -190,14 +216,44 @@ _WORDS = {
     "Vert": "‖",
     "top": "ᵀ",
 }
+_FUNCTIONS = frozenset(
+    [
+        "ln",
+        "log",
+        "exp",
+        "sin",
+        "cos",
+        "tan",
+        "max",
+        "min",
+        "sup",
+        "inf",
+        "lim",
+        "det",
+        "tr",
+        "arg",
+        "Var",
+    ]
+)
 _COMMAND = re.compile(r"\\([A-Za-z]+)\s?|\\[,;:! ]")
+_FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+
+
+def _word(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if not name:
+        return " "
+    if name in _FUNCTIONS:
+        return name + " "
+    return _WORDS.get(name, "")
 
 
 def plain_text(latex: str) -> str:
     """A readable one-line rendering of ``latex`` for search snippets: Greek letters and common
     symbols as characters, font and spacing commands and braces dropped (``\\sigma_w^2``
     gives ``σ_w^2``)."""
-    text = _COMMAND.sub(lambda m: _WORDS.get(m.group(1) or "", "") if m.group(1) else " ", latex)
+    text = _FRAC.sub(lambda m: f"({m.group(1)})/({m.group(2)})", latex)
+    text = _COMMAND.sub(_word, text)
     return " ".join(text.replace("{", "").replace("}", "").split())
 
 
