@@ -33,7 +33,7 @@ from matplotlib.ticker import LogLocator, MaxNLocator
 from site_tools.models import Plot
 from site_tools.records import Series
 
-STYLE = "svg-5"
+STYLE = "svg-6"
 """Version of the drawing; part of every plot's cache key, so bump it when the look changes."""
 
 WIDTH, HEIGHT = 600, 420
@@ -51,6 +51,7 @@ INK = "#8c8c8c"
 PALETTE = ("#3b82f6", "#f97316", "#10b981", "#e5484d", "#a855f7", "#0ea5b7", "#d99a06", "#ec4899")
 MAX_POINTS = 400
 """Points drawn per series at most (longer series are thinned evenly)."""
+_QUALIFIER = re.compile(r"\([^()]*\)")
 _STYLE_WORDS = re.compile(
     r"\b(theory|theoretical|measured|measurement|predicted|prediction|"
     r"experiment|observed|empirical)\b",
@@ -148,7 +149,9 @@ def _colours(names: list[str]) -> dict[str, str]:
     bases: dict[str, str] = {}
     out = {}
     for name in names:
-        base = " ".join(_STYLE_WORDS.sub(" ", name).split()).lower() or name
+        # "theory (NTK) k=1" and "measured k=1" are one quantity: style words and
+        # parenthesised qualifiers do not name it.
+        base = " ".join(_STYLE_WORDS.sub(" ", _QUALIFIER.sub(" ", name)).split()).lower() or name
         if base not in bases:
             bases[base] = PALETTE[len(bases) % len(PALETTE)]
         out[name] = bases[base]
@@ -302,9 +305,12 @@ def render_svg(
         f'text-anchor="middle" font-size="{FONT_SIZE + 1}">{html.escape(x_label)}</text>'
     )
     mid = (top + HEIGHT - BOTTOM) / 2
+    # A long label is set smaller rather than run past the ends of the axis.
+    room = HEIGHT - BOTTOM - top + 40
+    size = min(FONT_SIZE + 1, max(11.0, room / (0.58 * max(len(y_label), 1))))
     out.append(
         f'<text transform="translate(18 {mid:.0f}) rotate(-90)" text-anchor="middle" '
-        f'font-size="{FONT_SIZE + 1}">{html.escape(y_label)}</text>'
+        f'font-size="{size:.1f}">{html.escape(y_label)}</text>'
     )
     out.extend(legend)
     out.append(

@@ -36,7 +36,7 @@ def test_build_writes_the_site(built_site: BuildResult) -> None:
         "schemas/catalog.schema.json",
         "assets/lmhub.css",
         "assets/lmhub.js",
-        "search/search_index.json",
+        "pagefind/pagefind.js",
     ):
         assert (site / rel).is_file(), rel
 

@@ -141,6 +141,24 @@
     return pill;
   }
 
+  // The excerpt is page text with <mark> around the matched words. It is parsed in an inert
+  // document and rebuilt from text nodes and <mark> elements only, so that whatever text a
+  // page holds shows as text.
+  function excerptNode(excerpt) {
+    var out = document.createElement("p");
+    var parsed = new DOMParser().parseFromString(excerpt || "", "text/html");
+    Array.prototype.forEach.call(parsed.body.childNodes, function (node) {
+      if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.appendChild(mark);
+      } else {
+        out.appendChild(document.createTextNode(node.textContent || ""));
+      }
+    });
+    return out;
+  }
+
   function render(list, results, query) {
     list.textContent = "";
     if (!results.length) {
@@ -164,9 +182,7 @@
         item.appendChild(kind);
       }
       if (pill) item.appendChild(pill);
-      var excerpt = document.createElement("p");
-      excerpt.innerHTML = result.excerpt;  // Pagefind's excerpt: escaped text and <mark>
-      item.appendChild(excerpt);
+      item.appendChild(excerptNode(result.excerpt));
       list.appendChild(item);
     });
   }

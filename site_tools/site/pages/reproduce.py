@@ -6,18 +6,19 @@ from __future__ import annotations
 import posixpath
 
 from site_tools.models import Claim, ParamValue
-from site_tools.site.pages.common import MutantOutcome, SiteData, fence, number, table
+from site_tools.site.pages.common import MutantOutcome, SiteData, fence, table
 from site_tools.site.text import entry_inline, inline
 
 
 def param_value(value: ParamValue) -> str:
-    """A parameter value as inline Markdown, numbers in the site's one format."""
+    """A parameter value as inline Markdown, as declared (an input, not a measurement: shown
+    with the digits it was written with, ``0.001`` rather than ``0.001000``)."""
     if isinstance(value, bool):
         return "`true`" if value else "`false`"
     if isinstance(value, int):
         return inline(str(value))
     if isinstance(value, float):
-        return inline(number(value))
+        return inline(f"{value:.12g}")
     if isinstance(value, str):
         return inline(value)
     return inline("[" + ", ".join(param_value(v) for v in value) + "]")
@@ -54,7 +55,8 @@ def rerun_md(data: SiteData, claim: Claim) -> str:
         "From nothing: get the hub, install it (a virtual environment in `.venv`), then run "
         "the claim on every seed and judge each prediction. The script alone prints its "
         "metrics as JSON: `cd repro && ../.venv/bin/python "
-        f"{inline(posixpath.relpath(repro.script, 'repro'))} --seed {repro.seeds[0]}`.\n",
+        # The script path is validated (letters, digits, ``_./-``): safe inside a code span.
+        f"{posixpath.relpath(repro.script, 'repro')} --seed {repro.seeds[0]}`.\n",
         fence("\n".join(lines), "bash"),
     ]
     links = []
