@@ -65,7 +65,8 @@ class GenerateReport:
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall time of each stage, in seconds: ``results`` (reading run records), ``indexes``
     (index pages), ``exports``, and ``write`` (rendering the entry pages and plots that
-    changed, and writing every changed file)."""
+    changed, and writing every changed file); after an mkdocs build, also ``search`` (the
+    Pagefind index of the built site, see :mod:`site_tools.site.search`)."""
 
 
 def _asset(name: str) -> bytes:

@@ -20,6 +20,7 @@ It is a thin adapter around :func:`~site_tools.site.generate.generate`:
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,10 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         """Index the built site for search (Pagefind), then let another build go ahead."""
         try:
             if self.config.search:
+                start = time.perf_counter()
                 build_search_index(Path(config.site_dir))
+                if self.report is not None:
+                    self.report.seconds["search"] = time.perf_counter() - start
         except SearchIndexError as exc:
             raise PluginError(str(exc)) from None
         finally:

@@ -25,7 +25,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -151,12 +150,3 @@ def build_with_zensical(
     except SearchIndexError as exc:
         raise _problem(str(exc)) from None
     return target, report
-
-
-def timed(
-    root: Path, catalog: Catalog, site_dir: Path | None, strict: bool
-) -> tuple[Path, GenerateReport, float]:
-    """:func:`build_with_zensical` and its wall time in seconds."""
-    start = time.perf_counter()
-    target, report = build_with_zensical(root, catalog, site_dir, strict)
-    return target, report, time.perf_counter() - start

@@ -89,6 +89,8 @@ def _per_seed(metric: str, records: list[RunRecord]) -> str:
     """Each seed's measured value and verdict; one value when every seed agrees exactly."""
     cells = []
     values = []
+    if not any(r.verdicts for r in records):
+        return "—"  # nothing measured (not run, or waiting for a GPU)
     for record in records:
         verdict = next((v for v in record.verdicts if v.metric == metric), None)
         if verdict is None:
@@ -181,7 +183,8 @@ def predictions_md(claim: Claim, result: ClaimResults | None) -> str:
 def _provenance_md(records: list[RunRecord]) -> str:
     latest = max(records, key=lambda r: r.started_at)
     prov = latest.provenance
-    durations = [r.duration_s for r in records]
+    ran = [r for r in records if r.status != "needs-gpu"]
+    durations = [r.duration_s for r in ran]
     memory = [r.peak_memory_mb for r in records if r.peak_memory_mb is not None]
     commit = prov.git_commit or "unknown"
     rows = [
@@ -192,15 +195,21 @@ def _provenance_md(records: list[RunRecord]) -> str:
         ("torch", prov.torch or "not installed"),
         ("Platform", f"{prov.platform} ({prov.machine})"),
         ("Device", prov.device),
-        (
-            "Runtime per seed",
-            f"{min(durations):.3g}–{max(durations):.3g} s"
-            if len(durations) > 1
-            else f"{durations[0]:.3g} s",
-        ),
+        ("Runtime per seed", _runtime(durations)),
         ("Peak memory", f"{max(memory):.0f} MiB" if memory else "not recorded"),
     ]
     return "\n".join(f"- **{name}:** {inline(value)}" for name, value in rows) + "\n"
+
+
+def _runtime(durations: list[float]) -> str:
+    if not durations:
+        return "not run at full size (waiting for a GPU)"
+    low, high = min(durations), max(durations)
+    return (
+        f"{number(low, 3)} s"
+        if number(low, 3) == number(high, 3)
+        else (f"{number(low, 3)}–{number(high, 3)} s")
+    )
 
 
 def _history_md(result: ClaimResults) -> str:
@@ -228,6 +237,8 @@ def _history_md(result: ClaimResults) -> str:
     lead = (
         f"Reproduced in **{envs}** distinct environment{'s' if envs != 1 else ''} "
         "(platform, machine, Python, numpy and torch versions, device).\n\n"
+        if envs
+        else "Not reproduced in any environment yet.\n\n"
     )
     if len(groups) > 20:
         lead += f"The 20 most recent of {len(groups)} versions are shown.\n\n"
