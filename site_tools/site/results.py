@@ -36,9 +36,10 @@ from site_tools.models import Claim
 from site_tools.records import SETTLED, RunRecord, Series
 from site_tools.runner.hashing import FileDigests, content_hash
 from site_tools.site.plots import STYLE, drawable, plot_key
+from site_tools.site.timeline import Change, last_change
 from site_tools.status import ClaimState, ClaimStatus, claim_status
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class ClaimResults:
         environments: int,
         plot: PlotSource | None,
         status: ClaimStatus | Callable[[], ClaimStatus],
+        last_change: Change | None = None,
     ):
         self.claim = claim
         self.key = key
@@ -82,6 +84,8 @@ class ClaimResults:
         self.environments = environments
         """Distinct (platform, machine, Python, numpy, torch, device) on which it reproduced."""
         self.plot = plot
+        self.last_change = last_change
+        """When the claim's outcome last changed between versions, or first ran."""
         self._status = status
 
     @functools.cached_property
@@ -131,6 +135,7 @@ def results_for(claim: Claim, status: ClaimStatus, key: str = "") -> ClaimResult
         environments=reproduced_environments(claim, status.history),
         plot=plot,
         status=status,
+        last_change=last_change(status.history),
     )
 
 
@@ -191,6 +196,9 @@ class _Cached(BaseModel):
     environments: int
     plot_key: str | None
     plot_seed: int | None
+    change_when: datetime | None = None
+    change_before: str | None = None
+    change_after: str | None = None
     status: str
     """The :class:`_StatusBox` as JSON text, parsed only when needed."""
 
@@ -309,6 +317,9 @@ def collect_results(
                 environments=cached.environments,
                 plot=plot,
                 status=functools.partial(_load_status, cached.status),
+                last_change=Change(cached.change_when, cached.change_before, cached.change_after)
+                if cached.change_when is not None and cached.change_after is not None
+                else None,
             )
             kept[claim_id] = cached
         else:
@@ -322,6 +333,9 @@ def collect_results(
                 environments=result.environments,
                 plot_key=result.plot.key if result.plot else None,
                 plot_seed=result.plot.seed if result.plot else None,
+                change_when=result.last_change.when if result.last_change else None,
+                change_before=result.last_change.before if result.last_change else None,
+                change_after=result.last_change.after if result.last_change else None,
                 status=_StatusBox(status=_strip(status)).model_dump_json(),
             )
         out[claim_id] = result

@@ -300,3 +300,14 @@ def test_a_claim_waiting_for_a_gpu_is_not_shown_as_broken(site_hub: Path) -> Non
     assert '!!! info "Waiting for a GPU"' in text
     assert "`lmhub run width-limit --device cuda`" in text
     assert "did not finish" not in text
+
+
+def test_claim_history_and_home_changes(site_hub: Path) -> None:
+    run(site_hub)
+    text = page(site_hub, "claims/logistic-modes.md")
+    assert "Verdict of each version over time, oldest first, per environment:" in text
+    assert "| Environment | Verdict over time |" in text
+    home = page(site_hub, "index.md")
+    changes = home[home.index("## Recent changes") : home.index("## Latest results")]
+    assert "| Date | Claim | Change |" in changes
+    assert "sharpness-threshold" in changes and "width-limit" not in changes

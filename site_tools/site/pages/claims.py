@@ -34,6 +34,7 @@ from site_tools.site.pages.filters import filter_controls
 from site_tools.site.pages.reproduce import mutants_md, parameters_md, rerun_md
 from site_tools.site.results import ClaimResults
 from site_tools.site.text import entry_inline, entry_markdown, html, inline, safe_tags
+from site_tools.site.timeline import timelines
 
 CLAIM_STATES = ("reproduced", "failed", "error", "timeout", "needs-gpu", "stale", "not run")
 
@@ -242,7 +243,37 @@ def _history_md(result: ClaimResults) -> str:
     )
     if len(groups) > 20:
         lead += f"The 20 most recent of {len(groups)} versions are shown.\n\n"
-    return lead + table(["Version (content hash)", "Last run", "Runs", "Outcomes"], rows)
+    return (
+        lead
+        + _timeline_md(result)
+        + table(["Version (content hash)", "Last run", "Runs", "Outcomes"], rows)
+    )
+
+
+TIMELINE = 10
+"""Versions shown per environment in a claim's timeline (the most recent)."""
+
+
+def _timeline_md(result: ClaimResults) -> str:
+    """The verdict of each version over time, one row per environment."""
+    rows = []
+    for env, versions in timelines(result.status.history).items():
+        shown = versions[-TIMELINE:]
+        steps = " → ".join(
+            f'{status_html(v.outcome)}&nbsp;<span class="lmhub-when">{v.first_run:%Y-%m-%d}</span>'
+            for v in shown
+        )
+        if len(versions) > TIMELINE:
+            steps = f"… {steps}"
+        rows.append([inline(env), steps])
+    if not rows:
+        return ""
+    return (
+        "Verdict of each version over time, oldest first, per environment:\n\n"
+        '<div class="lmhub-table lmhub-table--timeline" markdown>\n\n'
+        + table(["Environment", "Verdict over time"], rows)
+        + "\n</div>\n\n"
+    )
 
 
 def claim_md(data: SiteData, claim: Claim) -> str:

@@ -87,6 +87,8 @@ def home_md(data: SiteData) -> str:
         _contribute(data),
         "## Strands\n",
         strand_cards(data, HOME),
+        "## Recent changes\n",
+        _changes_md(data),
         "## Latest results\n",
     ]
     if recent:
@@ -106,6 +108,32 @@ def home_md(data: SiteData) -> str:
     else:
         out.append("No claim has been run yet.\n")
     return "\n".join(out)
+
+
+def _changes_md(data: SiteData) -> str:
+    """Claims whose verdict changed between versions, or that first ran, newest first."""
+    events = sorted(
+        (
+            (r.last_change, c)
+            for c in data.catalog.claims.values()
+            if (r := data.results.get(c.id)) and r.last_change
+        ),
+        key=lambda e: e[0].when,
+        reverse=True,
+    )[:RECENT]
+    if not events:
+        return "Nothing has run yet.\n"
+    rows = []
+    for change, claim in events:
+        what = (
+            f"{status_html(change.before)} → {status_html(change.after)}"
+            if change.before
+            else f"first run: {status_html(change.after)}"
+        )
+        rows.append(
+            [inline(when(change.when)[:10]), link(HOME, claim_page(claim.id), claim.title), what]
+        )
+    return table(["Date", "Claim", "Change"], rows)
 
 
 def tags_md() -> str:
