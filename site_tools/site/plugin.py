@@ -122,9 +122,11 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         plugin loads it."""
         self.report: GenerateReport | None = None
         self._lock: FileLock | None = None
+        self._holding = False
 
     def _release(self) -> None:
-        if self._lock is not None and self._lock.is_locked:
+        if self._lock is not None and self._holding:
+            self._holding = False
             self._lock.release()
 
     def on_post_build(self, *, config: Any) -> None:
@@ -144,6 +146,10 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         """Let another build go ahead after a failed one."""
         self._release()
 
+    def on_shutdown(self) -> None:
+        """Never leave the plugin's hold on the lock when mkdocs stops."""
+        self._release()
+
     def root(self, config: Any) -> Path:
         """The hub root: the plugin's ``root`` option, else the folder of ``mkdocs.yml``."""
         base = Path(config.config_file_path or ".").resolve().parent
@@ -152,8 +158,10 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: Any) -> Any:
         """Generate the pages; set the site name, nav, extensions, stylesheet and script."""
         root = self.root(config)
+        self._release()  # a rebuild (mkdocs serve) after one that did not finish
         self._lock = build_lock(root)
         self._lock.acquire()
+        self._holding = True
         try:
             catalog = self.catalog or load_catalog(root)
             self.report = generate(
