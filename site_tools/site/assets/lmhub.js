@@ -187,6 +187,17 @@
     });
   }
 
+  var CANDIDATES = 10;
+  var SHOWN = 8;
+  // Words too common to narrow a search; each would cost the visitor one more index chunk.
+  // The whole query, stop words included, still decides the title and tag bonus.
+  var STOP_WORDS = { a: 1, an: 1, and: 1, "in": 1, of: 1, on: 1, or: 1, the: 1, to: 1, at: 1 };
+
+  function indexQuery(query) {
+    var words = query.split(/\s+/).filter(function (w) { return w && !STOP_WORDS[w.toLowerCase()]; });
+    return words.length ? words.join(" ") : query;
+  }
+
   var searchToken = 0;
   function runSearch(input, list, status) {
     var query = input.value.trim();
@@ -194,16 +205,17 @@
     if (!query) { list.textContent = ""; status.textContent = ""; return; }
     status.textContent = "Searching\u2026";
     loadPagefind().then(function (module) {
-      return module.search(query);
+      return module.search(indexQuery(query));
     }).then(function (found) {
       if (token !== searchToken) return null;
-      return Promise.all(found.results.slice(0, 12).map(function (r) { return r.data(); }));
+      // Each result's text is a separate small file: fetch only the candidates for the top.
+      return Promise.all(found.results.slice(0, CANDIDATES).map(function (r) { return r.data(); }));
     }).then(function (results) {
       if (!results || token !== searchToken) return;
       var phrase = normalise(query);
       var ranked = results.map(function (r, i) { return { r: r, i: i, b: bonus(r, phrase) }; });
       ranked.sort(function (x, y) { return y.b - x.b || x.i - y.i; });
-      render(list, ranked.slice(0, 10).map(function (x) { return x.r; }), query);
+      render(list, ranked.slice(0, SHOWN).map(function (x) { return x.r; }), query);
       status.textContent = "";
     }).catch(function () {
       status.textContent = "Search is not available on this copy of the site.";
