@@ -45,3 +45,13 @@ if [ "$browser" = 1 ] && [ -z "${LMHUB_NO_BROWSER:-}" ] && ! command -v chromium
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 fi
+
+# axe-core for the accessibility checks of the browser test (tests/site/test_browser.py).
+if [ "${1:-}" = "--with-browser" ] && [ -z "${LMHUB_NO_BROWSER:-}" ] \
+  && [ ! -f .cache/axe/node_modules/axe-core/axe.min.js ]; then
+  if command -v npm >/dev/null; then
+    npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4 >/dev/null
+  else
+    echo "npm not found: the accessibility checks of the browser test will be skipped" >&2
+  fi
+fi

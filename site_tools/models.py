@@ -144,7 +144,8 @@ class Alternative(_Closed):
     """The naive prediction this one is sharp enough to rule out."""
 
     description: Text
-    """The naive alternative in a sentence, e.g. "a 1/λ timescale without the logarithm"."""
+    """The naive alternative in a sentence, e.g. "a 1/λ timescale without the logarithm"
+    (Markdown, math allowed)."""
     expect: Expectation
     """What the metric would have to satisfy if the naive alternative were right; the
     measured value must fail it."""
@@ -156,12 +157,13 @@ class Prediction(_Closed):
     metric: Annotated[str, Field(pattern=METRIC_PATTERN)]
     """Name of the metric in the script's JSON output (snake_case)."""
     description: Text
-    """What the metric measures, in words, with units."""
+    """What the metric measures, in words, with units (Markdown, math allowed)."""
     expect: Expectation
     """The predicted value and its tolerance."""
     source: Text
     """Where the prediction comes from: formula, paper and equation, or a one-line
-    derivation. Written before the run; never a value read off a run."""
+    derivation. Written before the run; never a value read off a run (Markdown, math
+    allowed)."""
     seeds: SeedRule = "all"
     """How many seeds must meet the expectation: ``all`` or ``majority``."""
     alternative: Alternative | None = None
@@ -202,7 +204,7 @@ class Configuration(_Closed):
     timeout_s: Annotated[int, Field(gt=0, le=1800)] = 120
     """Wall-clock limit per seed in this configuration, in seconds."""
     description: str | None = None
-    """What this configuration checks, in a sentence (Markdown)."""
+    """What this configuration checks, in a sentence (Markdown, math allowed)."""
 
 
 class Plot(_Closed):
@@ -218,6 +220,13 @@ class Plot(_Closed):
     """Log-scale x axis."""
     y_log: bool = False
     """Log-scale y axis."""
+    labels: dict[str, str] = {}
+    """Legend label to show instead of a series' name in the script's output (name to label),
+    for names written for code (``sw2 = 2, theory``) rather than for readers."""
+    caption: str | None = None
+    """What the reader sees where theory and measurement part outside the tested range
+    (a floor of the measurement, a regime the theory does not cover), in a sentence or two
+    (Markdown, math allowed); shown under the plot."""
 
 
 TIMEOUT_HEADROOM = 5
@@ -321,7 +330,7 @@ class Mutant(_Closed):
     """Parameter name to the value the mutant runs with."""
     why: Text
     """One line: what the change does to the physics, and why the theory then predicts
-    another outcome."""
+    another outcome (Markdown, math allowed)."""
     must_fail: Annotated[list[Annotated[str, Field(pattern=METRIC_PATTERN)]], Field(min_length=1)]
     """Metrics whose predictions must not hold under the mutant."""
 
@@ -341,11 +350,13 @@ class Claim(_Closed):
     tags: list[Tag] = []
     """Free keywords, kebab-case."""
     statement: Text
-    """The claim in a few sentences of Markdown; LaTeX math between ``$...$``."""
+    """The claim in a few sentences (Markdown, math allowed)."""
     setting: Text | None = None
-    """The exact setting the reproduction uses (model, data, optimiser), in Markdown."""
+    """The exact setting the reproduction uses (model, data, optimiser) (Markdown, math
+    allowed)."""
     notes: Text | None = None
-    """Caveats, scope, and where the literature's headline number differs from this setting."""
+    """Caveats, scope, and where the literature's headline number differs from this setting
+    (Markdown, math allowed)."""
     citations: Annotated[list[str], Field(min_length=1)]
     """Keys into ``references.bib``."""
     open_questions: list[Id] = []
@@ -487,10 +498,14 @@ class HubSettings(_Closed):
     """The hub's name, shown on the site."""
     description: Text = "Falsifiable claims about training dynamics"
     """One line saying what the hub is."""
-    repo_url: str = ""
-    """Web address of the source repository, for "edit this page" links."""
-    edit_branch: str = "main"
-    """Branch that edit links point to."""
+    repo_url: Annotated[
+        str, Field(pattern=r"^(https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%+-]+)*/?)?$")
+    ] = ""
+    """Web address of the source repository (``https://host/owner/name``, or empty): the
+    site's header links to it, claim pages give its clone command, and "edit" and "source"
+    links point into it."""
+    edit_branch: Annotated[str, Field(pattern=r"^[A-Za-z0-9._/-]+$")] = "main"
+    """Branch that edit and source links point to."""
     limits: HubLimits = HubLimits()
     """Ceilings on what entries may ask of the runner."""
 

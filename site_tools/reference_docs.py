@@ -48,6 +48,13 @@ Every field a claim or an open question may have. This page is generated from th
 `site_tools/models.py` by `lmhub schema`; a test fails when it is out of date. Unknown fields
 are errors, and values are never converted: quote text that YAML would read as a number
 (an arXiv id such as `'2106.15933'`).
+
+Fields marked *Markdown, math allowed* go through one rendering path on the site: Markdown
+(emphasis, lists, links, code spans) with LaTeX math between `$...$` (inline) or `$$...$$`
+(display), rendered to MathML. A `*` or `_` that cannot open or close emphasis (as in
+`η*` or `B_crit`) shows as written, and a TeX fragment such as `q_{l+1}` outside dollars is
+rendered as math. Raw HTML is shown as text. Other text fields (titles, ids, units, plot
+labels) are shown exactly as written, with no Markdown.
 """
 
 

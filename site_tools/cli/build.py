@@ -9,7 +9,7 @@ import click
 
 from site_tools.catalog import load_catalog
 from site_tools.cli.common import reports_problems, resolve_root, root_option
-from site_tools.site.build import EchoHandler, build_site, run_stale
+from site_tools.site.build import ENGINES, EchoHandler, build_site, run_stale
 
 
 @click.command("build")
@@ -38,10 +38,22 @@ from site_tools.site.build import EchoHandler, build_site, run_stale
     is_flag=True,
     help="Ignore and keep no memo of results, plots and exports (build/cache).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="mkdocs",
+    show_default=True,
+    help="Site engine: mkdocs-material, or Zensical (its successor; pip install -e '.[zensical]').",
+)
 @root_option
 @reports_problems
 def command(
-    run_first: bool, jobs: int, site_dir: Path | None, no_cache: bool, root: Path | None
+    run_first: bool,
+    jobs: int,
+    site_dir: Path | None,
+    no_cache: bool,
+    engine: str,
+    root: Path | None,
 ) -> None:
     """Validate the hub, optionally run what is stale, and build the site (strict).
 
@@ -60,7 +72,9 @@ def command(
     handler = EchoHandler(lambda line: click.echo(line, err=True))
     logging.getLogger("mkdocs").addHandler(handler)
     try:
-        result = build_site(hub_root, catalog=catalog, site_dir=site_dir, use_cache=not no_cache)
+        result = build_site(
+            hub_root, catalog=catalog, site_dir=site_dir, use_cache=not no_cache, engine=engine
+        )
     finally:
         logging.getLogger("mkdocs").removeHandler(handler)
     gen = result.generation

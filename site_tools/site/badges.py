@@ -9,20 +9,10 @@ from __future__ import annotations
 
 import html
 
-STATE_COLOURS: dict[str, str] = {
-    "reproduced": "#2e8540",
-    "failed": "#c62828",
-    "error": "#d9480f",
-    "timeout": "#d9480f",
-    "needs-gpu": "#6741d9",
-    "stale": "#8a6d00",
-    "not run": "#6c757d",
-}
-QUESTION_COLOURS: dict[str, str] = {
-    "open": "#1c7ed6",
-    "partial": "#8a6d00",
-    "resolved": "#2e8540",
-}
+from site_tools.states import CLAIM_STATES, QUESTION_STATES
+
+STATE_COLOURS: dict[str, str] = {name: info.colour for name, info in CLAIM_STATES.items()}
+QUESTION_COLOURS: dict[str, str] = {name: info.colour for name, info in QUESTION_STATES.items()}
 _DEFAULT = "#6c757d"
 # Average advance of Verdana/DejaVu Sans at 11 px, in px: close enough to size the boxes.
 _CHAR_WIDTH = 6.8
@@ -33,7 +23,7 @@ def _width(text: str) -> int:
 
 
 def state_class(state: str) -> str:
-    """CSS modifier for a state: ``not run`` gives ``not-run``."""
+    """CSS modifier for a state (state names are already kebab-case)."""
     return "-".join(state.split())
 
 
@@ -66,4 +56,6 @@ def badge_svg(label: str, message: str, colour: str) -> str:
 
 def claim_badge(state: str) -> str:
     """The badge of a claim in ``state``."""
-    return badge_svg("lmhub", state, STATE_COLOURS.get(state, _DEFAULT))
+    info = CLAIM_STATES.get(state)  # type: ignore[call-overload]
+    label = info.label if info else state
+    return badge_svg("lmhub", label, STATE_COLOURS.get(state, _DEFAULT))

@@ -69,6 +69,10 @@ def run_stale(root: Path, jobs: int, echo: Callable[[str], None]) -> None:
     echo(render_plain(report).rstrip("\n"))
 
 
+ENGINES = ("mkdocs", "zensical")
+"""Site engines: mkdocs with mkdocs-material (the default), or Zensical."""
+
+
 def build_site(
     root: Path,
     *,
@@ -76,6 +80,7 @@ def build_site(
     site_dir: Path | None = None,
     strict: bool = True,
     use_cache: bool = True,
+    engine: str = "mkdocs",
 ) -> BuildResult:
     """Generate the pages and build the site with mkdocs into ``site_dir``.
 
@@ -92,17 +97,55 @@ def build_site(
     use_cache
         Read and keep the memo of results, plots and exports (``False``: build everything
         from the records and keep nothing).
+    engine
+        ``mkdocs`` (mkdocs-material) or ``zensical`` (:mod:`site_tools.site.zensical`).
 
     Raises
     ------
     HubError
         When the hub does not validate, or mkdocs reports a problem.
     """
-    from mkdocs.commands.build import build
-    from mkdocs.exceptions import Abort, BuildError, ConfigurationError
+    from site_tools.site.plugin import build_lock, symlinks
 
     start = time.perf_counter()
     catalog = catalog or load_catalog(root)
+    links = symlinks(catalog.paths.docs)
+    if links:
+        raise HubError(
+            [
+                Problem(
+                    f"docs/{link}",
+                    0,
+                    0,
+                    "",
+                    "symlinks are not allowed under docs/ (a link publishes the file it "
+                    "points to); replace it with a copy of the file",
+                )
+                for link in links
+            ]
+        )
+    with build_lock(root):
+        if engine == "zensical":
+            from site_tools.site.zensical import build_with_zensical
+
+            target, report = build_with_zensical(root, catalog, site_dir, strict)
+            return BuildResult(target, report, time.perf_counter() - start)
+        if engine != "mkdocs":
+            raise _problem(f"unknown site engine {engine!r}; use one of {', '.join(ENGINES)}")
+        return _build(root, catalog, site_dir, strict, start, use_cache)
+
+
+def _build(
+    root: Path,
+    catalog: Catalog,
+    site_dir: Path | None,
+    strict: bool,
+    start: float,
+    use_cache: bool = True,
+) -> BuildResult:
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, BuildError, ConfigurationError
+
     overrides: dict[str, Any] = {"strict": strict}
     if site_dir is not None:
         overrides["site_dir"] = str(site_dir)

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from site_tools import states
 from site_tools.catalog import Catalog
 from site_tools.models import Plot
 from site_tools.problems import HubError, Problem
@@ -27,6 +28,7 @@ from site_tools.site.output import OutputTree
 from site_tools.site.pages.claims import claim_md, claims_index
 from site_tools.site.pages.common import (
     CLAIMS_INDEX,
+    EXAMPLE,
     HOME,
     PAPERS,
     QUESTIONS_INDEX,
@@ -38,6 +40,7 @@ from site_tools.site.pages.common import (
     plot_file,
     question_page,
 )
+from site_tools.site.pages.example import example_md
 from site_tools.site.pages.home import home_md, tags_md
 from site_tools.site.pages.papers import papers_md
 from site_tools.site.pages.questions import question_md, questions_index
@@ -65,7 +68,8 @@ class GenerateReport:
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall time of each stage, in seconds: ``results`` (reading run records), ``indexes``
     (index pages), ``exports``, and ``write`` (rendering the entry pages and plots that
-    changed, and writing every changed file)."""
+    changed, and writing every changed file); after an mkdocs build, also ``search`` (the
+    Pagefind index of the built site, see :mod:`site_tools.site.search`)."""
 
 
 def _asset(name: str) -> bytes:
@@ -125,6 +129,7 @@ def generate(
         TAGS: tags_md(),
         CLAIMS_INDEX: claims_index(data),
         QUESTIONS_INDEX: questions_index(data),
+        EXAMPLE: example_md(data),
     }
     pages.update(strand_pages(data))
     for rel, text in pages.items():
@@ -166,7 +171,9 @@ def generate(
     except OSError:
         tree.add("references.bib", "")
     for name in ASSETS:
-        tree.add(f"assets/{name}", _asset(name))
+        # The stylesheet gets the state colours from the one place that defines them.
+        extra = states.css().encode() if name == "lmhub.css" else b""
+        tree.add(f"assets/{name}", _asset(name) + extra)
     seconds["exports"] = time.perf_counter() - start
 
     problems = _collisions(catalog.paths.docs, tree.paths)
@@ -198,7 +205,7 @@ def _plot_producer(
     source = result.plot
 
     def produce() -> bytes | None:
-        svg = plots.get_or_draw(source.key, source.series, spec)
+        svg = plots.get_or_draw(source.key, source.series, spec, source.others)
         return svg.encode("utf-8") if svg is not None else None
 
     return produce

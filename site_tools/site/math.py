@@ -149,12 +149,125 @@ def _rebuild(node: ET.Element) -> ET.Element | None:
     return out
 
 
+_GREEK = {
+    name: chr(code)
+    for name, code in zip(
+        [
+            "alpha",
+            "beta",
+            "gamma",
+            "delta",
+            "epsilon",
+            "zeta",
+            "eta",
+            "theta",
+            "iota",
+            "kappa",
+            "lambda",
+            "mu",
+            "nu",
+            "xi",
+            "omicron",
+            "pi",
+            "rho",
+            "varsigma",
+            "sigma",
+            "tau",
+            "upsilon",
+            "phi",
+            "chi",
+            "psi",
+            "omega",
+        ],
+        range(0x3B1, 0x3CA),
+        strict=True,
+    )
+}
+_WORDS = {
+    **_GREEK,
+    **{k.capitalize(): chr(ord(v) - 32) for k, v in _GREEK.items()},
+    "varepsilon": "ε",
+    "varphi": "φ",
+    "ell": "ℓ",
+    "infty": "∞",
+    "nabla": "∇",
+    "partial": "∂",
+    "sum": "Σ",
+    "prod": "Π",
+    "int": "∫",
+    "sqrt": "√",
+    "cdot": "·",
+    "times": "×",
+    "to": "→",
+    "rightarrow": "→",
+    "approx": "≈",
+    "sim": "∼",
+    "propto": "∝",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "ne": "≠",
+    "neq": "≠",
+    "pm": "±",
+    "in": "∈",
+    "lVert": "‖",
+    "rVert": "‖",
+    "Vert": "‖",
+    "top": "ᵀ",
+}
+_FUNCTIONS = frozenset(
+    [
+        "ln",
+        "log",
+        "exp",
+        "sin",
+        "cos",
+        "tan",
+        "max",
+        "min",
+        "sup",
+        "inf",
+        "lim",
+        "det",
+        "tr",
+        "arg",
+        "Var",
+    ]
+)
+_COMMAND = re.compile(r"\\([A-Za-z]+)\s?|\\[,;:! ]")
+_FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+
+
+def _word(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if not name:
+        return " "
+    if name in _FUNCTIONS:
+        return name + " "
+    return _WORDS.get(name, "")
+
+
+def plain_text(latex: str) -> str:
+    """A readable one-line rendering of ``latex`` for search snippets: Greek letters and common
+    symbols as characters, font and spacing commands and braces dropped (``\\sigma_w^2``
+    gives ``σ_w^2``)."""
+    text = _FRAC.sub(lambda m: f"({m.group(1)})/({m.group(2)})", latex)
+    text = _COMMAND.sub(_word, text)
+    return " ".join(text.replace("{", "").replace("}", "").split())
+
+
 def render(latex: str, display: bool) -> str:
-    """MathML for ``latex`` (may hold HTML entities), or escaped code when it fails."""
+    """MathML for ``latex`` (may hold HTML entities), or escaped code when it fails.
+
+    The MathML is followed by a visually hidden, ``aria-hidden`` plain-text form of the formula
+    (:func:`plain_text`): the search index reads that instead of MathML's token soup.
+    """
     source = html.unescape(latex).strip()
     mathml = to_mathml(source, display)
     if mathml is not None:
-        return mathml
+        text = html.escape(plain_text(source))
+        return f'{mathml}<span class="lmhub-tex" aria-hidden="true">{text}</span>'
     log.warning("cannot render math %r; shown as code", source[:80])
     return f'<code class="lmhub-math-error">{html.escape(source)}</code>'
 

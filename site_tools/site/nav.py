@@ -13,6 +13,7 @@ from typing import Any
 from site_tools.catalog import Catalog
 from site_tools.site.pages.common import (
     CLAIMS_INDEX,
+    EXAMPLE,
     HOME,
     PAPERS,
     QUESTIONS_INDEX,
@@ -52,8 +53,8 @@ def site_nav(catalog: Catalog, docs: Path) -> list[Any]:
     guide = _present(docs, GUIDE_ORDER, "guide")
     if guide:
         nav.append({"Guide": guide})
-    about = _present(docs, ABOUT_ORDER, None) + _present(docs, (), "reference")
-    if about:
-        nav.append({"About": about})
+    about = _present(docs, ABOUT_ORDER, None)
+    about += [EXAMPLE, *_present(docs, (), "reference")]
+    nav.append({"About": about})
     nav.append({"Tags": TAGS})
     return nav

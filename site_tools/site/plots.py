@@ -24,7 +24,7 @@ import json
 import math
 import re
 from array import array
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -34,17 +34,25 @@ from site_tools.fsio import atomic_write
 from site_tools.models import Plot
 from site_tools.records import Series
 
-STYLE = "svg-4"
+STYLE = "svg-6"
 """Version of the drawing; part of every plot's cache key, so bump it when the look changes."""
 
-WIDTH, HEIGHT = 680, 380
-LEFT, RIGHT, BOTTOM = 70, 18, 50
+WIDTH, HEIGHT = 600, 420
+RIGHT, BOTTOM = 20, 62
+FONT_SIZE = 15
+"""Tick and legend text, in SVG pixels: a 600 px drawing shrunk to a 360 px phone screen
+still shows it at 9 CSS pixels."""
+CHAR_WIDTH = 0.58 * FONT_SIZE
+"""Estimated advance of one character, for laying out the legend and the y ticks."""
+MARKERS_BELOW = 30
+"""Series with fewer points than this get a marker at each point."""
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 INK = "#8c8c8c"
 """Axes and text: mid-grey, legible on white and on Material's slate."""
 PALETTE = ("#3b82f6", "#f97316", "#10b981", "#e5484d", "#a855f7", "#0ea5b7", "#d99a06", "#ec4899")
 MAX_POINTS = 400
 """Points drawn per series at most (longer series are thinned evenly)."""
+_QUALIFIER = re.compile(r"\([^()]*\)")
 _STYLE_WORDS = re.compile(
     r"\b(theory|theoretical|measured|measurement|predicted|prediction|"
     r"experiment|observed|empirical)\b",
@@ -142,7 +150,9 @@ def _colours(names: list[str]) -> dict[str, str]:
     bases: dict[str, str] = {}
     out = {}
     for name in names:
-        base = " ".join(_STYLE_WORDS.sub(" ", name).split()).lower() or name
+        # "theory (NTK) k=1" and "measured k=1" are one quantity: style words and
+        # parenthesised qualifiers do not name it.
+        base = " ".join(_STYLE_WORDS.sub(" ", _QUALIFIER.sub(" ", name)).split()).lower() or name
         if base not in bases:
             bases[base] = PALETTE[len(bases) % len(PALETTE)]
         out[name] = bases[base]
@@ -152,13 +162,14 @@ def _colours(names: list[str]) -> dict[str, str]:
 def _legend(entries: list[tuple[str, str, bool]], width: float) -> tuple[list[str], float]:
     """SVG of the legend rows above the plot, and the height they take."""
     out: list[str] = []
-    x, row = LEFT, 0
+    left = 10
+    x, row = left, 0
     for name, colour, dashed in entries:
-        label = name if len(name) <= 40 else name[:39] + "…"
-        item_width = 34 + 6.6 * len(label) + 18
-        if x > LEFT and x + item_width > width - RIGHT:
-            x, row = LEFT, row + 1
-        y = 18 + row * 20
+        label = name if len(name) <= 36 else name[:35] + "…"
+        item_width = 34 + CHAR_WIDTH * len(label) + 18
+        if x > left and x + item_width > width - RIGHT:
+            x, row = left, row + 1
+        y = 20 + row * 22
         dash = ' stroke-dasharray="6 4"' if dashed else ""
         out.append(
             f'<line x1="{x}" y1="{y - 4}" x2="{x + 26}" y2="{y - 4}" stroke="{colour}" '
@@ -166,11 +177,16 @@ def _legend(entries: list[tuple[str, str, bool]], width: float) -> tuple[list[st
         )
         out.append(f'<text x="{x + 32}" y="{y}">{html.escape(label)}</text>')
         x += int(item_width)
-    return out, 18 + (row + 1) * 20
+    return out, 20 + (row + 1) * 22
 
 
 Curve = tuple[str, np.ndarray, np.ndarray, bool]
 """Name, x, y (thinned) and whether it is a theory curve."""
+
+
+def _others(others: Sequence[Mapping[str, Series]]) -> list[Curve]:
+    """The measured curves of the other seeds (theory is the same on every seed)."""
+    return [c for series in others for c in _curves(series) if not c[3]]
 
 
 def _curves(series: Mapping[str, Series]) -> list[Curve]:
@@ -196,12 +212,19 @@ def drawable(series: Mapping[str, Series], plot: Plot | None) -> bool:
     return _frame(_curves(series), plot) is not None
 
 
-def plot_key(series: Mapping[str, Series], plot: Plot | None) -> str:
-    """Content hash of a plot: its series, its spec and :data:`STYLE`."""
+def plot_key(
+    series: Mapping[str, Series], plot: Plot | None, others: Sequence[Mapping[str, Series]] = ()
+) -> str:
+    """Content hash of a plot: its series (every seed's), its spec and :data:`STYLE`."""
     digest = hashlib.sha256()
-    spec = plot.model_dump(mode="json") if plot else None
+    spec = plot.model_dump(mode="json", exclude={"caption"}) if plot else None
     digest.update(json.dumps([STYLE, spec], sort_keys=True).encode())
-    for name, s in sorted(series.items()):
+    every = [
+        (f"{n}:{name}", s)
+        for n, seed in enumerate([series, *others])
+        for name, s in sorted(seed.items())
+    ]
+    for name, s in every:
         # The numbers' bytes, not their JSON: hashing floats as text is 50x slower.
         for part in (
             name.encode(),
@@ -214,7 +237,9 @@ def plot_key(series: Mapping[str, Series], plot: Plot | None) -> str:
     return digest.hexdigest()
 
 
-def render_svg(series: Mapping[str, Series], plot: Plot | None) -> str | None:
+def render_svg(
+    series: Mapping[str, Series], plot: Plot | None, others: Sequence[Mapping[str, Series]] = ()
+) -> str | None:
     """The plot of ``series`` as SVG text, or None when no series has a drawable point.
 
     Parameters
@@ -223,6 +248,9 @@ def render_svg(series: Mapping[str, Series], plot: Plot | None) -> str | None:
         Named curves from a run record (untrusted: names are escaped, bad numbers skipped).
     plot
         Axis labels, scales and accessible title from the claim; defaults to ``x`` and ``y``.
+    others
+        The series of the other seeds: their measured curves are drawn thin, in the colour
+        of the same quantity, under the main seed's.
     """
     x_log = bool(plot and plot.x_log)
     y_log = bool(plot and plot.y_log)
@@ -231,22 +259,27 @@ def render_svg(series: Mapping[str, Series], plot: Plot | None) -> str | None:
     title = (
         plot.title if plot and plot.title else None
     ) or f"Theory and measurement: {y_label} against {x_label}"
-    curves = _curves(series)
-    frame = _frame(curves, plot)
+    names = plot.labels if plot else {}
+    curves = [(names.get(c[0], c[0]), *c[1:]) for c in _curves(series)]
+    extra = [(names.get(c[0], c[0]), *c[1:]) for c in _others(others)]
+    frame = _frame(curves + extra, plot)
     if frame is None:
         return None
     x_limits, y_limits = frame
     colours = _colours([c[0] for c in curves])
     legend, top = _legend([(c[0], colours[c[0]], c[3]) for c in curves], WIDTH)
-    top += 8
-    x_axis = _Axis(*x_limits, x_log, LEFT, WIDTH - RIGHT)
+    top += 10
     y_axis = _Axis(*y_limits, y_log, HEIGHT - BOTTOM, top)
+    # Room for the widest y tick label and the rotated axis label, so that neither is clipped.
+    widest = max((len(re.sub(r"<[^>]+>", "", _label(t, y_log))) for t in y_axis.ticks), default=1)
+    left = int(32 + CHAR_WIDTH * widest + 8)
+    x_axis = _Axis(*x_limits, x_log, left, WIDTH - RIGHT)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="title" '
-        f'font-family="{html.escape(FONT)}" font-size="12" fill="{INK}">',
+        f'font-family="{html.escape(FONT)}" font-size="{FONT_SIZE}" fill="{INK}">',
         f'<title id="title">{html.escape(title)}</title>',
-        f'<defs><clipPath id="area"><rect x="{LEFT}" y="{top}" width="{WIDTH - LEFT - RIGHT}" '
+        f'<defs><clipPath id="area"><rect x="{left}" y="{top}" width="{WIDTH - left - RIGHT}" '
         f'height="{HEIGHT - BOTTOM - top}"/></clipPath></defs>',
     ]
     grid, labels = [], []
@@ -254,42 +287,71 @@ def render_svg(series: Mapping[str, Series], plot: Plot | None) -> str | None:
         px = x_axis.px(tick)
         grid.append(f"M{px:.1f} {top}V{HEIGHT - BOTTOM}")
         labels.append(
-            f'<text x="{px:.1f}" y="{HEIGHT - BOTTOM + 17}" text-anchor="middle">'
+            f'<text x="{px:.1f}" y="{HEIGHT - BOTTOM + 20}" text-anchor="middle">'
             f"{_label(tick, x_log)}</text>"
         )
     for tick in y_axis.ticks:
         py = y_axis.px(tick)
-        grid.append(f"M{LEFT} {py:.1f}H{WIDTH - RIGHT}")
+        grid.append(f"M{left} {py:.1f}H{WIDTH - RIGHT}")
         labels.append(
-            f'<text x="{LEFT - 8}" y="{py + 4:.1f}" text-anchor="end">{_label(tick, y_log)}</text>'
+            f'<text x="{left - 8}" y="{py + 4:.1f}" text-anchor="end">{_label(tick, y_log)}</text>'
         )
     out.append(f'<path d="{"".join(grid)}" stroke="{INK}" stroke-opacity="0.25" fill="none"/>')
     out.append(
-        f'<path d="M{LEFT} {top}V{HEIGHT - BOTTOM}H{WIDTH - RIGHT}" stroke="{INK}" fill="none"/>'
+        f'<path d="M{left} {top}V{HEIGHT - BOTTOM}H{WIDTH - RIGHT}" stroke="{INK}" fill="none"/>'
     )
     out.extend(labels)
     out.append(
-        f'<text x="{(LEFT + WIDTH - RIGHT) / 2:.0f}" y="{HEIGHT - 10}" '
-        f'text-anchor="middle" font-size="13">{html.escape(x_label)}</text>'
+        f'<text x="{(left + WIDTH - RIGHT) / 2:.0f}" y="{HEIGHT - 12}" '
+        f'text-anchor="middle" font-size="{FONT_SIZE + 1}">{html.escape(x_label)}</text>'
     )
     mid = (top + HEIGHT - BOTTOM) / 2
+    # A long label is set smaller rather than run past the ends of the axis.
+    room = HEIGHT - BOTTOM - top + 40
+    size = min(FONT_SIZE + 1, max(11.0, room / (0.58 * max(len(y_label), 1))))
     out.append(
-        f'<text transform="translate(16 {mid:.0f}) rotate(-90)" text-anchor="middle" '
-        f'font-size="13">{html.escape(y_label)}</text>'
+        f'<text transform="translate(18 {mid:.0f}) rotate(-90)" text-anchor="middle" '
+        f'font-size="{size:.1f}">{html.escape(y_label)}</text>'
     )
     out.extend(legend)
     out.append(
         '<g clip-path="url(#area)"><g transform="scale(0.1)" fill="none" '
         'stroke-width="20" stroke-linejoin="round" stroke-linecap="round">'
     )
-    # Measured curves first, theory on top: a dashed line stays visible over a solid one.
-    for name, x, y, theory in sorted(curves, key=lambda c: c[3]):
+    # Other seeds thin and faint, then the main seed's measured curves, theory on top: a dashed
+    # line stays visible over a solid one.
+    for name, x, y, _ in extra:
         d = _path(x_axis.to_px(x), y_axis.to_px(y))
+        if d and name in colours:
+            out.append(
+                f'<path d="{d}" stroke="{colours[name]}" stroke-width="10" stroke-opacity="0.5"/>'
+            )
+    markers = []
+    for name, x, y, theory in sorted(curves, key=lambda c: c[3]):
+        xs, ys = x_axis.to_px(x), y_axis.to_px(y)
+        d = _path(xs, ys)
         if d:
             dash = ' stroke-dasharray="60 40"' if theory else ""
             out.append(f'<path d="{d}" stroke="{colours[name]}"{dash}/>')
+        if len(x) < MARKERS_BELOW:
+            shape = "rect" if theory else "circle"
+            for px, py in zip(xs.tolist(), ys.tolist(), strict=True):
+                if math.isfinite(px) and math.isfinite(py):
+                    markers.append(_marker(shape, px * 10, py * 10, colours[name]))
+    out.extend(markers)
     out.append("</g></g></svg>")
     return "\n".join(out) + "\n"
+
+
+def _marker(shape: str, x: float, y: float, colour: str) -> str:
+    """A point marker in tenths of a pixel: a disc for measured values, a hollow square for
+    theory."""
+    if shape == "circle":
+        return f'<circle cx="{x:.0f}" cy="{y:.0f}" r="38" fill="{colour}" stroke="none"/>'
+    return (
+        f'<rect x="{x - 36:.0f}" y="{y - 36:.0f}" width="72" height="72" stroke="{colour}" '
+        'stroke-width="14" fill="none"/>'
+    )
 
 
 class PlotCache:
@@ -316,7 +378,11 @@ class PlotCache:
         return self.folder / f"{key}.svg"
 
     def get_or_draw(
-        self, key: str, series: Mapping[str, Series] | None, plot: Plot | None
+        self,
+        key: str,
+        series: Mapping[str, Series] | None,
+        plot: Plot | None,
+        others: Sequence[Mapping[str, Series]] = (),
     ) -> str | None:
         """The drawing for ``key``: from the cache, else drawn from ``series`` and stored."""
         if key in self.keys:
@@ -326,7 +392,7 @@ class PlotCache:
                 self.keys.discard(key)
         if series is None:
             return None
-        svg = render_svg(series, plot)
+        svg = render_svg(series, plot, others)
         if svg is not None:
             if self.folder is not None:
                 atomic_write(self.path(key), svg)

@@ -7,18 +7,26 @@ It is a thin adapter around :func:`~site_tools.site.generate.generate`:
   loaded), generate the pages into ``generated_dir``, and set the site's name from
   ``hub.yaml``, the navigation, the Markdown extensions the pages need (including
   server-side math and the safety pass) and the hub's stylesheet and script;
-* ``on_files``: add the generated files to the hand-written ones from ``docs_dir``;
+* ``on_files``: add the generated files to the hand-written ones from ``docs_dir``, refusing
+  a symlink among those (it would publish whatever file it points to);
 * ``on_page_markdown``: fill the catalog-generated parts of hand-written pages (the lists of
   each strand's entries in ``docs/guide/strands.md``);
+* ``on_page_content``: sanitise the HTML of hand-written pages (:mod:`site_tools.site.sanitize`),
+  which may carry raw HTML that generated pages never do;
+* ``on_post_build``: index the built site for search with Pagefind
+  (:mod:`site_tools.site.search`);
 * ``on_serve``: also watch the entries, ``references.bib``, the scripts and the run records,
   so that ``mkdocs serve`` regenerates when any of them changes.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -29,7 +37,15 @@ from site_tools.catalog import Catalog, load_catalog
 from site_tools.problems import HubError
 from site_tools.site.generate import GenerateReport, generate
 from site_tools.site.pages.strands import expand_strand_entries
-from site_tools.site.text import html
+from site_tools.site.sanitize import sanitise_html
+from site_tools.site.search import SearchIndexError, build_search_index
+from site_tools.site.text import html, safe_url
+
+OVERRIDES = Path(__file__).parent / "overrides"
+"""Theme templates the hub replaces: the header's repository link, without the theme's call to
+the forge's API for star and fork counts (the site loads nothing from other hosts)."""
+LOCK = "build/.lmhub-build.lock"
+"""Held, relative to the root, while a build generates and writes the site."""
 
 REQUIRED_EXTENSIONS = (
     "tables",
@@ -54,6 +70,36 @@ WATCHED = (
 """What ``mkdocs serve`` watches besides ``docs_dir`` and ``mkdocs.yml``, under the hub root."""
 
 
+log = logging.getLogger("mkdocs.plugins.lmhub")
+
+
+_LOCKS: dict[str, FileLock] = {}
+
+
+def build_lock(root: Path) -> FileLock:
+    """The lock that keeps two builds of one hub from writing its pages at once.
+
+    One object per hub and process, so that ``lmhub build`` (which holds it around the whole
+    build) and the plugin inside that build take it reentrantly instead of waiting on each
+    other."""
+    path = (root / LOCK).resolve()
+    if str(path) not in _LOCKS:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _LOCKS[str(path)] = FileLock(str(path))
+    return _LOCKS[str(path)]
+
+
+def symlinks(folder: Path) -> list[str]:
+    """Paths under ``folder`` that are symbolic links (relative, sorted)."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.rglob("*"):
+        if path.is_symlink():
+            found.append(path.relative_to(folder).as_posix())
+    return sorted(found)
+
+
 class HubPluginConfig(Config):  # type: ignore[no-untyped-call]
     """Options of the ``lmhub`` plugin in ``mkdocs.yml``."""
 
@@ -63,6 +109,8 @@ class HubPluginConfig(Config):  # type: ignore[no-untyped-call]
     """Where generated pages go, relative to the root; rewritten on every build."""
     cache_dir = opt.Type(str, default="build/cache")
     """Memo of results and drawn plots between builds, relative to the root."""
+    search = opt.Type(bool, default=True)
+    """Build the Pagefind search index after the site (:mod:`site_tools.site.search`)."""
     nav = opt.Type(bool, default=True)
     """Generate the navigation (ignored when ``mkdocs.yml`` has its own ``nav``)."""
 
@@ -78,6 +126,34 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         self.report: GenerateReport | None = None
         self.use_cache = True
         """Whether to use the memo in ``cache_dir`` (``lmhub build --no-cache`` turns it off)."""
+        self._lock: FileLock | None = None
+        self._holding = False
+
+    def _release(self) -> None:
+        if self._lock is not None and self._holding:
+            self._holding = False
+            self._lock.release()
+
+    def on_post_build(self, *, config: Any) -> None:
+        """Index the built site for search (Pagefind), then let another build go ahead."""
+        try:
+            if self.config.search:
+                start = time.perf_counter()
+                build_search_index(Path(config.site_dir))
+                if self.report is not None:
+                    self.report.seconds["search"] = time.perf_counter() - start
+        except SearchIndexError as exc:
+            raise PluginError(str(exc)) from None
+        finally:
+            self._release()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Let another build go ahead after a failed one."""
+        self._release()
+
+    def on_shutdown(self) -> None:
+        """Never leave the plugin's hold on the lock when mkdocs stops."""
+        self._release()
 
     def root(self, config: Any) -> Path:
         """The hub root: the plugin's ``root`` option, else the folder of ``mkdocs.yml``."""
@@ -87,6 +163,10 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: Any) -> Any:
         """Generate the pages; set the site name, nav, extensions, stylesheet and script."""
         root = self.root(config)
+        self._release()  # a rebuild (mkdocs serve) after one that did not finish
+        self._lock = build_lock(root)
+        self._lock.acquire()
+        self._holding = True
         try:
             catalog = self.catalog or load_catalog(root)
             self.report = generate(
@@ -97,6 +177,7 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
             )
         except HubError as exc:
             lines = "\n".join(p.format() for p in exc.problems)
+            self._release()
             raise PluginError(f"the hub at {root} has problems:\n{lines}") from None
         # hub.yaml names the hub; the theme prints these unescaped, so they are stored escaped.
         config.site_name = html(catalog.settings.name)
@@ -107,6 +188,13 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
+        repo = safe_url(catalog.settings.repo_url) if catalog.settings.repo_url else None
+        if repo and repo.startswith("https://") and not config.repo_url:
+            config.repo_url = repo
+            config.repo_name = html(repo.rstrip("/").split("://", 1)[-1])
+        theme_dirs = getattr(config.theme, "dirs", None)
+        if isinstance(theme_dirs, list) and str(OVERRIDES) not in theme_dirs:
+            theme_dirs.insert(0, str(OVERRIDES))
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         if all(str(script) != SCRIPT for script in config.extra_javascript):
@@ -114,8 +202,14 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         return config
 
     def on_files(self, files: Files, *, config: Any) -> Files:
-        """Add the generated files to the hand-written ones."""
+        """Add the generated files to the hand-written ones; refuse symlinks among those."""
         assert self.report is not None
+        links = symlinks(Path(config.docs_dir))
+        if links:
+            raise PluginError(
+                "symlinks are not allowed under docs/ (a link publishes the file it points "
+                "to); replace each with a copy of the file: " + ", ".join(links)
+            )
         generated = str(self.root(config) / self.config.generated_dir)
         for rel in self.report.files:
             files.append(File(rel, generated, config.site_dir, config.use_directory_urls))
@@ -130,6 +224,17 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
             return expand_strand_entries(markdown, self.report.data, page.file.src_uri)
         except KeyError as exc:
             raise PluginError(str(exc.args[0])) from None
+
+    def on_page_content(self, html_text: str, *, page: Any, config: Any, files: Any) -> str:
+        """Sanitise a hand-written page's HTML (generated pages are safe by construction)."""
+        generated = (self.root(config) / self.config.generated_dir).resolve()
+        source = Path(page.file.abs_src_path or "").resolve()
+        if source.is_relative_to(generated):
+            return html_text
+        clean, removed = sanitise_html(html_text)
+        for what in dict.fromkeys(removed):
+            log.warning("docs/%s: removed %s (not allowed on the site)", page.file.src_uri, what)
+        return clean
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         """Watch the hub's entries, bibliography, scripts and run records too."""

@@ -34,11 +34,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 import site_tools
 from site_tools.catalog import Catalog
 from site_tools.identity import FileDigests, predictions_digest
-from site_tools.judge import MetricSummary
+from site_tools.judge import MetricSummary, judge_record, summarise
 from site_tools.memo import JsonMemo
 from site_tools.models import Claim
 from site_tools.records import RunRecord, Series
 from site_tools.site.plots import STYLE, drawable, plot_key
+from site_tools.site.timeline import Change, last_change
 from site_tools.states import ClaimState
 from site_tools.status import ClaimStatus, EnvironmentResult, claim_status, identities
 
@@ -55,6 +56,8 @@ class PlotSource:
     seed: int
     series: Mapping[str, Series] | None
     """``None`` when the results came from the cache (the drawing is cached too)."""
+    others: tuple[Mapping[str, Series], ...] = ()
+    """The series of the other seeds, drawn thin under the first seed's."""
 
 
 class ClaimResults:
@@ -74,6 +77,7 @@ class ClaimResults:
         environments: int,
         plot: PlotSource | None,
         status: ClaimStatus | Callable[[], ClaimStatus],
+        last_change: Change | None = None,
     ):
         self.claim = claim
         self.key = key
@@ -84,6 +88,8 @@ class ClaimResults:
         self.environments = environments
         """Environments of the hub's own runs in which it reproduced at its current identity."""
         self.plot = plot
+        self.last_change = last_change
+        """When the claim's outcome last changed between versions, or first ran."""
         self._status = status
 
     @functools.cached_property
@@ -125,7 +131,10 @@ def results_for(claim: Claim, status: ClaimStatus, key: str = "") -> ClaimResult
         (r for r in shown if r.series and drawable(r.series, spec)), key=lambda r: r.seed
     )
     if drawn:
-        plot = PlotSource(plot_key(drawn[0].series, spec), drawn[0].seed, drawn[0].series)
+        others = tuple(r.series for r in drawn[1:] if r.series)
+        plot = PlotSource(
+            plot_key(drawn[0].series, spec, others), drawn[0].seed, drawn[0].series, others
+        )
     last_run = status.history[-1].started_at if status.history else None
     return ClaimResults(
         claim,
@@ -135,14 +144,26 @@ def results_for(claim: Claim, status: ClaimStatus, key: str = "") -> ClaimResult
         environments=status.reproduced_on,
         plot=plot,
         status=status,
+        last_change=last_change(claim, status.history),
     )
 
 
 def _summaries(claim: Claim, status: ClaimStatus, shown: list[RunRecord]) -> list[MetricSummary]:
+    """The summaries of the shown records, judged now: the hub's, else the latest reported
+    environment's, else an older version's. A smoke run is not judged (its configuration is
+    tiny on purpose), so it has none."""
     if status.summaries:
         return status.summaries
     reported = [e for e in status.reported if e.summaries]
-    return reported[-1].summaries if reported else []
+    if reported:
+        return reported[-1].summaries
+    if _source(status) != "older":
+        return []
+    digest = predictions_digest(claim)
+    judged = [judge_record(claim, r, digest) for r in shown if r.status == "measured"]
+    if not judged or any(j.problem for j in judged):
+        return []
+    return summarise(claim, judged)
 
 
 def _source(status: ClaimStatus) -> str:
@@ -183,11 +204,14 @@ class _StatusBox(BaseModel):
 
 class _Cached(BaseModel):
     key: str
-    state: str
+    state: ClaimState
     last_run: datetime | None
     environments: int
     plot_key: str | None
     plot_seed: int | None
+    change_when: datetime | None = None
+    change_before: ClaimState | None = None
+    change_after: ClaimState | None = None
     status: str
     """The :class:`_StatusBox` as JSON text, parsed only when needed."""
 
@@ -300,11 +324,14 @@ def collect_results(
             result = ClaimResults(
                 claim,
                 key=key,
-                state=cached.state,  # type: ignore[arg-type]
+                state=cached.state,
                 last_run=cached.last_run,
                 environments=cached.environments,
                 plot=plot,
                 status=functools.partial(_load_status, cached.status),
+                last_change=Change(cached.change_when, cached.change_before, cached.change_after)
+                if cached.change_when is not None and cached.change_after is not None
+                else None,
             )
             kept[claim_id] = cached
         else:
@@ -318,6 +345,9 @@ def collect_results(
                 environments=result.environments,
                 plot_key=result.plot.key if result.plot else None,
                 plot_seed=result.plot.seed if result.plot else None,
+                change_when=result.last_change.when if result.last_change else None,
+                change_before=result.last_change.before if result.last_change else None,
+                change_after=result.last_change.after if result.last_change else None,
                 status=_StatusBox(status=_strip(status)).model_dump_json(),
             )
         out[claim_id] = result

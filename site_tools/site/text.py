@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import html as _html
 import re
+import unicodedata
 from urllib.parse import quote, urlsplit
 
 from site_tools.citations import ARXIV_RE, DOI_RE
@@ -123,26 +124,182 @@ def _encode(url: str) -> str:
 
 
 def entry_markdown(text: str) -> str:
-    """An entry's Markdown, made inert: see the module docstring for what changes."""
+    """An entry's Markdown, made inert: see the module docstring for what changes.
+
+    This is the one rendering path of every Markdown field (statement, setting, notes,
+    prediction descriptions and sources, alternatives, parameter meanings, mutant ``why``).
+    Besides the escaping, two things keep text as its author wrote it:
+
+    * a ``*`` or ``_`` that cannot open or close emphasis by CommonMark's flanking rules, or
+      that has no partner, is shown as itself (``η*``, ``‖β*‖``, ``B_crit``); Python-Markdown
+      would otherwise pair any two stars;
+    * a TeX fragment written outside dollars (``q_{l+1}/q_l``, ``\\sigma_w^2``) is rendered as
+      math, when it converts.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _REF_DEF.sub(_rewrite_ref_def, text)
     out: list[str] = []
     for block in _BLANK_LINE.split(text):
         if _BLANK_LINE.fullmatch(block):
             out.append(block)
-            continue
-        pos = 0
-        for span in _CODE_SPAN.finditer(block):
-            out.append(_escape_prose(block[pos : span.start()]))
-            out.append(span.group())
-            pos = span.end()
-        out.append(_escape_prose(block[pos:]))
+        else:
+            out.append(_block_markdown(block))
     return "".join(out)
 
 
-def entry_inline(text: str) -> str:
-    """:func:`entry_markdown` for a field shown on one line (a table cell, a list item)."""
-    return " ".join(entry_markdown(text).split())
+def entry_inline(text: str, *, cell: bool = False) -> str:
+    """:func:`entry_markdown` for a field shown on one line (a list item, or a table cell
+    when ``cell``: then a ``|`` cannot end the cell, in prose or in math)."""
+    flat = " ".join(entry_markdown(text).split())
+    if not cell:
+        return flat
+    out = []
+    for kind, piece in _segments(flat):
+        if kind == "math":
+            piece = piece.replace("\\|", "\\Vert ").replace("|", "\\vert ")
+            fence = "$$" if piece.startswith("$$") else "$"
+            piece = piece[: -len(fence)].rstrip() + fence  # no space before the closing $
+        elif kind == "prose":
+            piece = piece.replace("|", "&#124;")
+        out.append(piece)
+    return "".join(out)
+
+
+# Inline math as the math extension reads it ($$...$$, or "smart" $...$).
+_MATH_SPAN = re.compile(
+    r"(?<!\\)\$\$(?:\\.|[^\\$])+?\$\$|(?<!\\)\$(?![\s$])(?:\\.|[^\\$])+?(?<!\s)\$(?!\d)"
+)
+# A TeX fragment outside dollars: a word holding _{...}, ^{...} or a \command.
+_BARE_TEX = re.compile(r"\S*(?:[_^]\{|\\[A-Za-z]+)\S*")
+_DELIMS = re.compile(r"\*+|_+")
+
+
+def _segments(block: str) -> list[tuple[str, str]]:
+    """``block`` cut into ``code``, ``math`` and ``prose`` pieces, in order."""
+    pieces: list[tuple[str, str]] = []
+    pos = 0
+    for span in _CODE_SPAN.finditer(block):
+        pieces.extend(_math_segments(block[pos : span.start()]))
+        pieces.append(("code", span.group()))
+        pos = span.end()
+    pieces.extend(_math_segments(block[pos:]))
+    return [p for p in pieces if p[1]]
+
+
+def _math_segments(text: str) -> list[tuple[str, str]]:
+    pieces: list[tuple[str, str]] = []
+    pos = 0
+    for span in _MATH_SPAN.finditer(text):
+        pieces.append(("prose", text[pos : span.start()]))
+        pieces.append(("math", span.group()))
+        pos = span.end()
+    pieces.append(("prose", text[pos:]))
+    return pieces
+
+
+def _bare_tex(prose: str) -> list[tuple[str, str]]:
+    """Prose with its TeX fragments cut out as ``math`` pieces (already in dollars)."""
+    from site_tools.site.math import to_mathml
+
+    pieces: list[tuple[str, str]] = []
+    pos = 0
+    for match in _BARE_TEX.finditer(prose):
+        start, end = match.span()
+        word = match.group()
+        if "://" in word or "](" in word or "$" in word:
+            continue
+        # Punctuation around the fragment belongs to the sentence, not to the formula.
+        while (word and word[-1] in ",.;:!?") or (
+            word.endswith(")") and word.count(")") > word.count("(")
+        ):
+            word, end = word[:-1], end - 1
+        while word and word[0] == "(" and word.count("(") > word.count(")"):
+            word, start = word[1:], start + 1
+        if not word or word.count("{") != word.count("}"):
+            continue
+        if to_mathml(_html.unescape(word)) is None:
+            continue
+        pieces.append(("prose", prose[pos:start]))
+        pieces.append(("math", f"${word}$"))
+        pos = end
+    pieces.append(("prose", prose[pos:]))
+    return pieces
+
+
+def _block_markdown(block: str) -> str:
+    pieces: list[tuple[str, str]] = []
+    for kind, piece in _segments(block):
+        pieces.extend(_bare_tex(piece) if kind == "prose" else [(kind, piece)])
+    literal = _literal_delimiters(pieces)
+    out = []
+    for index, (kind, piece) in enumerate(pieces):
+        if kind == "prose":
+            marks = literal.get(index, set())
+            piece = "".join(f"&#{ord(c)};" if i in marks else c for i, c in enumerate(piece))
+            out.append(_escape_prose(piece))
+        elif kind == "math":
+            out.append(_escape_math(piece))
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
+def _escape_math(piece: str) -> str:
+    return piece.replace("<", "&lt;").replace("{", "&#123;").replace("}", "&#125;")
+
+
+def _is_space(char: str) -> bool:
+    return char == "" or char.isspace()
+
+
+def _is_punct(char: str) -> bool:
+    return char != "" and unicodedata.category(char)[0] in "PS"
+
+
+def _literal_delimiters(pieces: list[tuple[str, str]]) -> dict[int, set[int]]:
+    """Positions (piece index, offset) of ``*`` and ``_`` that must show as themselves.
+
+    A run of ``*`` or ``_`` is kept as emphasis only when CommonMark's flanking rules let it
+    open or close and it has a partner; code and math count as ordinary characters.
+    """
+    runs: list[tuple[int, int, int, str, bool, bool]] = []
+    flat = "".join(p if k == "prose" else "a" * len(p) for k, p in pieces)
+    offset = 0
+    for index, (kind, piece) in enumerate(pieces):
+        if kind == "prose":
+            for m in _DELIMS.finditer(piece):
+                start, end = offset + m.start(), offset + m.end()
+                before = flat[start - 1] if start else ""
+                after = flat[end] if end < len(flat) else ""
+                left = not _is_space(after) and (
+                    not _is_punct(after) or _is_space(before) or _is_punct(before)
+                )
+                right = not _is_space(before) and (
+                    not _is_punct(before) or _is_space(after) or _is_punct(after)
+                )
+                if m.group()[0] == "_":
+                    opens = left and (not right or _is_punct(before))
+                    closes = right and (not left or _is_punct(after))
+                else:
+                    opens, closes = left, right
+                runs.append((index, m.start(), m.end(), m.group()[0], opens, closes))
+        offset += len(piece)
+    matched: set[int] = set()
+    openers: list[int] = []
+    for n, (_, _, _, char, opens, closes) in enumerate(runs):
+        partner = (
+            next((o for o in reversed(openers) if runs[o][3] == char), None) if closes else None
+        )
+        if partner is not None:
+            matched.update((partner, n))
+            del openers[openers.index(partner) :]
+        elif opens:
+            openers.append(n)
+    literal: dict[int, set[int]] = {}
+    for n, (index, start, end, _, _, _) in enumerate(runs):
+        if n not in matched:
+            literal.setdefault(index, set()).update(range(start, end))
+    return literal
 
 
 def indent(markdown: str, prefix: str = "    ") -> str:

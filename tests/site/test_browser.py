@@ -123,6 +123,8 @@ def test_home_shows_the_counts_and_strands(server: str, visit) -> None:  # type:
         "4 claims",
         "1 reproduced",
         "1 failing",
+        "1 stale",
+        "1 not run",
         "2 open questions",
     ]
     assert page.locator(".grid.cards > ul > li").count() == 5
@@ -149,18 +151,26 @@ def test_claim_page_shows_badge_math_plot_and_citations(server: str, visit) -> N
     assert "Saxe" in text and "Exact solutions to the nonlinear dynamics" in text
     assert page.locator('article a[href="https://arxiv.org/abs/1312.6120"]').count() == 1
     assert "@inproceedings{saxe2014exact," in text
-    assert "lmhub run logistic-modes" in text
+    assert ".venv/bin/lmhub run logistic-modes" in text and "git clone" in text
     v.screenshot("claim-light.png")
+
+
+def _search(page: object, query: str) -> list[str]:
+    """Open the search box, type ``query``, and return the result items' text."""
+    page.click(".lmhub-search-button")  # type: ignore[attr-defined]
+    page.keyboard.type(query, delay=20)  # type: ignore[attr-defined]
+    items = page.locator(".lmhub-search__results li")  # type: ignore[attr-defined]
+    items.first.wait_for(timeout=15_000)
+    page.wait_for_timeout(400)  # type: ignore[attr-defined]
+    return [" ".join(t.split()) for t in items.all_inner_texts()]
 
 
 def test_search_finds_a_claim_by_a_word_of_its_statement(server: str, visit) -> None:  # type: ignore[no-untyped-def]
     v = visit()
     page = v.open(server)
-    page.click("input[data-md-component=search-query]")
-    page.keyboard.type("quasistatic", delay=30)  # the theme searches on key events
-    result = page.locator(".md-search-result__item").first
-    result.wait_for(timeout=15_000)
-    assert "Each mode is learned on its own logistic clock" in result.inner_text()
+    assert not [u for u in v.requests if "/pagefind/" in u], "the index loads before a search"
+    results = _search(page, "quasistatic")
+    assert results[0].startswith("Each mode is learned on its own logistic clock"), results
 
 
 def test_claims_table_filters_and_sorts(server: str, visit) -> None:  # type: ignore[no-untyped-def]
@@ -193,3 +203,268 @@ def test_both_palettes(server: str, visit) -> None:  # type: ignore[no-untyped-d
     home = dark.open(server)
     assert home.get_attribute("body", "data-md-color-scheme") == "slate"
     dark.screenshot("home-dark.png")
+
+
+# --- the hub's own site: the pages a first-time visitor reads --------------------------------
+
+PAGES = {
+    "home": "",
+    "claim": "claims/dln-mode-timescales/",
+    "gpu-claim": "claims/mutransfer-lr/",
+    "question": "questions/edge-of-stability-dynamics/",
+    "papers": "papers/",
+}
+PHONE = {"width": 390, "height": 844}
+THEME_OWNED = (
+    ".highlight",  # Pygments' token colours in code blocks (e.g. .nv, .na, .c1 at 4.47:1)
+    "pre",
+)
+"""Where remaining axe colour-contrast findings come from the theme, not from the hub."""
+
+
+@pytest.fixture(scope="module")
+def hub_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The hub of this repository, built and served."""
+    from site_tools.site.build import build_site
+
+    site = build_site(REPO, site_dir=tmp_path_factory.mktemp("hub") / "site").site_dir
+    handler = functools.partial(_Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+def test_hub_pages_on_desktop_and_phone(hub_site: str, visit) -> None:  # type: ignore[no-untyped-def]
+    v = visit()
+    for name, path in PAGES.items():
+        page = v.open(hub_site + path)
+        v.screenshot(f"hub-{name}-desktop.png")
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(200)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{name}: the page is {overflow}px wider than a phone"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"hub-{name}-phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 1000})
+    # On a phone, the claim's verdict column is in view without scrolling the table.
+    page = v.open(hub_site + PAGES["gpu-claim"])
+    page.set_viewport_size(PHONE)
+    right = page.eval_on_selector(
+        ".lmhub-table--predictions th:nth-child(2)", "th => th.getBoundingClientRect().right"
+    )
+    assert right <= PHONE["width"], right
+    # ... and the claims table turns into cards.
+    page = v.open(hub_site + "claims/")
+    page.set_viewport_size(PHONE)
+    assert page.eval_on_selector("#claims-table thead", "h => getComputedStyle(h).display") == (
+        "none"
+    )
+
+
+def test_hub_claim_page_gets_and_reruns_it(hub_site: str, visit) -> None:  # type: ignore[no-untyped-def]
+    v = visit()
+    page = v.open(hub_site + PAGES["gpu-claim"])
+    text = page.inner_text("article")
+    for line in (
+        "git clone https://github.com/learning-mechanics/hub",
+        "cd hub && bash scripts/setup.sh",
+        ".venv/bin/lmhub run mutransfer-lr --device cuda",
+    ):
+        assert line in text
+    source = page.get_attribute("a.md-source", "href")
+    assert source == "https://github.com/learning-mechanics/hub"
+    assert page.locator("[data-md-component=source]").count() == 0  # no call to the forge's API
+    hrefs = page.eval_on_selector_all("article a", "links => links.map(a => a.href)")
+    assert any(h.endswith("/blob/main/repro/mutransfer_lr.py") for h in hrefs)
+    assert any(h.endswith("/tree/main/results/mutransfer-lr") for h in hrefs)
+    # A converted claim lists its declared parameters (smoke values beside them) and mutants.
+    example = v.open(hub_site + PAGES["claim"])
+    headings = example.locator("article h2").all_inner_texts()
+    assert {"Parameters", "Mutants", "Rerun it"} <= {h.strip("¶ ").strip() for h in headings}
+    assert example.locator(".lmhub-table--params th").all_inner_texts()[:3] == [
+        "Parameter",
+        "Value",
+        "Smoke",
+    ]
+    assert "Mutation runs: none recorded yet." in example.inner_text("article")
+    home = v.open(hub_site).inner_text("article")
+    assert ".venv/bin/lmhub run <claim-id>" in home and "how to contribute" in home
+
+
+def _outside_math(text: str) -> str:
+    """The parts of an entry's text that are not math, on one line."""
+
+    from site_tools.site.text import _BARE_TEX, _MATH_SPAN
+
+    text = _MATH_SPAN.sub(" ", text)
+    text = _BARE_TEX.sub(" ", text)
+    return " ".join(text.split())
+
+
+TEXT_PAGES = ("mutransfer-lr", "diag-linear-sparse-bias", "balancedness-conservation")
+
+
+@pytest.mark.parametrize("claim_id", TEXT_PAGES)
+def test_hub_text_matches_the_yaml(hub_site: str, visit, claim_id: str) -> None:  # type: ignore[no-untyped-def]
+    from site_tools.catalog import load_catalog
+
+    claim = load_catalog(REPO).claims[claim_id]
+    v = visit()
+    page = v.open(hub_site + f"claims/{claim_id}/")
+    shown = page.evaluate(
+        """() => {
+          const copy = document.querySelector("article").cloneNode(true);
+          copy.querySelectorAll("math, .lmhub-tex, .lmhub-search-only").forEach(e => e.replaceWith(" "));
+          return copy.textContent.replace(/\\s+/g, " ");
+        }"""
+    )
+    fields = [p.description for p in claim.predictions] + [p.source for p in claim.predictions]
+    fields += [p.alternative.description for p in claim.predictions if p.alternative]
+    fields += [m.why for m in claim.mutants]
+    fields += [p.meaning for p in claim.reproduction.parameters.values()]
+    for field in fields:
+        for piece in _outside_math(field).split("  "):
+            # Text between formulas must appear as written (stars and underscores included).
+            for part in [p.strip() for p in piece.split(" ") if p.strip()]:
+                assert part in shown, (claim_id, part, field)
+    assert "*" in shown or claim_id == "balancedness-conservation"
+    assert page.locator("article em").count() <= 40  # no runaway emphasis
+    assert page.locator("article .lmhub-math-error").count() == 0
+
+
+def test_hub_search_ranks_a_title_or_tag_match_first(hub_site: str, visit) -> None:  # type: ignore[no-untyped-def]
+    import gzip
+
+    v = visit()
+    sizes: dict[str, int] = {}
+
+    def record(response: object) -> None:
+        try:
+            body = response.body()  # type: ignore[attr-defined]
+        except Exception:
+            return
+        url = response.url  # type: ignore[attr-defined]
+        # Pagefind's chunks are compressed already; other files travel gzip-compressed.
+        sizes[url] = (
+            len(body)
+            if url.endswith((".pf_index", ".pf_fragment", ".pf_meta", ".pagefind"))
+            else len(gzip.compress(body))
+        )
+
+    v.page.on("response", record)
+    page = v.open(hub_site)
+    view = sum(sizes.values())
+    results = _search(page, "edge of stability")
+    assert results[0].startswith("Full-batch gradient descent drives the sharpness up to 2/η"), (
+        results
+    )
+    first = page.locator(".lmhub-search__results li").first
+    assert first.locator(".lmhub-status").count() == 1  # the claim's status
+    for text in results:
+        assert "\\\\" not in text and "$" not in text and "<m" not in text
+    total = sum(sizes.values())
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "search-payload.txt").write_text(
+        f"page view {view} bytes, page view plus one query {total} bytes (compressed)\n"
+    )
+    assert total < 300_000, (view, total)
+
+
+def _axe(page: object) -> list[dict[str, object]]:
+    from pathlib import Path
+
+    script = Path(REPO / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js")
+    page.add_script_tag(path=str(script))  # type: ignore[attr-defined]
+    return page.evaluate(  # type: ignore[attr-defined,no-any-return]
+        """async (owned) => {
+          const r = await axe.run(document, {resultTypes: ["violations"]});
+          const out = [];
+          for (const v of r.violations) {
+            if (v.impact !== "critical" && v.impact !== "serious") continue;
+            for (const n of v.nodes) {
+              const el = document.querySelector(n.target[0]);
+              const theme = !!(el && el.closest(owned));
+              out.push({rule: v.id, target: n.target.join(" "), theme: theme});
+            }
+          }
+          return out;
+        }""",
+        ", ".join(THEME_OWNED),
+    )
+
+
+def test_accessibility_of_every_page(
+    server: str, hub_site: str, built_site: BuildResult, visit
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    if not (REPO / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js").is_file():
+        pytest.skip("axe-core is not installed (bash scripts/setup.sh --with-browser)")
+    urls = [
+        server + str(p.relative_to(built_site.site_dir).parent.as_posix() + "/").removeprefix("./")
+        for p in sorted(built_site.site_dir.rglob("index.html"))
+    ]
+    urls += [hub_site + path for path in PAGES.values()]
+    counts: dict[str, dict[str, int]] = {"hub": {}, "theme": {}}
+    hub_owned = []
+    for scheme in ("light", "dark"):
+        v = visit(scheme)
+        for url in urls:
+            v.open(url)
+            for finding in _axe(v.page):
+                side = "theme" if finding["theme"] else "hub"
+                key = str(finding["rule"])
+                counts[side][key] = counts[side].get(key, 0) + 1
+                if side == "hub":
+                    hub_owned.append((scheme, url, finding["target"]))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "axe.json").write_text(json.dumps(counts, indent=2) + "\n")
+    assert hub_owned == [], hub_owned[:20]
+
+
+def test_every_link_of_the_hub_resolves(hub_site: str) -> None:
+    import urllib.request
+    from html.parser import HTMLParser
+    from urllib.parse import urljoin
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            for name, value in attrs:
+                if value and ((tag == "a" and name == "href") or (tag == "img" and name == "src")):
+                    self.found.append(value)
+
+    seen: set[str] = set()
+    queue = [hub_site]
+    broken = []
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        try:
+            with urllib.request.urlopen(url) as response:
+                body = response.read()
+                kind = response.headers.get_content_type()
+        except Exception as exc:
+            broken.append((url, str(exc)))
+            continue
+        if kind != "text/html":
+            continue
+        parser = Links()
+        parser.feed(body.decode("utf-8"))
+        for href in parser.found:
+            target = urljoin(url, href).split("#")[0]
+            if target.startswith(hub_site) and target not in seen:
+                queue.append(target)
+    assert broken == [], broken[:10]
+    assert len(seen) > 150

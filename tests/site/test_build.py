@@ -36,7 +36,7 @@ def test_build_writes_the_site(built_site: BuildResult) -> None:
         "schemas/catalog.schema.json",
         "assets/lmhub.css",
         "assets/lmhub.js",
-        "search/search_index.json",
+        "pagefind/pagefind.js",
     ):
         assert (site / rel).is_file(), rel
 
@@ -136,11 +136,11 @@ def test_cli_build(site_hub: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "ok: 4 claims, 2 open questions, 4 references"
-    assert lines[1] == "generated 32 files (32 written, 0 removed, 2 plots drawn)"
+    assert lines[1] == "generated 33 files (33 written, 0 removed, 2 plots drawn)"
     assert re.fullmatch(rf"built the site in \d+\.\d s: {re.escape(str(site_hub))}/site", lines[2])
     again = CliRunner().invoke(cli, ["build", "--root", str(site_hub)])
     assert (
-        again.output.splitlines()[1] == "generated 32 files (0 written, 0 removed, 0 plots drawn)"
+        again.output.splitlines()[1] == "generated 33 files (0 written, 0 removed, 0 plots drawn)"
     )
 
 
@@ -221,3 +221,18 @@ def test_cli_build_run_with_the_real_runner(site_hub: Path) -> None:
     stand_in = (site_hub / "site" / "claims" / "lr-transfer" / "index.html").read_text()
     assert 'alt="status: error"' in stand_in
     assert "The last run did not finish: error" in stand_in
+
+
+def test_build_with_zensical(site_hub: Path) -> None:
+    """The second engine builds the same pages: math, tables, the repository link, search."""
+    from site_tools.site.zensical import available
+
+    if not available():
+        pytest.skip("Zensical is not installed (pip install -e '.[zensical]')")
+    result = build_site(site_hub, engine="zensical")
+    claim = (result.site_dir / "claims" / "logistic-modes" / "index.html").read_text("utf-8")
+    assert "<math" in claim and "lmhub-table--predictions" in claim
+    assert 'class="md-source"' in claim and 'data-md-component="source"' not in claim
+    assert "assets/lmhub.js" in claim and "https://github.com/example/hub" in claim
+    assert (result.site_dir / "pagefind" / "pagefind.js").is_file()
+    assert (result.site_dir / "plots" / "logistic-modes.svg").is_file()

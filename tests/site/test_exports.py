@@ -33,12 +33,19 @@ def test_catalog_json_validates_against_its_schema(site_hub: Path) -> None:
     jsonschema.validate(
         data, schema, cls=jsonschema.Draft202012Validator, format_checker=jsonschema.FormatChecker()
     )
-    assert data["format_version"] == EXPORT_VERSION == 1
+    assert data["format_version"] == EXPORT_VERSION == 2
 
 
 def test_catalog_json_holds_statuses_and_metric_summaries(site_hub: Path) -> None:
     data = json.loads((_exports(site_hub) / "catalog.json").read_text(encoding="utf-8"))
-    assert data["counts"] == {"claims": 4, "reproduced": 1, "failed": 1, "open_questions": 2}
+    counts = data["counts"]
+    assert {k: counts[k] for k in ("claims", "reproduced", "failed", "open_questions")} == {
+        "claims": 4,
+        "reproduced": 1,
+        "failed": 1,
+        "open_questions": 2,
+    }
+    assert sum(counts["by_state"].values()) == counts["claims"]
     claims = {c["id"]: c for c in data["claims"]}
     modes = claims["logistic-modes"]
     assert modes["status"]["state"] == "reproduced" and modes["status"]["current"]
@@ -54,7 +61,7 @@ def test_catalog_json_holds_statuses_and_metric_summaries(site_hub: Path) -> Non
     assert modes["metrics"][1]["alternative_rejected"] is True
     never = claims["width-limit"]["metrics"][0]
     assert never["mean"] is None and never["held"] is None and never["values"] == []
-    assert claims["width-limit"]["status"]["state"] == "not run"
+    assert claims["width-limit"]["status"]["state"] == "not-run"
     questions = {q["id"]: q for q in data["open_questions"]}
     assert questions["sharpness-origin"]["related_claims"] == [
         {"id": "sharpness-threshold", "state": "failed"}

@@ -55,6 +55,7 @@ def test_every_page_export_and_asset_is_generated(site_hub: Path) -> None:
             for c in ("logistic-modes", "sharpness-threshold", "lr-transfer", "width-limit")
             for kind, ext in (("claims", "md"), ("badges", "svg"), ("bib", "bib"))
         ),
+        "contributing-example.md",
     }
     assert set(report.files) == expected
     assert report.plots_drawn == 2
@@ -71,8 +72,15 @@ def test_home_page_counts_strands_and_latest_results(site_hub: Path) -> None:
         ("4", "claims"),
         ("1", "reproduced"),
         ("1", "failing"),
+        ("1", "stale"),
+        ("1", "not run"),
         ("2", "open questions"),
     ]
+    assert sum(int(n) for n, label in counts[1:-1]) == int(counts[0][0])  # the cards add up
+    assert "## Rerun any claim" in home
+    assert "git clone https://github.com/example/hub\ncd hub && bash scripts/setup.sh\n" in home
+    assert ".venv/bin/lmhub run <claim-id>" in home
+    assert "](contributing-example.md)" in home
     assert home.count("](strands/") == 5
     latest = home[home.index("## Latest results") :]
     assert (
@@ -93,17 +101,33 @@ def test_claim_page_sections(site_hub: Path) -> None:
     assert "![status: reproduced](../badges/logistic-modes.svg)" in text
     assert "quasistatic logistic curve" in text and "$t_&#123;1/2&#125; = " in text
     assert (
-        "| `t_half` | 1.9 &#40;±0.02 rel&#41; | 1.904 ± 0.004 (3 of 3 seeds) | "
-        "0&nbsp;✓ · 1&nbsp;✓ · 2&nbsp;✓ | yes (3 of 3; needs 3) | — |"
+        '| `t_half`<br><span class="lmhub-metric-desc">half-learning time of the strongest '
+        "mode</span> | ✓ yes (3 of 3; needs 3) | 1.9 &#40;±0.02 rel&#41; | 1.904 ± 0.0040 | "
+        "0:&nbsp;1.900&nbsp;✓<br>1:&nbsp;1.904&nbsp;✓<br>2:&nbsp;1.908&nbsp;✓ | — |"
     ) in text
-    assert "| `ratio` | in &#91;3.5, 4.5&#93; |" in text and "| rejected |" in text
+    assert "| in &#91;3.5, 4.5&#93; | 4.110 ± 0.010 |" in text and "| rejected |" in text
     assert (
         "![Theory and measurement for Each mode" in text and "(../plots/logistic-modes.svg)" in text
     )
-    assert "```bash\nlmhub run logistic-modes\npython repro/logistic_modes.py --seed 0\n```" in text
+    assert (
+        "```bash\ngit clone https://github.com/example/hub\ncd hub && bash scripts/setup.sh\n"
+        ".venv/bin/lmhub run logistic-modes\n```"
+    ) in text
+    assert (
+        "[script source](https://github.com/example/hub/blob/main/repro/logistic_modes.py)" in text
+    )
+    assert (
+        "[the hub's run records](https://github.com/example/hub/tree/evidence/logistic-modes)"
+        in text
+    )
+    assert (
+        "[reported run records](https://github.com/example/hub/tree/main/results/logistic-modes)"
+        in text
+    )
     assert "- **Commit:** 0123456789ab" in text and "- **Peak memory:** 82 MiB" in text
-    assert "Reproduced in **2** distinct environments" in text
-    assert "(current)" in text and "| 3 failed |" in text
+    assert "Reproduced by the hub on **2** environments." in text
+    assert "(current)" in text
+    assert '| 3 | <span class="lmhub-status lmhub-status--failed">failed</span> |' in text
     assert "[arXiv](https://arxiv.org/abs/1312.6120)" in text
     assert "([who cites it](../papers.md#ref-saxe2014exact))" in text
     assert "```bibtex\n@inproceedings{saxe2014exact," in text
@@ -124,7 +148,8 @@ def test_claim_pages_say_when_numbers_are_old_or_missing(site_hub: Path) -> None
     never = page(site_hub, "claims/width-limit.md")
     assert '!!! info "Not run yet"' in never and "## Provenance" not in never
     failed = page(site_hub, "claims/sharpness-threshold.md")
-    assert "| **no** (1 of 3; needs 2) |" in failed
+    assert "| ✗ **no** (1 of 3; needs 2) |" in failed
+    assert "0:&nbsp;1.010&nbsp;✓<br>1:&nbsp;1.300&nbsp;✗" in failed
     assert "[DOI](https://doi.org/10.1073/pnas.1903070116)" in failed
 
 
@@ -160,11 +185,12 @@ def test_index_tables_have_filters(site_hub: Path) -> None:
 def test_papers_page_links_back_to_citing_entries(site_hub: Path) -> None:
     run(site_hub)
     text = page(site_hub, "papers.md")
-    saxe = text[text.index("**Saxe") : text.index("{ #ref-saxe2014exact")]
+    saxe = text[text.index('<span id="ref-saxe2014exact">') :].split("\n")[0]
     assert "claims/logistic-modes.md" in saxe and "claims/lr-transfer.md" in saxe
     assert "questions/nonlinear-solvable.md" in saxe
-    assert "## In the bibliography, not cited yet" in text
-    assert "{ #ref-jacot2018neural .lmhub-ref }" in text
+    assert '<span id="ref-jacot2018neural"></span>' in text and "| not cited |" in text
+    assert "The 4 works of the hub's bibliography, 3 of them cited" in text
+    assert '<div class="lmhub-filters" data-table="papers-table">' in text
 
 
 def test_nav_lists_the_strands_and_the_hand_written_pages(site_hub: Path) -> None:
@@ -179,7 +205,7 @@ def test_nav_lists_the_strands_and_the_hand_written_pages(site_hub: Path) -> Non
     ]
     assert nav[3]["Strands"][0] == "strands/index.md" and len(nav[3]["Strands"]) == 6
     assert {"Guide": ["guide/learning-mechanics.md", "guide/strands.md", "guide/zeta.md"]} in nav
-    assert {"About": ["about.md"]} in nav
+    assert {"About": ["about.md", "contributing-example.md"]} in nav
 
 
 def test_a_second_generation_writes_nothing(site_hub: Path) -> None:
@@ -262,15 +288,23 @@ def test_a_claim_with_some_seeds_missing_says_so(site_hub: Path) -> None:
     assert "Only 2 of 3 seeds have run" in text
 
 
-def test_a_claim_waiting_for_a_gpu_is_not_shown_as_broken(site_hub: Path) -> None:
+def test_a_claim_awaiting_a_gpu_shows_its_smoke_numbers(site_hub: Path) -> None:
+    yaml = site_hub / "claims" / "width-limit.yaml"
+    yaml.write_text(
+        yaml.read_text().replace(
+            "  seeds: [0, 1, 2]\n",
+            "  device: gpu\n  seeds: [0, 1, 2]\n  smoke: {timeout_s: 30}\n",
+        )
+    )
     claim = load_catalog(site_hub).claims["width-limit"]
-    digest = claim_identity(claim, site_hub).digest
-    for seed in claim.reproduction.seeds:
+    smoke = claim_identity(claim, site_hub, "smoke")
+    full = claim_identity(claim, site_hub)
+    for seed in claim.reproduction.seeds:  # what a CPU runner records for the full size
         write_record(
-            site_hub / "results",
+            site_hub / ".evidence",
             RunRecord(
                 claim_id=claim.id,
-                identity=digest,
+                identity=full.digest,
                 seed=seed,
                 status="needs-gpu",
                 message="needs a GPU",
@@ -279,8 +313,39 @@ def test_a_claim_waiting_for_a_gpu_is_not_shown_as_broken(site_hub: Path) -> Non
                 provenance=provenance(),
             ),
         )
-    run(site_hub)
+    write_record(
+        site_hub / ".evidence",
+        RunRecord(
+            claim_id=claim.id,
+            identity=smoke.digest,
+            configuration="smoke",
+            seed=0,
+            status="measured",
+            metrics={"slope": -0.123},
+            started_at=T0,
+            duration_s=0.4,
+            provenance=provenance(),
+        ),
+    )
+    report = run(site_hub)
     text = page(site_hub, "claims/width-limit.md")
-    assert '!!! info "Waiting for a GPU"' in text
+    assert '!!! info "Awaiting a GPU run"' in text
+    assert "The numbers below are its CPU smoke run" in text
     assert "`lmhub run width-limit --device cuda`" in text
-    assert "did not finish" not in text
+    assert "0:&nbsp;-0.123" in text
+    assert "did not finish" not in text and "0–0 s" not in text
+    assert "reproduced in 0" not in text.lower()
+    home = page(site_hub, "index.md")
+    assert "awaiting a GPU" in home
+    assert "catalog.json" in report.files
+
+
+def test_claim_history_and_home_changes(site_hub: Path) -> None:
+    run(site_hub)
+    text = page(site_hub, "claims/logistic-modes.md")
+    assert "Verdict of each version over time, oldest first, per environment:" in text
+    assert "| Environment | Verdict over time |" in text
+    home = page(site_hub, "index.md")
+    changes = home[home.index("## Recent changes") : home.index("## Latest results")]
+    assert "| Date | Claim | Change |" in changes
+    assert "sharpness-threshold" in changes and "width-limit" not in changes

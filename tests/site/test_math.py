@@ -18,6 +18,9 @@ def test_inline_and_display_math_become_mathml() -> None:
     assert html.count("<math ") == 2
     assert 'display="inline"' in html and 'display="block"' in html
     assert "$" not in html and "\\lambda" not in html
+    # Each formula carries a plain-text form for the search index, hidden from view and from
+    # assistive technology (which reads the MathML).
+    assert '<span class="lmhub-tex" aria-hidden="true">t_1/2 = (ln 2)/(λ)</span>' in html
 
 
 def test_block_math_is_a_block() -> None:
@@ -49,7 +52,15 @@ def test_entities_from_the_generator_are_decoded_inside_math() -> None:
 def test_mathml_is_rebuilt_from_an_allow_list(latex: str) -> None:
     html = render(f"${latex}$")
     assert live_problems(html) == []
-    assert {tag for tag, _ in elements(html)} <= {"p", "math", "mrow", "mtext", "mi", "code"}
+    assert {tag for tag, _ in elements(html)} <= {
+        "p",
+        "math",
+        "mrow",
+        "mtext",
+        "mi",
+        "code",
+        "span",
+    }
     assert "href" not in html
 
 

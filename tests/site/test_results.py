@@ -17,7 +17,7 @@ def test_states_shown_records_and_environments(site_hub: Path) -> None:
         "logistic-modes": "reproduced",
         "sharpness-threshold": "failed",
         "lr-transfer": "stale",
-        "width-limit": "not run",
+        "width-limit": "not-run",
     }
     modes = results["logistic-modes"]
     assert modes.shown_current and [r.seed for r in modes.shown] == [0, 1, 2]

@@ -127,3 +127,38 @@ def test_yaml_string_is_escaped_html_in_a_safe_yaml_scalar() -> None:
 
     value = yaml.safe_load(yaml_string('A "quoted" <script> & λ\\'))
     assert value == "A &quot;quoted&quot; &lt;script&gt; &amp; λ\\"
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        # mutransfer-lr, diag-linear-sparse-bias: stars that cannot open or close emphasis.
+        ("|change of log2 η*| across widths", "|change of log2 η*| across widths"),
+        ("‖P_null β*‖/‖β*‖ ≈ √(1 − n/d) = 0.77", "‖P_null β*‖/‖β*‖ ≈ √(1 − n/d) = 0.77"),
+        ("B_crit = E_min/S_min", "B_crit = E_min/S_min"),
+        ("a *real* emphasis and **strong**", "a real emphasis and strong"),
+    ],
+)
+def test_entry_markdown_shows_stars_and_underscores_as_written(text: str, shown: str) -> None:
+    html = render(entry_inline(text))
+    assert html_text(html) == f"{shown}"
+    if "*real*" in text:
+        assert "<em>real</em>" in html and "<strong>strong</strong>" in html
+    else:
+        assert "<em>" not in html and "<strong>" not in html
+
+
+def test_entry_markdown_renders_bare_tex_and_keeps_math_intact() -> None:
+    # he-init-variance: TeX outside dollars; balancedness-conservation: ∇_{w_j}.
+    html = render(entry_inline("mean per-layer ratio q_{l+1}/q_l at σ_w² = 2, and ∇_{w_j} L."))
+    assert html.count("<math") == 2 and "q_{l+1}" not in html_text(html)
+    assert html_text(html).endswith(" L.")
+    starred = render(entry_inline("$a_*^2 + b*c$ then x*y"))
+    assert "<em>" not in starred and html_text(starred).endswith("then x*y")
+
+
+def test_entry_inline_cell_keeps_pipes_inside_the_cell() -> None:
+    cell = entry_inline("|ΔD_j| and $|x| + \\|y\\|$", cell=True)
+    html = render(f"| a | b |\n|---|---|\n| {cell} | z |\n")
+    assert html.count("<td>") == 2 and "<math" in html
+    assert "|ΔD_j| and |x|+‖y‖" in html_text(html)

@@ -14,6 +14,7 @@ from site_tools.models import Claim, OpenQuestion
 from site_tools.site.badges import state_class
 from site_tools.site.results import ClaimResults
 from site_tools.site.text import anchor, html, inline, safe_tags, safe_url, slug, yaml_string
+from site_tools.states import CLAIM_STATES
 
 HOME = "index.md"
 CLAIMS_INDEX = "claims/index.md"
@@ -21,6 +22,7 @@ QUESTIONS_INDEX = "questions/index.md"
 STRANDS_INDEX = "strands/index.md"
 PAPERS = "papers.md"
 TAGS = "tags.md"
+EXAMPLE = "contributing-example.md"
 
 
 def claim_page(claim_id: str) -> str:
@@ -65,6 +67,21 @@ def rel(from_page: str, target: str) -> str:
     return "../" * depth + target
 
 
+@dataclass(frozen=True)
+class MutantOutcome:
+    """What a run of one mutant showed: the slot the site keeps for mutation testing."""
+
+    caught: bool
+    """Whether every metric in the mutant's ``must_fail`` missed its prediction."""
+    detail: str = ""
+    """One line of plain text (which metrics held, when it was run)."""
+
+
+def _mutant_detail(caught: bool, seeds: int) -> str:
+    verdict = "every named prediction missed" if caught else "a named prediction still held"
+    return f"{verdict} on {seeds} seed{'s' * (seeds != 1)}"
+
+
 @dataclass
 class SiteData:
     """The catalog and its results, with the cross-references pages need."""
@@ -75,6 +92,23 @@ class SiteData:
     cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     """Citation key to the entries that cite it: (``claim`` or ``question``, id)."""
     _references: dict[str, str | None] = field(default_factory=dict)
+    sensitivity: dict[str, dict[str, MutantOutcome]] = field(default_factory=dict)
+    """Claim id to mutant id to an outcome that overrides the one read from the claim's run
+    records (tests use it); normally empty."""
+
+    def mutant_outcomes(self, claim_id: str) -> dict[str, MutantOutcome]:
+        """What the mutant runs of a claim showed: given, else judged from its records."""
+        if claim_id in self.sensitivity:
+            return self.sensitivity[claim_id]
+        result = self.results.get(claim_id)
+        if result is None:
+            return {}
+        return {
+            m.id: MutantOutcome(m.caught, _mutant_detail(m.caught, m.seeds_run))
+            for m in result.status.mutants
+            if m.caught is not None
+        }
+
     keys: dict[str, str] = field(default_factory=dict)
     """Memo of :mod:`site_tools.site.dependencies` keys, by entry (computed once per build)."""
 
@@ -96,9 +130,9 @@ class SiteData:
         return self._references[key]
 
     def state(self, claim_id: str) -> str:
-        """A claim's current state (``not run`` when it has no results)."""
+        """A claim's current state (``not-run`` when it has no results)."""
         result = self.results.get(claim_id)
-        return result.state if result else "not run"
+        return result.state if result else "not-run"
 
     def claims_in(self, strand_id: str) -> list[Claim]:
         """The claims of a strand, by title."""
@@ -142,6 +176,18 @@ class SiteData:
         branch = settings.edit_branch or "main"
         return safe_url(f"{settings.repo_url.rstrip('/')}/edit/{branch}/{source}")
 
+    def repo_url(self, path: str = "", view: str = "blob", branch: str | None = None) -> str | None:
+        """Link into the hub's repository: the repository itself, or ``path`` on ``branch``
+        (default: the edit branch; ``view`` is ``blob`` for a file, ``tree`` for a folder);
+        None without one."""
+        settings = self.catalog.settings
+        if not settings.repo_url:
+            return None
+        base = settings.repo_url.rstrip("/")
+        if not path:
+            return safe_url(base)
+        return safe_url(f"{base}/{view}/{branch or settings.edit_branch or 'main'}/{path}")
+
 
 def front_matter(title: str, *, tags: list[str] | None = None, hide: tuple[str, ...] = ()) -> str:
     """YAML front matter with an escaped title, valid tags and the theme's ``hide`` list."""
@@ -163,7 +209,9 @@ def _css_name(value: str) -> str:
 
 def status_html(state: str) -> str:
     """Inline badge for a claim state (the same colours as the SVG badges)."""
-    return f'<span class="lmhub-status lmhub-status--{_css_name(state)}">{html(state)}</span>'
+    info = CLAIM_STATES.get(state)  # type: ignore[call-overload]
+    label = info.label if info else state
+    return f'<span class="lmhub-status lmhub-status--{_css_name(state)}">{html(label)}</span>'
 
 
 def question_status_html(status: str) -> str:
@@ -234,11 +282,26 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def number(value: float) -> str:
-    """A measured number for a table: four significant digits, ``—`` when missing."""
-    if value != value or value in (float("inf"), float("-inf")):
+def number(value: float | None, digits: int = 4) -> str:
+    """A number for the site, to ``digits`` significant figures, trailing zeros kept.
+
+    The one formatting rule of every measured value, spread and parameter: ``1.000`` stands
+    next to ``1.002``, never ``1`` next to ``1.002``. ``—`` when missing or not finite.
+    """
+    if value is None or value != value or value in (float("inf"), float("-inf")):
         return "—"
-    return f"{value:.4g}"
+    if value == 0:
+        return "0"
+    text = f"{value:#.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa.rstrip('.')}e{int(exponent)}"
+    return text.rstrip(".")
+
+
+def spread(value: float) -> str:
+    """A standard deviation: two significant figures (it is itself uncertain)."""
+    return number(value, 2)
 
 
 def plural(n: int, noun: str) -> str:

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+from site_tools.site.badges import state_class
+from site_tools.site.pages.claims import CLAIM_STATES
 from site_tools.site.pages.common import (
     CLAIMS_INDEX,
+    EXAMPLE,
     HOME,
     PAPERS,
     QUESTIONS_INDEX,
     TAGS,
     SiteData,
     claim_page,
+    fence,
     front_matter,
     link,
     status_html,
     table,
     when,
 )
+from site_tools.site.pages.reproduce import clone_commands
 from site_tools.site.pages.strands import strand_cards
 from site_tools.site.text import html, inline
+from site_tools.states import CLAIM_STATES as CLAIM_STATE_INFO
 
+LABELS = {"failed": "failing", "awaiting-gpu": "awaiting a GPU"}
+"""Card labels that differ from the state's own label."""
 RECENT = 8
 """How many recently run claims the home page lists."""
 
@@ -30,16 +38,28 @@ def _count(n: int, label: str, state: str) -> str:
     )
 
 
+def _contribute(data: SiteData) -> str:
+    example = link(HOME, EXAMPLE, "a complete example claim with its script")
+    if (data.catalog.paths.docs / "contributing.md").is_file():
+        guide = link(HOME, "contributing.md", "how to contribute")
+        return f"To add a claim or an open question, read {guide} and see {example}.\n"
+    return f"To add a claim or an open question, see {example}.\n"
+
+
 def home_md(data: SiteData) -> str:
     """The home page."""
     catalog = data.catalog
     states = [data.state(c) for c in catalog.claims]
     open_questions = sum(q.status != "resolved" for q in catalog.questions.values())
+    # Every state gets a card, so that the cards add up to the number of claims.
     counts = "".join(
         [
             _count(len(states), "claims", "claims"),
-            _count(states.count("reproduced"), "reproduced", "reproduced"),
-            _count(states.count("failed"), "failing", "failed"),
+            *(
+                _count(states.count(s), LABELS.get(s, CLAIM_STATE_INFO[s].label), state_class(s))
+                for s in CLAIM_STATES
+                if states.count(s)
+            ),
             _count(open_questions, "open questions", "questions"),
         ]
     )
@@ -61,8 +81,15 @@ def home_md(data: SiteData) -> str:
         f"Browse the {link(HOME, CLAIMS_INDEX, 'claims')}, the "
         f"{link(HOME, QUESTIONS_INDEX, 'open questions')}, the "
         f"{link(HOME, PAPERS, 'papers they cite')} or the {link(HOME, TAGS, 'tags')}.\n",
+        "## Rerun any claim\n",
+        "Every claim reruns from nothing in three commands: get the hub, install it, run the "
+        "claim by its id (shown on its page) on every seed and judge each prediction.\n",
+        fence("\n".join([*clone_commands(data), ".venv/bin/lmhub run <claim-id>"]), "bash"),
+        _contribute(data),
         "## Strands\n",
         strand_cards(data, HOME),
+        "## Recent changes\n",
+        _changes_md(data),
         "## Latest results\n",
     ]
     if recent:
@@ -82,6 +109,32 @@ def home_md(data: SiteData) -> str:
     else:
         out.append("No claim has been run yet.\n")
     return "\n".join(out)
+
+
+def _changes_md(data: SiteData) -> str:
+    """Claims whose verdict changed between versions, or that first ran, newest first."""
+    events = sorted(
+        (
+            (r.last_change, c)
+            for c in data.catalog.claims.values()
+            if (r := data.results.get(c.id)) and r.last_change
+        ),
+        key=lambda e: e[0].when,
+        reverse=True,
+    )[:RECENT]
+    if not events:
+        return "Nothing has run yet.\n"
+    rows = []
+    for change, claim in events:
+        what = (
+            f"{status_html(change.before)} → {status_html(change.after)}"
+            if change.before
+            else f"first run: {status_html(change.after)}"
+        )
+        rows.append(
+            [inline(when(change.when)[:10]), link(HOME, claim_page(claim.id), claim.title), what]
+        )
+    return table(["Date", "Claim", "Change"], rows)
 
 
 def tags_md() -> str:

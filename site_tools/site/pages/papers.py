@@ -10,7 +10,9 @@ from site_tools.site.pages.common import (
     front_matter,
     link,
     question_page,
+    table,
 )
+from site_tools.site.pages.filters import filter_controls
 from site_tools.site.text import anchor, inline
 
 
@@ -24,36 +26,52 @@ def _backlinks(data: SiteData, key: str) -> str:
     for kind, entry_id in data.cited_by.get(key, []):
         if kind == "claim":
             claim = data.catalog.claims[entry_id]
-            links.append(link(PAPERS, claim_page(entry_id), claim.title) + " (claim)")
+            links.append(link(PAPERS, claim_page(entry_id), claim.title))
         else:
             question = data.catalog.questions[entry_id]
-            links.append(link(PAPERS, question_page(entry_id), question.title) + " (open question)")
-    return " · ".join(links)
+            links.append(link(PAPERS, question_page(entry_id), question.title) + " (question)")
+    return "<br>".join(links) or "not cited yet"
+
+
+def _cited_by_kind(data: SiteData, key: str) -> str:
+    kinds = {kind for kind, _ in data.cited_by.get(key, [])}
+    if not kinds:
+        return "not cited"
+    if kinds == {"claim"}:
+        return "claims"
+    if kinds == {"question"}:
+        return "open questions"
+    return "claims and open questions"
 
 
 def papers_md(data: SiteData) -> str:
-    """The papers page: cited works with their backlinks, then the uncited ones."""
+    """The papers page: a filterable, sortable table of every work in ``references.bib``."""
     refs = sorted(data.catalog.bib.references.values(), key=_sort_key)
-    cited = [r for r in refs if r.key in data.cited_by]
-    uncited = [r for r in refs if r.key not in data.cited_by]
-    out = [
-        front_matter("Papers", hide=("navigation", "toc")),
-        "# Papers\n\n"
-        f"Every work the hub cites ({len(cited)}), with the claims and open questions that "
-        "cite it. The whole bibliography is one file: "
-        "[references.bib](references.bib).\n",
+    cited = sum(1 for r in refs if r.key in data.cited_by)
+    headers = ["Work", "Year", "Cited by", "Cited by kind"]
+    rows = [
+        [
+            f'<span id="{anchor(ref.key)}"></span>**{inline(ref.cite_label())}**: '
+            f"{data.reference(ref.key)}",
+            inline(ref.year or "n.d."),
+            _backlinks(data, ref.key),
+            _cited_by_kind(data, ref.key),
+        ]
+        for ref in refs
     ]
-    for ref in cited:
-        out.append(
-            f"**{inline(ref.cite_label())}**: {data.reference(ref.key)}  \n"
-            f"Cited by: {_backlinks(data, ref.key)}\n"
-            f"{{ #{anchor(ref.key)} .lmhub-ref }}\n"
-        )
-    if uncited:
-        out.append("## In the bibliography, not cited yet\n")
-        for ref in uncited:
-            out.append(
-                f"**{inline(ref.cite_label())}**: {data.reference(ref.key)}\n"
-                f"{{ #{anchor(ref.key)} .lmhub-ref }}\n"
-            )
-    return "\n".join(out)
+    kinds = ["claims", "open questions", "claims and open questions", "not cited"]
+    years = sorted({ref.year or "n.d." for ref in refs}, reverse=True)
+    controls = filter_controls(
+        "papers-table",
+        headers,
+        {"Year": years, "Cited by kind": [k for k in kinds if any(r[3] == k for r in rows)]},
+    )
+    return (
+        front_matter("Papers", hide=("navigation", "toc")) + "# Papers\n\n"
+        f"The {len(refs)} works of the hub's bibliography, {cited} of them cited by a claim or "
+        "an open question, each with the entries that cite it. Filter by year, by who cites "
+        "it, or by any word (an author, a title); click a column header to sort. The whole "
+        "bibliography is one file: [references.bib](references.bib).\n\n"
+        f'{controls}\n<div class="lmhub-table lmhub-table--papers" id="papers-table" markdown>\n\n'
+        f"{table(headers, rows)}\n</div>\n"
+    )

@@ -20,7 +20,7 @@ from site_tools.site.pages.common import (
     tags_md,
 )
 from site_tools.site.pages.filters import filter_controls
-from site_tools.site.text import entry_markdown, indent, inline, safe_tags
+from site_tools.site.text import entry_markdown, html, indent, inline, safe_tags
 
 QUESTION_STATES = ("open", "partial", "resolved")
 
@@ -85,6 +85,9 @@ def question_md(data: SiteData, question: OpenQuestion) -> str:
     out = [
         front_matter(question.title, tags=question.tags),
         f"# {inline(question.title)}\n",
+        '<span class="lmhub-search-only" data-pagefind-meta="kind:open question"></span>'
+        f'<span class="lmhub-search-only" data-pagefind-meta="status:{html(question.status)}">'
+        "</span>"
         f"{question_status_html(question.status)} · strand: "
         f"{link(page, strand_page(question.strand), data.strand_title(question.strand))} · "
         f"id `{inline(question.id)}`\n",

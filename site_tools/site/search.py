@@ -1,0 +1,53 @@
+"""The site's search index: Pagefind, run over the built HTML.
+
+Pagefind writes a chunked index under ``pagefind/`` in the site: a visitor's browser loads
+nothing of it until they type in the search box, and then only the index chunks for the
+words typed and the snippets of the results shown. mkdocs-material's own search loads one
+JSON file of every page's text on every page view (821 KB for 42 claims, and growing
+linearly with the hub); with Pagefind, a page view carries none of it and a query carries a
+few chunks, whatever the size of the hub.
+
+What is indexed is the article of each page, without code blocks (BibTeX, commands), the
+filter controls and the MathML (each formula carries a plain-text form for the index, see
+:func:`site_tools.site.math.plain_text`). Claim pages add metadata that the search box shows
+and ranks by: ``kind``, ``status`` and ``tags`` (see :mod:`site_tools.site.pages.claims`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT_SELECTOR = "article.md-content__inner"
+EXCLUDED = ("pre", "math", ".headerlink", ".lmhub-filters", ".md-source-file", ".md-tags")
+FOLDER = "pagefind"
+
+
+class SearchIndexError(RuntimeError):
+    """Pagefind is missing or failed."""
+
+
+def build_search_index(site_dir: Path, timeout_s: float = 300) -> None:
+    """Index the built site in ``site_dir`` into ``site_dir/pagefind``."""
+    command = [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site_dir),
+        "--root-selector",
+        ROOT_SELECTOR,
+        "--output-subdir",
+        FOLDER,
+        "--quiet",
+    ]
+    for selector in EXCLUDED:
+        command += ["--exclude-selectors", selector]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SearchIndexError(f"cannot run pagefind: {exc}") from None
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        raise SearchIndexError("pagefind failed: " + " / ".join(detail))
