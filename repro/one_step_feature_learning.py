@@ -8,7 +8,7 @@ chosen on a validation split. The random-features baseline is the same readout o
 """
 
 import numpy as np
-from harness import parse_args, write_result
+from harness import parse_args, series, write_result
 
 args = parse_args(__doc__)
 p = args.params
@@ -39,11 +39,10 @@ def features(W: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.maximum(x @ W.T + bias, 0.0)
 
 
-# One gradient step of ½·mean (y − f)² on W; f = 0 at initialisation, so the residual is y.
+# Gradient of ½·mean (y − f)² with respect to W; f = 0 at initialisation, so the residual is y.
 x0, y0 = sample(p.step_samples)
 active = (x0 @ W0.T + bias > 0).astype(float)  # σ'(w_i·x + b_i) for ReLU
 grad = -(a[:, None] / np.sqrt(N)) * ((active * y0[:, None]).T @ x0) / p.step_samples
-W1 = W0 - p.step_size * np.sqrt(N) * grad
 
 x_fit, y_fit = sample(p.ridge_samples)
 x_val, y_val = sample(p.ridge_samples // 4)
@@ -64,7 +63,18 @@ def ridge_risk(W: np.ndarray) -> float:
     return float(np.mean((Ft @ best[1] - y_test) ** 2))
 
 
+# The declared step, and a sweep of step sizes for the plot (same gradient, same data).
+sweep = np.array(p.plot_step_sizes)
+sweep_risk = [ridge_risk(W0 - eta * np.sqrt(N) * grad) for eta in sweep]
+floor = p.c2**2 + p.noise**2
 write_result(
     args,
-    metrics={"rf_risk": ridge_risk(W0), "one_step_risk": ridge_risk(W1)},
+    metrics={
+        "rf_risk": ridge_risk(W0),
+        "one_step_risk": ridge_risk(W0 - p.step_size * np.sqrt(N) * grad),
+    },
+    curves={
+        "ridge risk after one step": series(sweep, sweep_risk),
+        "random-features floor c₂² + σ²": series(sweep[[0, -1]], [floor, floor], style="theory"),
+    },
 )
