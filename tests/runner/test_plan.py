@@ -291,3 +291,47 @@ def test_the_run_lock_never_follows_a_symlink(runner_hub: RunnerHub, tmp_path: P
     with pytest.raises(UsageError, match="it is a symbolic link; remove it"):
         run(root, "alpha")
     assert victim.read_text() == "keep me\n"
+
+
+def test_a_plot_label_is_not_identity(runner_hub: RunnerHub) -> None:
+    root = runner_hub(alpha="ok")
+    yaml = root / "claims" / "alpha.yaml"
+    yaml.write_text(
+        yaml.read_text().replace(
+            "  seeds: [0]\n", "  seeds: [0]\n  plot: {x_label: step, y_label: loss}\n"
+        )
+    )
+    run(root, "alpha")
+    yaml.write_text(yaml.read_text().replace("x_label: step", "x_label: training step t"))
+    assert _plan(root, "alpha") == ([], 1)
+
+
+def test_changed_since_selects_exactly_the_claims_a_file_can_change(
+    runner_hub: RunnerHub,
+) -> None:
+    import subprocess
+
+    from site_tools.runner.select import select_claims
+
+    root = runner_hub(alpha="ok", beta="misses")
+    (root / "repro" / "table.csv").write_text("1,2\n")
+    yaml = root / "claims" / "alpha.yaml"
+    yaml.write_text(
+        yaml.read_text().replace("  seeds: [0]\n", "  seeds: [0]\n  inputs: [repro/table.csv]\n")
+    )
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t"}
+    env |= {"GIT_COMMITTER_EMAIL": "t@x", "PATH": "/usr/bin:/bin"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "hub"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True)
+    hub = load_hub_claims(root, use_cache=False)
+
+    def chosen() -> list[str]:
+        files = hub.file_digests()
+        return select_claims(root, hub.claims, hub.sources, files, (), False, "HEAD").ids
+
+    assert chosen() == []
+    (root / "repro" / "table.csv").write_text("1,3\n")  # a declared data file
+    assert chosen() == ["alpha"]
+    subprocess.run(["git", "checkout", "-q", "--", "."], cwd=root, env=env, check=True)
+    (root / "repro" / "sitecustomize.py").write_text("import os\n")  # run at every start-up
+    assert chosen() == ["alpha", "beta"]
