@@ -128,7 +128,8 @@ class RunSpec:
     def command(self, out: Path) -> list[str]:
         """``python <script> --seed N --out OUT --params JSON [--smoke] [--device cuda]``."""
         cmd = [sys.executable, self.script, "--seed", str(self.seed), "--out", str(out)]
-        cmd += ["--params", self.params]
+        if self.params != "{}":  # a script that declares no parameters need not parse them
+            cmd += ["--params", self.params]
         if self.smoke:
             cmd.append("--smoke")
         if self.device == "cuda":

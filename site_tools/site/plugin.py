@@ -63,6 +63,7 @@ WATCHED = (
     "open_questions",
     "repro",
     "results",
+    ".evidence",
     "references.bib",
     "taxonomy.yaml",
     "hub.yaml",

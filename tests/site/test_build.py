@@ -215,12 +215,14 @@ def test_cli_build_run_with_the_real_runner(site_hub: Path) -> None:
     (site_hub / "repro" / "width_limit.py").write_text(MEASURING_SCRIPT)
     result = CliRunner().invoke(cli, ["build", "--run", "--root", str(site_hub)])
     assert result.exit_code == 0, result.output
-    assert "4 claims: 2 reproduced, 1 error, 1 failed; 6 runs in" in result.output
+    # A local run writes reported records: judged and shown, never the claim's status.
+    assert "4 claims: 3 error, 1 reproduced; 12 runs in" in result.output
     page = (site_hub / "site" / "claims" / "width-limit" / "index.html").read_text()
-    assert 'alt="status: reproduced"' in page and "../../plots/width-limit.svg" in page
+    assert 'alt="status: not-run"' in page and "../../plots/width-limit.svg" in page
+    assert "Not yet run by the hub" in page and "reported" in page
     stand_in = (site_hub / "site" / "claims" / "lr-transfer" / "index.html").read_text()
-    assert 'alt="status: error"' in stand_in
-    assert "The last run did not finish: error" in stand_in
+    assert 'alt="status: stale"' in stand_in  # the hub's own runs are of an older version
+    assert "did not finish" not in stand_in
 
 
 def test_build_with_zensical(site_hub: Path) -> None:

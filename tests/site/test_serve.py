@@ -90,4 +90,4 @@ def test_serve_regenerates_on_yaml_and_record_changes(
         site_hub, load_catalog(site_hub).claims["width-limit"], [{"slope": -0.5}] * 3, started=T0
     )
     html = _wait_for(lambda: served(page), "status: reproduced")
-    assert "Reproduced in <strong>1</strong> distinct environment" in html
+    assert "Reproduced by the hub on <strong>1</strong> environment" in html
