@@ -36,8 +36,10 @@ FORMAT_VERSION: Literal[2] = 2
 SETTLED = SETTLED_RUN
 MAX_RECORD_BYTES = 256 * 1024
 """Largest record read or written; series are thinned to fit (see :func:`thin`)."""
-MAX_SERIES_POINTS = 200
-"""Points kept per series when a record is written."""
+MAX_SERIES_POINTS = 120
+"""Points kept per series when a record is written (a plot needs no more)."""
+SERIES_DIGITS = 6
+"""Significant digits kept of each series value: the plot, not the verdict, reads them."""
 CLOCK_SKEW_S = 86_400
 """A record dated more than this far in the future never stands for a seed."""
 
@@ -225,17 +227,25 @@ def record_filename(record: RunRecord) -> str:
     )
 
 
+def _short(value: float) -> float:
+    return float(f"{value:.{SERIES_DIGITS}g}")
+
+
 def thin(series: dict[str, Series], points: int = MAX_SERIES_POINTS) -> dict[str, Series]:
-    """Each series cut to at most ``points`` evenly spaced points, ends kept."""
+    """Each series cut to at most ``points`` evenly spaced points (ends kept), each value to
+    :data:`SERIES_DIGITS` significant digits. Metrics are never thinned."""
     out = {}
     for name, curve in series.items():
         n = len(curve.x)
-        if n <= points:
-            out[name] = curve
-            continue
-        keep = sorted({round(i * (n - 1) / (points - 1)) for i in range(points)})
+        keep = (
+            range(n)
+            if n <= points
+            else sorted({round(i * (n - 1) / (points - 1)) for i in range(points)})
+        )
         out[name] = Series(
-            x=[curve.x[i] for i in keep], y=[curve.y[i] for i in keep], style=curve.style
+            x=[_short(curve.x[i]) for i in keep],
+            y=[_short(curve.y[i]) for i in keep],
+            style=curve.style,
         )
     return out
 
