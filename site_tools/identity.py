@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from site_tools.fsio import atomic_write
 from site_tools.models import Claim, ParamValue
 
 HASH_SCHEME = "v2"
@@ -131,7 +132,7 @@ class FileDigests:
             for key, e in self._entries.items()
             if e.read_ns - e.mtime_ns > RACY_NS
         }
-        _atomic_write(self.store, json.dumps(data))
+        atomic_write(self.store, json.dumps(data))
         self._dirty = False
 
 
@@ -144,14 +145,6 @@ def _load_entries(store: Path) -> dict[str, _Entry]:
         }
     except (OSError, ValueError, TypeError, AttributeError, IndexError, KeyError):
         return {}  # a missing or damaged memo only costs time
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` via a temporary file and rename (overwrites ``path``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 _MEMORY = FileDigests()

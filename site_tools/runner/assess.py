@@ -51,6 +51,17 @@ class BadOutput(Exception):
     """The script's output cannot be judged; the message says why."""
 
 
+def _what_ran(claim: Claim, identity: Identity) -> dict[str, Any]:
+    """The fields of a record that say what ran: the claim and its identity."""
+    return {
+        "claim_id": claim.id,
+        "identity": identity.digest,
+        "inputs": identity.parts,
+        "configuration": identity.configuration,
+        "parameters": identity.parameters,
+    }
+
+
 def provenance(git_commit: TreeState, host: HostInfo) -> Provenance:
     """A record's provenance: the hub's commit and its state, and where the run ran."""
     return Provenance(
@@ -281,11 +292,7 @@ def assess(
             status, message, series = "error", f"the script finished, but {exc}", {}
             metrics, absent = _finite_metrics(found), {}
     return RunRecord(
-        claim_id=claim.id,
-        identity=identity.digest,
-        inputs=identity.parts,
-        configuration=identity.configuration,
-        parameters=identity.parameters,
+        **_what_ran(claim, identity),
         seed=spec.seed,
         status=status,
         metrics=metrics,
@@ -317,11 +324,7 @@ def judging_failed(
     record, so the other runs of the same ``lmhub run`` go on."""
     why = f"{type(exc).__name__}: {exc}"[:LAST_LINE_CHARS]
     return RunRecord(
-        claim_id=claim.id,
-        identity=identity.digest,
-        inputs=identity.parts,
-        configuration=identity.configuration,
-        parameters=identity.parameters,
+        **_what_ran(claim, identity),
         seed=spec.seed,
         status="error",
         origin=origin,
@@ -345,11 +348,7 @@ def needs_gpu_record(
 ) -> RunRecord:
     """The record of a GPU claim's seed that could not run here (it never settles anything)."""
     return RunRecord(
-        claim_id=claim.id,
-        identity=identity.digest,
-        inputs=identity.parts,
-        configuration=identity.configuration,
-        parameters=identity.parameters,
+        **_what_ran(claim, identity),
         seed=seed,
         status="needs-gpu",
         origin=origin,
