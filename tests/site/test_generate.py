@@ -347,5 +347,5 @@ def test_claim_history_and_home_changes(site_hub: Path) -> None:
     assert "| Environment | Verdict over time |" in text
     home = page(site_hub, "index.md")
     changes = home[home.index("## Recent changes") : home.index("## Latest results")]
-    assert "| Date | Claim | Change |" in changes
+    assert "| Date | Entry | Change |" in changes
     assert "sharpness-threshold" in changes and "width-limit" not in changes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from site_tools.site.badges import state_class
 from site_tools.site.pages.claims import CLAIM_STATES
 from site_tools.site.pages.common import (
@@ -16,12 +18,15 @@ from site_tools.site.pages.common import (
     fence,
     front_matter,
     link,
+    question_page,
+    question_status_html,
     status_html,
     table,
     when,
 )
 from site_tools.site.pages.reproduce import clone_commands
 from site_tools.site.pages.strands import strand_cards
+from site_tools.site.question_moves import question_moves
 from site_tools.site.text import html, inline
 from site_tools.states import CLAIM_STATES as CLAIM_STATE_INFO
 
@@ -112,29 +117,53 @@ def home_md(data: SiteData) -> str:
 
 
 def _changes_md(data: SiteData) -> str:
-    """Claims whose verdict changed between versions, or that first ran, newest first."""
-    events = sorted(
-        (
-            (r.last_change, c)
-            for c in data.catalog.claims.values()
-            if (r := data.results.get(c.id)) and r.last_change
-        ),
-        key=lambda e: e[0].when,
-        reverse=True,
-    )[:RECENT]
-    if not events:
-        return "Nothing has run yet.\n"
-    rows = []
-    for change, claim in events:
+    """Claims whose verdict changed between versions or that first ran, and open questions
+    whose status moved or that were added, newest first."""
+    rows: list[tuple[datetime, list[str]]] = []
+    for claim in data.catalog.claims.values():
+        result = data.results.get(claim.id)
+        change = result.last_change if result else None
+        if change is None:
+            continue
         what = (
             f"{status_html(change.before)} → {status_html(change.after)}"
             if change.before
             else f"first run: {status_html(change.after)}"
         )
         rows.append(
-            [inline(when(change.when)[:10]), link(HOME, claim_page(claim.id), claim.title), what]
+            (
+                change.when,
+                [
+                    inline(when(change.when)[:10]),
+                    link(HOME, claim_page(claim.id), claim.title),
+                    what,
+                ],
+            )
         )
-    return table(["Date", "Claim", "Change"], rows)
+    questions = data.catalog.questions
+    for move in question_moves(data.catalog.root):
+        question = questions.get(move.question_id)
+        if question is None:
+            continue
+        what = (
+            f"{question_status_html(move.before)} → {question_status_html(move.after)}"
+            if move.before
+            else f"new question: {question_status_html(move.after)}"
+        )
+        rows.append(
+            (
+                move.when,
+                [
+                    inline(when(move.when)[:10]),
+                    link(HOME, question_page(question.id), question.title),
+                    what,
+                ],
+            )
+        )
+    if not rows:
+        return "Nothing has run or changed yet.\n"
+    rows.sort(key=lambda r: r[0], reverse=True)
+    return table(["Date", "Entry", "Change"], [r for _, r in rows[:RECENT]])
 
 
 def tags_md() -> str:
