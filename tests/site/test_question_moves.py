@@ -36,7 +36,7 @@ def test_a_status_move_and_a_new_question_are_found_and_shown(site_hub: Path) ->
     )
     _git(site_hub, "commit", "-q", "-am", "nonlinear-solvable: partial")
     moves = question_moves(site_hub)
-    assert [(m.question_id, m.before, m.after) for m in moves][0] == (
+    assert next((m.question_id, m.before, m.after) for m in moves) == (
         "nonlinear-solvable",
         "open",
         "partial",
