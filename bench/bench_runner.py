@@ -70,7 +70,7 @@ predictions:
     source: arithmetic
 """
 
-BIB = "@misc{ref0, author = {A, B}, title = {T}, year = {2020}}\n"
+BIB = "@misc{ref0, author = {A, B}, title = {T}, year = {2020}, howpublished = {a note}}\n"
 
 
 def _small_hub(root: Path, scripts: dict[str, str], claims: dict[str, tuple[str, int]]) -> Path:

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from site_tools.states import QuestionState
+
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 TAG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 METRIC_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -413,7 +415,7 @@ class Claim(_Closed):
         return values
 
 
-QuestionStatus = Literal["open", "partial", "resolved"]
+QuestionStatus = QuestionState
 """How far an open question has come."""
 
 

@@ -30,6 +30,7 @@ ClaimState = Literal[
 """Where a claim stands, judged from the hub's own CI records of its current identity."""
 
 QuestionState = Literal["open", "partial", "resolved"]
+"""How far an open question has come (the ``status`` field of its YAML)."""
 
 Sensitivity = Literal["caught", "insensitive", "unchecked", "incomplete"]
 """What the claim's mutant runs show: every mutant caught, one still passing, none run yet,
@@ -100,9 +101,6 @@ QUESTION_STATES: dict[QuestionState, StateInfo] = {
 
 SETTLED_RUN: frozenset[str] = frozenset({"measured"})
 """Run statuses that settle a seed: nothing but a finished measurement."""
-
-HOLDS: frozenset[str] = frozenset({"reproduced"})
-"""Claim states in which the claim counts as holding."""
 
 
 def claim_state_names() -> tuple[str, ...]:
