@@ -2,7 +2,8 @@
 
 - ``run-overhead``: 16 seeds of a trivial numpy script through :func:`run_hub` (``--force``,
   so every seed runs and writes a record) against 16 plain ``python script.py`` processes
-  doing the same work. Target: at most 1.15x.
+  doing the same work, each run in the bubblewrap sandbox where it can start (about 35 ms
+  to set up). Target: at most 1.3x, as for whole processes (``process-overhead``).
 - ``noop-rerun-1000-claims``: ``lmhub run --all`` on a synthetic hub of 1,000 claims with
   every record present (3,000 records): nothing runs. Target: under 2 s, measured in the
   steady state (the claim cache written by an earlier command); the baseline column is
@@ -143,12 +144,16 @@ def overhead() -> Outcome:
     return Outcome(
         base,
         ours,
-        "<= 1.15x",
-        ratio <= 1.15,
+        "<= 1.3x",
+        ratio <= 1.3,
         note=f"{seeds} runs; {(ours - base) / seeds * 1000:.1f} ms wall overhead per "
         f"run; CPU time {ours_cpu:.2f}s vs {base_cpu:.2f}s "
         f"({ours_cpu / base_cpu:.3f}x)",
     )
+
+
+MEASURED = {"t_half_strongest": 1.9, "timescale_ratio": 24.7}
+"""What every synthetic claim measured: inside both of its predictions."""
 
 
 def _write_records(root: Path) -> int:
@@ -172,7 +177,12 @@ def _write_records(root: Path) -> int:
         folder.mkdir(parents=True)
         for seed in claim.reproduction.seeds:
             verdicts = [
-                Verdict(metric=p.metric, expected=p.expect.describe(), measured=1.9, passed=True)
+                Verdict(
+                    metric=p.metric,
+                    expected=p.expect.describe(),
+                    measured=MEASURED[p.metric],
+                    passed=True,
+                )
                 for p in claim.predictions
             ]
             record = RunRecord(
@@ -181,7 +191,7 @@ def _write_records(root: Path) -> int:
                 inputs=digest.parts,
                 seed=seed,
                 status="measured",
-                metrics={p.metric: 1.9 for p in claim.predictions},
+                metrics=dict(MEASURED),
                 verdicts=verdicts,
                 started_at=now,
                 duration_s=0.5,
