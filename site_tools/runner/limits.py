@@ -17,6 +17,7 @@ import os
 import re
 import secrets
 import signal
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -410,4 +411,7 @@ def limited_tree(limits: RunLimits) -> Iterator[TreeLimit]:
         yield group
     finally:
         group.kill_all()
-        group.remove()
+        # The kernel takes tens of milliseconds to let a memory cgroup go once its last
+        # process is reaped; the run's result does not wait for that. A folder left behind
+        # when lmhub exits first is swept later (STALE_CGROUP_S).
+        threading.Thread(target=group.remove, name="lmhub-cgroup-rm", daemon=True).start()
