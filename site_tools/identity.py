@@ -230,6 +230,38 @@ def run_files(claim: Claim, root: Path, files: FileDigests | None = None) -> lis
     return list(dict.fromkeys(found))
 
 
+def _file_parts(
+    claim: Claim, root: Path, files: FileDigests
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The hash of every file a run may read, and their paths relative to ``root``: the same
+    for every configuration of the claim, so computed once for all of them."""
+    paths = run_files(claim, root, files)
+    parts = {"script": files.sha(paths[0]) or "missing"}
+    for path in paths[1:]:
+        parts[f"file {path.relative_to(root).as_posix()}"] = files.sha(path) or "missing"
+    return parts, tuple(p.relative_to(root).as_posix() for p in paths)
+
+
+def claim_identities(
+    claim: Claim, root: Path, configurations: list[str], files: FileDigests | None = None
+) -> dict[str, Identity]:
+    """The identity of ``claim`` in each of ``configurations`` (see :func:`claim_identity`),
+    reading and hashing its files once."""
+    files = files or _MEMORY
+    file_parts, rel = _file_parts(claim, root, files)
+    out = {}
+    for configuration in configurations:
+        parameters = claim.parameters(overrides_for(claim, configuration))
+        device = run_device(claim, configuration)
+        parts: dict[str, str] = {"scheme": HASH_SCHEME, **file_parts}
+        parts["parameters"] = _sha(json.dumps(parameters, sort_keys=True).encode())
+        parts["device"] = device
+        parts["threads"] = str(claim.reproduction.threads)
+        digest = _sha(json.dumps(parts, sort_keys=True).encode())
+        out[configuration] = Identity(digest, parts, configuration, parameters, device, rel)
+    return out
+
+
 def claim_identity(
     claim: Claim, root: Path, configuration: str = "full", files: FileDigests | None = None
 ) -> Identity:
@@ -246,20 +278,7 @@ def claim_identity(
     files
         Memo of file digests to use (default: one kept in memory for this process).
     """
-    files = files or _MEMORY
-    parameters = claim.parameters(overrides_for(claim, configuration))
-    device = run_device(claim, configuration)
-    paths = run_files(claim, root, files)
-    parts: dict[str, str] = {"scheme": HASH_SCHEME}
-    parts["script"] = files.sha(paths[0]) or "missing"
-    for path in paths[1:]:
-        parts[f"file {path.relative_to(root).as_posix()}"] = files.sha(path) or "missing"
-    parts["parameters"] = _sha(json.dumps(parameters, sort_keys=True).encode())
-    parts["device"] = device
-    parts["threads"] = str(getattr(claim.reproduction, "threads", 1))
-    digest = _sha(json.dumps(parts, sort_keys=True).encode())
-    rel = tuple(p.relative_to(root).as_posix() for p in paths)
-    return Identity(digest, parts, configuration, parameters, device, rel)
+    return claim_identities(claim, root, [configuration], files)[configuration]
 
 
 def predictions_digest(claim: Claim) -> str:

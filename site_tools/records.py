@@ -147,14 +147,6 @@ class RunRecord(_Record):
     def smoke(self) -> bool:
         return self.configuration == "smoke"
 
-    @property
-    def mutant(self) -> str | None:
-        return self.configuration.removeprefix("mutant:") if self.is_mutant else None
-
-    @property
-    def is_mutant(self) -> bool:
-        return self.configuration.startswith("mutant:")
-
 
 @dataclass(frozen=True)
 class BadRecord:
@@ -189,12 +181,6 @@ class RecordName:
         return cls(
             parts[0], parts[1], int(parts[2][1:]), _STATUS_V1.get(parts[3], parts[3]), config
         )
-
-    def started(self) -> datetime | None:
-        try:
-            return datetime.strptime(self.stamp, STAMP).replace(tzinfo=timezone.utc)
-        except ValueError:
-            return None
 
     def from_the_future(self, limit: str) -> bool:
         """Dated beyond a day of clock skew ahead of ``now``: such a record never pins a seed.

@@ -15,7 +15,7 @@ from pathlib import Path
 from site_tools.environment import environment_key, environment_label
 from site_tools.evidence import stores
 from site_tools.hub import HubPaths
-from site_tools.identity import FileDigests, Identity, claim_identity, predictions_digest
+from site_tools.identity import FileDigests, Identity, claim_identities, predictions_digest
 from site_tools.judge import (
     JudgedRun,
     MetricSummary,
@@ -243,10 +243,12 @@ def identities(
     claim: Claim, root: Path, files: FileDigests | None = None
 ) -> tuple[Identity, dict[str, Identity], Identity | None]:
     """The claim's full identity, each mutant's, and the smoke run's (if it has one)."""
-    full = claim_identity(claim, root, "full", files)
-    mutants = {m.id: claim_identity(claim, root, f"mutant:{m.id}", files) for m in claim.mutants}
-    smoke = claim_identity(claim, root, "smoke", files) if claim.reproduction.smoke else None
-    return full, mutants, smoke
+    configurations = ["full", *(f"mutant:{m.id}" for m in claim.mutants)]
+    if claim.reproduction.smoke:
+        configurations.append("smoke")
+    found = claim_identities(claim, root, configurations, files)
+    mutants = {m.id: found[f"mutant:{m.id}"] for m in claim.mutants}
+    return found["full"], mutants, found.get("smoke")
 
 
 def claim_status(

@@ -18,7 +18,7 @@ from types import FrameType
 from typing import Literal
 
 from site_tools.evidence import ci_origin
-from site_tools.identity import Identity, claim_identity
+from site_tools.identity import Identity, claim_identities
 from site_tools.models import Claim
 from site_tools.records import Origin, RunRecord, write_record
 from site_tools.runner.assess import needs_gpu_record
@@ -135,14 +135,6 @@ def _spec(plan: ClaimPlan, task: Task, ctx: _SpecContext) -> RunSpec:
     )
 
 
-def _pairs(
-    claims: list[Claim], identities: list[Identity], options: RunOptions
-) -> list[tuple[str, Identity]]:
-    """Each identity with the id of its claim, in the order they were made."""
-    ids = [c.id for c in claims for _ in configurations(c, options)]
-    return list(zip(ids, identities, strict=True))
-
-
 def _make_backend(options: RunOptions) -> tuple[Backend, str]:
     """The backend, and what to tell the user about GPU claims it cannot run."""
     if options.cluster:
@@ -242,18 +234,17 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
             folder = results / claim.id
             if folder.exists() and not folder.is_dir():
                 raise UsageError(f"{folder} is a file, not a folder of run records: move it aside")
-        identities: list[Identity] = [
-            claim_identity(c, root, config, files)
+        identities: list[tuple[Claim, Identity]] = [
+            (c, identity)
             for c in claims
-            for config in configurations(c, options)
+            for identity in claim_identities(c, root, configurations(c, options), files).values()
         ]
         files.save()
         # The backend is asked about GPUs before planning, so GPU claims are planned once.
         backend, gpu_note = _make_backend(options)
         stack.callback(backend.close)
         plans = [
-            plan_claim(hub.claims[c_id], i, results, force=options.force, gpu=backend.gpu)
-            for c_id, i in _pairs(claims, identities, options)
+            plan_claim(c, i, results, force=options.force, gpu=backend.gpu) for c, i in identities
         ]
         commit = tree_state(root)
         written: list[Path] = []

@@ -62,6 +62,18 @@ def _what_ran(claim: Claim, identity: Identity) -> dict[str, Any]:
     }
 
 
+def _how_it_ran(raw: RawOutcome, git_commit: TreeState) -> dict[str, Any]:
+    """The fields of a record that say how the run went: output, time, memory, provenance."""
+    return {
+        "stderr_tail": raw.stderr_tail,
+        "stdout_tail": raw.stdout_tail,
+        "started_at": raw.started_at,
+        "duration_s": max(raw.duration_s, 0.0),
+        "peak_memory_mb": raw.peak_memory_mb,
+        "provenance": provenance(git_commit, raw.host),
+    }
+
+
 def provenance(git_commit: TreeState, host: HostInfo) -> Provenance:
     """A record's provenance: the hub's commit and its state, and where the run ran."""
     return Provenance(
@@ -301,12 +313,7 @@ def assess(
         verdicts=verdicts,
         predictions_digest=predictions_digest(claim),
         message=message,
-        stderr_tail=raw.stderr_tail,
-        stdout_tail=raw.stdout_tail,
-        started_at=raw.started_at,
-        duration_s=max(raw.duration_s, 0.0),
-        peak_memory_mb=raw.peak_memory_mb,
-        provenance=provenance(git_commit, raw.host),
+        **_how_it_ran(raw, git_commit),
         origin=origin,
     )
 
@@ -329,12 +336,7 @@ def judging_failed(
         status="error",
         origin=origin,
         message=f"the hub could not judge this run's output ({why})",
-        stderr_tail=raw.stderr_tail,
-        stdout_tail=raw.stdout_tail,
-        started_at=raw.started_at,
-        duration_s=max(raw.duration_s, 0.0),
-        peak_memory_mb=raw.peak_memory_mb,
-        provenance=provenance(git_commit, raw.host),
+        **_how_it_ran(raw, git_commit),
     )
 
 

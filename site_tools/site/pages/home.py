@@ -116,6 +116,10 @@ def home_md(data: SiteData) -> str:
     return "\n".join(out)
 
 
+def _change_row(moment: datetime, entry: str, what: str) -> tuple[datetime, list[str]]:
+    return moment, [inline(when(moment)[:10]), entry, what]
+
+
 def _changes_md(data: SiteData) -> str:
     """Claims whose verdict changed between versions or that first ran, and open questions
     whose status moved or that were added, newest first."""
@@ -130,16 +134,7 @@ def _changes_md(data: SiteData) -> str:
             if change.before
             else f"first run: {status_html(change.after)}"
         )
-        rows.append(
-            (
-                change.when,
-                [
-                    inline(when(change.when)[:10]),
-                    link(HOME, claim_page(claim.id), claim.title),
-                    what,
-                ],
-            )
-        )
+        rows.append(_change_row(change.when, link(HOME, claim_page(claim.id), claim.title), what))
     questions = data.catalog.questions
     for move in question_moves(data.catalog.root):
         question = questions.get(move.question_id)
@@ -151,14 +146,7 @@ def _changes_md(data: SiteData) -> str:
             else f"new question: {question_status_html(move.after)}"
         )
         rows.append(
-            (
-                move.when,
-                [
-                    inline(when(move.when)[:10]),
-                    link(HOME, question_page(question.id), question.title),
-                    what,
-                ],
-            )
+            _change_row(move.when, link(HOME, question_page(question.id), question.title), what)
         )
     if not rows:
         return "Nothing has run or changed yet.\n"
