@@ -16,79 +16,17 @@ plugin does inside it. Loading and validating the catalog is ``lmhub validate``'
 
 from __future__ import annotations
 
-import math
 import shutil
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from run import Benchmark, Outcome
-from synthetic import REPO, make_hub
+from synthetic import REPO, make_hub, write_records
 
 from site_tools.catalog import Catalog, load_catalog
-from site_tools.identity import claim_identity
-from site_tools.judge import judge_run
-from site_tools.records import Origin, Provenance, RunRecord, Series, record_filename
 from site_tools.site.build import build_site
 from site_tools.site.generate import GenerateReport, generate
-
-N_POINTS = 200
-"""Points per series; four series per record (two theory curves, two measured)."""
-T0 = datetime(2026, 5, 1, tzinfo=timezone.utc)
-PROVENANCE = Provenance(
-    git_commit="0" * 40,
-    python="3.11.7",
-    numpy="2.4.0",
-    torch=None,
-    platform="Linux-6.1",
-    machine="x86_64",
-    device="cpu",
-)
-
-
-def _series(i: int, seed: int, version: int) -> dict[str, Series]:
-    times = [60.0 * k / (N_POINTS - 1) for k in range(N_POINTS)]
-    out = {}
-    for lam in (4.0, 0.25 + i * 0.001):  # every claim's plot differs
-        theory = [lam / (1 + (lam / 1e-6 - 1) * math.exp(-2 * lam * t)) for t in times]
-        wobble = 1 + 0.002 * (seed + 1) + 0.001 * version
-        out[f"measured λ={lam:g}"] = Series(x=times, y=[v * wobble for v in theory])
-        out[f"theory λ={lam:g}"] = Series(x=times, y=theory, style="theory")
-    return out
-
-
-def write_records(root: Path, catalog: Catalog, ids: list[str], version: int = 0) -> None:
-    """Three records with series for each claim in ``ids``, in the evidence store (written
-    directly: the format of :func:`~site_tools.records.write_record`, without its fsync)."""
-    for claim_id in ids:
-        claim = catalog.claims[claim_id]
-        digest = claim_identity(claim, root).digest
-        folder = root / ".evidence" / claim_id
-        folder.mkdir(parents=True, exist_ok=True)
-        i = int(claim_id.rsplit("-", 1)[1])
-        for seed in claim.reproduction.seeds:
-            metrics = {"t_half_strongest": 1.9 + 0.001 * seed, "timescale_ratio": 24.7}
-            verdicts, problem = judge_run(claim, metrics)
-            assert problem is None, problem
-            record = RunRecord(
-                claim_id=claim_id,
-                identity=digest,
-                seed=seed,
-                status="measured",
-                metrics=dict(metrics),
-                series=_series(i, seed, version),
-                verdicts=verdicts,
-                started_at=T0 + timedelta(minutes=i, seconds=seed, days=version),
-                duration_s=1.5,
-                peak_memory_mb=90.0,
-                provenance=PROVENANCE,
-                origin=Origin(kind="hub-ci", run_id="1"),
-            )
-            (folder / record_filename(record)).write_text(
-                record.model_dump_json(indent=1), encoding="utf-8"
-            )
-
 
 _HUB: dict[str, Path] = {}
 _STATE: dict[str, float] = {}

@@ -35,6 +35,8 @@ class Outcome:
 class Benchmark:
     name: str
     run: Callable[[], Outcome]
+    default: bool = True
+    """Run without being named (the scale benchmark takes minutes, so it is run by name)."""
 
 
 def best_of(func: Callable[[], object], repeat: int = 3) -> float:
@@ -54,6 +56,7 @@ def discover() -> list[Benchmark]:
         spec = importlib.util.spec_from_file_location(path.stem, path)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
+        sys.modules[path.stem] = module  # dataclasses and worker processes look it up
         spec.loader.exec_module(module)
         found.extend(module.BENCHMARKS)
     return found
@@ -61,7 +64,7 @@ def discover() -> list[Benchmark]:
 
 def main(argv: list[str]) -> int:
     benchmarks = discover()
-    chosen = [b for b in benchmarks if not argv or b.name in argv]
+    chosen = [b for b in benchmarks if b.name in argv or (not argv and b.default)]
     unknown = set(argv) - {b.name for b in benchmarks}
     if unknown:
         print(

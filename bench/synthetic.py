@@ -1,9 +1,23 @@
-"""Synthetic hubs for benchmarks: many valid claims, questions and references."""
+"""Synthetic hubs for benchmarks: many valid claims, questions, references and run records."""
 
 from __future__ import annotations
 
+import math
 import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from site_tools.catalog import Catalog
+from site_tools.identity import claim_identity
+from site_tools.judge import judge_run
+from site_tools.records import (
+    Origin,
+    Provenance,
+    RunRecord,
+    Series,
+    record_bytes,
+    record_filename,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 STRANDS = [
@@ -103,3 +117,73 @@ def make_hub(root: Path, n_claims: int = 1000, n_questions: int = 1000, n_refs: 
     bib = "\n".join(REFERENCE.format(i=i, year=1990 + i % 35) for i in range(n_refs))
     (root / "references.bib").write_text(bib, encoding="utf-8")
     return root
+
+
+N_POINTS = 200
+"""Points per series; four series per record (two theory curves, two measured)."""
+T0 = datetime(2026, 5, 1, tzinfo=timezone.utc)
+PROVENANCE = Provenance(
+    git_commit="0" * 40,
+    python="3.11.7",
+    numpy="2.4.0",
+    torch=None,
+    platform="Linux-6.1",
+    machine="x86_64",
+    device="cpu",
+)
+RUNS_PER_CLAIM = (1, 2, 3, 4, 5, 5)
+"""Runs of all three seeds a claim has had, cycled over claims: 10 records per claim on
+average, the older runs at earlier identities (the script changed since)."""
+
+
+def _series(i: int, seed: int, version: int) -> dict[str, Series]:
+    times = [60.0 * k / (N_POINTS - 1) for k in range(N_POINTS)]
+    out = {}
+    for lam in (4.0, 0.25 + i * 0.001):  # every claim's plot differs
+        theory = [lam / (1 + (lam / 1e-6 - 1) * math.exp(-2 * lam * t)) for t in times]
+        wobble = 1 + 0.002 * (seed + 1) + 0.001 * version
+        out[f"measured λ={lam:g}"] = Series(x=times, y=[v * wobble for v in theory])
+        out[f"theory λ={lam:g}"] = Series(x=times, y=theory, style="theory")
+    return out
+
+
+def write_records(
+    root: Path, catalog: Catalog, ids: list[str], version: int = 0, history: bool = False
+) -> int:
+    """Records with series for each claim in ``ids`` in the evidence store, as the runner
+    writes them: one per seed at the claim's identity, and with ``history`` also the older
+    runs of :data:`RUNS_PER_CLAIM`. Returns how many were written."""
+    written = 0
+    for claim_id in ids:
+        claim = catalog.claims[claim_id]
+        identity = claim_identity(claim, root)
+        folder = root / ".evidence" / claim_id
+        folder.mkdir(parents=True, exist_ok=True)
+        i = int(claim_id.rsplit("-", 1)[1])
+        runs = RUNS_PER_CLAIM[i % len(RUNS_PER_CLAIM)] if history else 1
+        for run in range(runs):
+            latest = run == runs - 1
+            digest = identity.digest if latest else f"{run:x}".rjust(64, "e")
+            for seed in claim.reproduction.seeds:
+                metrics = {"t_half_strongest": 1.9 + 0.001 * seed, "timescale_ratio": 24.7}
+                verdicts, problem = judge_run(claim, metrics)
+                assert problem is None, problem
+                record = RunRecord(
+                    claim_id=claim_id,
+                    identity=digest,
+                    inputs=identity.parts,
+                    parameters=identity.parameters,
+                    seed=seed,
+                    status="measured",
+                    metrics=dict(metrics),
+                    series=_series(i, seed, version + run),
+                    verdicts=verdicts,
+                    started_at=T0 + timedelta(minutes=i, seconds=seed, days=version + run),
+                    duration_s=1.5,
+                    peak_memory_mb=90.0,
+                    provenance=PROVENANCE,
+                    origin=Origin(kind="hub-ci", run_id=str(1 + run)),
+                )
+                (folder / record_filename(record)).write_bytes(record_bytes(record))
+                written += 1
+    return written

@@ -27,7 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_tools.hub import HubPaths
-from site_tools.records import BadRecord, Origin, RecordName, RunRecord, read_record
+from site_tools.records import (
+    BadRecord,
+    Origin,
+    RecordName,
+    RunRecord,
+    is_record_name,
+    read_record,
+)
 
 BRANCH = "evidence"
 LOCAL_REF = "refs/lmhub/evidence"
@@ -129,7 +136,7 @@ def fetch(paths: HubPaths, remote: str = "origin") -> int:
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
-    return sum(1 for _ in target.glob("*/*.json"))
+    return sum(1 for p in target.glob("*/*") if is_record_name(p.name))
 
 
 @dataclass
@@ -143,7 +150,7 @@ class Published:
 def _candidates(sources: list[Path]) -> list[Path]:
     found: list[Path] = []
     for source in sources:
-        found += sorted(p for p in source.glob("*/*.json") if not p.name.startswith("."))
+        found += sorted(p for p in source.glob("*/*") if is_record_name(p.name))
     return found
 
 

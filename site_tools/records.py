@@ -1,11 +1,16 @@
 """Run records: one immutable JSON file per run of one claim at one seed in one configuration.
 
-Layout: ``<store>/<claim-id>/<UTC start>_<identity12>_s<seed>_<status>_<configuration>_<random>.json``
+Layout: ``<store>/<claim-id>/<UTC start>_<identity12>_s<seed>_<status>_<configuration>_<random>.json.gz``
 where the configuration is ``full``, ``smoke``, ``medium`` or ``mutant-<id>``. A record is
 written to a temporary file and linked into place, and no record is ever rewritten, so a
 store is an append-only history. Every record carries :data:`FORMAT_VERSION`; version 1
 records are read and converted, other versions are refused with a message, and a corrupt or
 oversized one is reported and skipped.
+
+A record is compact JSON, gzipped (``zcat`` or ``gzip -dc`` shows it): most of a record is
+plot data, which compresses about fourfold, so a hub of 100k records stays near 200 MB.
+Records written before compression (plain ``.json``) are read alike; the reader tells the two
+apart by content, not by name.
 
 A record stores what was measured, never a verdict to be believed: readers judge its metrics
 against the claim's current predictions (:mod:`site_tools.judge`). The verdicts it carries
@@ -15,10 +20,12 @@ recomputed ones (a disagreement is reported).
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import secrets
 import stat
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -35,7 +42,11 @@ FORMAT_VERSION: Literal[2] = 2
 
 SETTLED = SETTLED_RUN
 MAX_RECORD_BYTES = 256 * 1024
-"""Largest record read or written; series are thinned to fit (see :func:`thin`)."""
+"""Largest record read or written, uncompressed; series are thinned to fit (see :func:`thin`)."""
+SUFFIX = ".json.gz"
+"""The ending of a record's file name (records written before compression end in ``.json``)."""
+_SUFFIXES = (SUFFIX, ".json")
+_GZIP_MAGIC = b"\x1f\x8b"
 MAX_SERIES_POINTS = 120
 """Points kept per series when a record is written (a plot needs no more)."""
 SERIES_DIGITS = 6
@@ -172,7 +183,10 @@ class RecordName:
 
     @classmethod
     def parse(cls, name: str) -> RecordName | None:
-        parts = name.removesuffix(".json").split("_")
+        stem = record_stem(name)
+        if stem is None:
+            return None
+        parts = stem.split("_")
         if len(parts) != 6 or not parts[2].startswith("s") or not parts[2][1:].isdigit():
             return None
         config = parts[4]
@@ -203,13 +217,29 @@ def latest_stamp(now: datetime | None = None) -> str:
 _STATUS_V1 = {"reproduced": "measured", "failed": "measured", "smoke-ok": "measured"}
 
 
+def record_stem(name: str) -> str | None:
+    """A record file name without its ending, or ``None`` when the name is not a record's
+    (a hidden file, another ending)."""
+    if name.startswith("."):
+        return None
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
+def is_record_name(name: str) -> bool:
+    """Whether a file of a store is meant as a record (by its ending; hidden files never)."""
+    return record_stem(name) is not None
+
+
 def record_filename(record: RunRecord) -> str:
-    """``<UTC start>_<identity12>_s<seed>_<status>_<configuration>_<random>.json``."""
+    """``<UTC start>_<identity12>_s<seed>_<status>_<configuration>_<random>.json.gz``."""
     stamp = record.started_at.strftime(STAMP)
     config = record.configuration.replace("mutant:", "mutant-")
     return (
         f"{stamp}_{record.identity[:12]}_s{record.seed}_{record.status}_{config}_"
-        f"{secrets.token_hex(3)}.json"
+        f"{secrets.token_hex(3)}{SUFFIX}"
     )
 
 
@@ -236,7 +266,7 @@ def thin(series: dict[str, Series], points: int = MAX_SERIES_POINTS) -> dict[str
     return out
 
 
-def record_bytes(record: RunRecord) -> bytes:
+def record_json(record: RunRecord) -> bytes:
     """The record as compact JSON, series thinned and, past the size cap, dropped."""
     record = record.model_copy(update={"series": thin(record.series)})
     data = record.model_dump_json().encode()
@@ -244,6 +274,26 @@ def record_bytes(record: RunRecord) -> bytes:
         record = record.model_copy(update={"series": {}, "stdout_tail": record.stdout_tail[-2000:]})
         data = record.model_dump_json().encode()
     return data
+
+
+def record_bytes(record: RunRecord) -> bytes:
+    """The record file's content: :func:`record_json` gzipped, with no name or time in the
+    gzip header, so the same record always gives the same bytes."""
+    return gzip.compress(record_json(record), compresslevel=9, mtime=0)
+
+
+def _decompressed(data: bytes) -> bytes | None:
+    """``data`` unzipped when it is gzip, else as is; ``None`` past the size cap (so that a
+    small file cannot expand into a large one in memory)."""
+    if not data.startswith(_GZIP_MAGIC):
+        return data
+    unzip = zlib.decompressobj(wbits=31)
+    out = unzip.decompress(data, MAX_RECORD_BYTES + 1)
+    if len(out) > MAX_RECORD_BYTES or unzip.unconsumed_tail:
+        return None
+    if not unzip.eof:
+        raise zlib.error("truncated")
+    return out
 
 
 def write_record(store: Path, record: RunRecord) -> Path:
@@ -266,7 +316,7 @@ def read_record(path: Path, series: bool = True) -> RunRecord | BadRecord:
     """The record at ``path``, or why it cannot be read.
 
     It must be a regular file (never followed through a symlink, never a FIFO) of at most
-    :data:`MAX_RECORD_BYTES`. With ``series=False`` the plot data is dropped before
+    :data:`MAX_RECORD_BYTES`, before and after it is unzipped. With ``series=False`` the plot data is dropped before
     validation: planning and judging need only the metrics, and a large hub's series would
     cost most of the time and memory of a no-op run.
     """
@@ -286,6 +336,13 @@ def read_record(path: Path, series: bool = True) -> RunRecord | BadRecord:
         return BadRecord(path, f"not readable ({exc.__class__.__name__}); ignored")
     finally:
         os.close(fd)
+    try:
+        unzipped = _decompressed(text)
+    except (zlib.error, EOFError):
+        return BadRecord(path, "not a valid gzip file; left in place, ignored")
+    if unzipped is None:
+        return BadRecord(path, f"larger than {MAX_RECORD_BYTES} bytes unzipped; ignored")
+    text = unzipped
     if series:
         try:
             # The common case, parsed and validated in one step by pydantic-core; anything
@@ -341,6 +398,6 @@ def iter_records(
     for folder in folders:
         if not folder.is_dir():
             continue
-        for path in sorted(folder.glob("*.json")):
-            if not path.name.startswith("."):
+        for path in sorted(folder.iterdir()):
+            if is_record_name(path.name):
                 yield path, read_record(path)

@@ -35,6 +35,7 @@ from site_tools.runner.report import ClaimResult, RunReport, claim_result
 from site_tools.runner.sandbox import fallback_warning
 from site_tools.runner.select import UsageError, select_claims
 from site_tools.runner.session import forget_session
+from site_tools.runner.settled import SettledMemo
 
 Device = Literal["cpu", "cuda"]
 
@@ -243,9 +244,14 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
         # The backend is asked about GPUs before planning, so GPU claims are planned once.
         backend, gpu_note = _make_backend(options)
         stack.callback(backend.close)
+        memo = SettledMemo.for_store(hub.cache_dir(), results)
         plans = [
-            plan_claim(c, i, results, force=options.force, gpu=backend.gpu) for c, i in identities
+            plan_claim(c, i, results, force=options.force, gpu=backend.gpu, memo=memo)
+            for c, i in identities
         ]
+        for claim in claims:
+            memo.planned(claim.id)
+        memo.save()
         commit = tree_state(root)
         written: list[Path] = []
         gpu_records = _gpu_records(plans, gpu_note, commit, results, written, origin)

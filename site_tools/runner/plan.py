@@ -7,7 +7,8 @@ Record file names carry the identity prefix, seed, status and configuration (see
 :class:`RecordName`), so the plan is made from directory listings alone; a record dated
 more than a day in the future is ignored. The only files opened are the settled record per
 seed whose numbers the summary shows, and, for a claim that must run again, its latest
-record, whose per-input hashes say what changed.
+record, whose per-input hashes say what changed. Settled records already read are taken
+from a memo (:mod:`site_tools.runner.settled`), so a plan where nothing changed opens none.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from site_tools.records import (
     BadRecord,
     RecordName,
     RunRecord,
+    is_record_name,
     latest_stamp,
     read_record,
 )
+from site_tools.runner.settled import SettledMemo
 
 HASH_PREFIX = 12
 """Characters of the content hash kept in a record's file name."""
@@ -97,7 +100,7 @@ def _listing(folder: Path, bad: list[BadRecord]) -> list[_Name]:
     out = []
     limit = latest_stamp()
     for name in entries:
-        if name.startswith(".") or not name.endswith(".json"):
+        if not is_record_name(name):
             continue
         parsed = RecordName.parse(name)
         if parsed is None:
@@ -140,6 +143,7 @@ def plan_claim(
     *,
     force: bool = False,
     gpu: bool = True,
+    memo: SettledMemo | None = None,
 ) -> ClaimPlan:
     """Decide which seeds of ``claim`` run in ``digest``'s configuration, and why.
 
@@ -154,6 +158,8 @@ def plan_claim(
         Run every seed even if settled.
     gpu
         Whether a GPU is available to runs that need one.
+    memo
+        Where settled records already read are remembered (see :mod:`.settled`).
     """
     plan = ClaimPlan(claim, digest)
     folder = results / claim.id
@@ -184,7 +190,11 @@ def plan_claim(
         elif latest is None:
             reason = why_changed()
         elif latest.parsed.status in ok_status:
-            record = read_record(folder / latest.file, series=False)
+            record = (
+                memo.read(folder, latest.file)
+                if memo is not None
+                else read_record(folder / latest.file, series=False)
+            )
             if isinstance(record, RunRecord) and record.identity == digest.digest:
                 plan.cached[seed] = record
                 continue

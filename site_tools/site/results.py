@@ -37,7 +37,7 @@ from site_tools.identity import FileDigests, predictions_digest
 from site_tools.judge import MetricSummary, judge_record, summarise
 from site_tools.memo import JsonMemo
 from site_tools.models import Claim
-from site_tools.records import RunRecord, Series
+from site_tools.records import RunRecord, Series, is_record_name
 from site_tools.site.plots import STYLE, drawable, plot_key
 from site_tools.site.timeline import Change, last_change
 from site_tools.states import ClaimState
@@ -218,7 +218,7 @@ class _Cached(BaseModel):
 
 def _record_names(folder: Path) -> list[str]:
     try:
-        return sorted(n for n in os.listdir(folder) if n.endswith(".json") and n[0] != ".")
+        return sorted(n for n in os.listdir(folder) if is_record_name(n))
     except OSError:
         return []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -150,7 +151,7 @@ def assert_kept(before: dict[str, bytes], root: Path) -> None:
         assert after.get(name) == data, f"{name} changed or vanished"
     for name, data in after.items():
         assert not Path(name).name.startswith("."), f"left a temporary file {name}"
-        json.loads(data)
+        json.loads(gzip.decompress(data) if name.endswith(".gz") else data)
 
 
 def age(root: Path, seconds: float = 60.0) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
@@ -198,11 +199,11 @@ def test_a_second_run_at_once_exits_2_and_leaves_the_first_alone(runner_hub: Run
     assert _lmhub(root, "good")[0] == 0
 
 
-def test_records_are_json_with_provenance(runner_hub: RunnerHub) -> None:
+def test_records_are_gzipped_json_with_provenance(runner_hub: RunnerHub) -> None:
     root = runner_hub(good="ok")
     assert _lmhub(root, "good")[0] == 0
-    path = next((root / "results" / "good").glob("*.json"))
-    data = json.loads(path.read_text())
+    path = next((root / "results" / "good").glob("*.json.gz"))
+    data = json.loads(gzip.decompress(path.read_bytes()))
     assert data["format_version"] == 2 and data["status"] == "measured"
     assert set(data["provenance"]) == {
         "git_commit",
