@@ -18,6 +18,7 @@ from types import FrameType
 from typing import Literal
 
 from site_tools.evidence import ci_origin
+from site_tools.gcpause import CollectorPause
 from site_tools.identity import Identity, claim_identities
 from site_tools.models import Claim
 from site_tools.records import Origin, RunRecord, write_record
@@ -28,6 +29,7 @@ from site_tools.runner.host import cuda_available
 from site_tools.runner.isolation import RunSpec
 from site_tools.runner.limits import MiB, RunLimits
 from site_tools.runner.lock import LOCK_WAIT_S, LockBusy, results_lock
+from site_tools.runner.outcomes import Outcome, OutcomeMemo
 from site_tools.runner.plan import ClaimPlan, Task, plan_claim
 from site_tools.runner.progress import Display
 from site_tools.runner.provenance import TreeState, tree_state
@@ -35,7 +37,6 @@ from site_tools.runner.report import ClaimResult, RunReport, claim_result
 from site_tools.runner.sandbox import fallback_warning
 from site_tools.runner.select import UsageError, select_claims
 from site_tools.runner.session import forget_session
-from site_tools.runner.settled import SettledMemo
 
 Device = Literal["cpu", "cuda"]
 
@@ -196,7 +197,37 @@ def _store(root: Path, results: Path, options: RunOptions) -> Path:
     return root / ".evidence" if options.evidence else results
 
 
+def _judged_from_settled_records(plan: ClaimPlan) -> bool:
+    """Whether the plan ran nothing and its outcome stands on its settled records alone."""
+    return (
+        not plan.tasks
+        and not plan.needs_gpu
+        and not plan.bad
+        and bool(plan.cached)
+        and plan.hash.configuration not in ("smoke", "medium")
+    )
+
+
+def _remembered_result(plan: ClaimPlan, known: Outcome) -> ClaimResult:
+    return ClaimResult(
+        plan.claim,
+        known.state,
+        "",
+        remembered=sorted(known.files),
+        summaries=known.summaries,
+        configuration=plan.hash.configuration,
+        message=known.message,
+    )
+
+
 def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
+    """Run the chosen claims' reproductions and report (see :func:`_run_hub`), with the
+    garbage collector paused until runs start."""
+    with CollectorPause() as pause:
+        return _run_hub(root, options, display, pause)
+
+
+def _run_hub(root: Path, options: RunOptions, display: Display, pause: CollectorPause) -> RunReport:
     """Run the chosen claims' reproductions and report.
 
     Writes one record per finished run under ``results/`` (never replacing one), and a
@@ -244,14 +275,17 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
         # The backend is asked about GPUs before planning, so GPU claims are planned once.
         backend, gpu_note = _make_backend(options)
         stack.callback(backend.close)
-        memo = SettledMemo.for_store(hub.cache_dir(), results)
-        plans = [
-            plan_claim(c, i, results, force=options.force, gpu=backend.gpu, memo=memo)
-            for c, i in identities
-        ]
-        for claim in claims:
-            memo.planned(claim.id)
-        memo.save()
+        gpu = backend.gpu
+        memo = OutcomeMemo.for_store(hub.cache_dir(), results)
+        plans: list[ClaimPlan] = []
+        remembered: dict[int, Outcome] = {}
+        for c, i in identities:
+            known = None if options.force else memo.lookup(c, i, results / c.id, gpu)
+            if known is not None:
+                remembered[len(plans)] = known
+                plans.append(ClaimPlan(c, i))
+            else:
+                plans.append(plan_claim(c, i, results, force=options.force, gpu=gpu))
         commit = tree_state(root)
         written: list[Path] = []
         gpu_records = _gpu_records(plans, gpu_note, commit, results, written, origin)
@@ -270,6 +304,7 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
         ran: dict[tuple[str, str], dict[int, RunRecord]] = {}
         not_run: dict[tuple[str, str], list[int]] = {}
         interrupted = False
+        pause.resume()
         if tasks:
             warning = fallback_warning()
             if warning:
@@ -296,15 +331,29 @@ def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
                 ran.setdefault((task.claim_id, task.configuration), {})[task.seed] = record
             for task in done.not_run:
                 not_run.setdefault((task.claim_id, task.configuration), []).append(task.seed)
-    outcome: list[ClaimResult] = [
-        claim_result(
+    outcome: list[ClaimResult] = []
+    for index, p in enumerate(plans):
+        known = remembered.get(index)
+        if known is not None:
+            outcome.append(_remembered_result(p, known))
+            continue
+        result = claim_result(
             p,
             ran.get((p.claim.id, p.hash.configuration), {}),
             gpu_records.get(index, {}),
             not_run.get((p.claim.id, p.hash.configuration), []),
         )
-        for index, p in enumerate(plans)
-    ]
+        if _judged_from_settled_records(p) and index not in gpu_records:
+            memo.remember(
+                p.claim,
+                p.hash,
+                gpu,
+                p.folder_mtime_ns,
+                p.cached_files,
+                (result.state, result.message, result.summaries),
+            )
+        outcome.append(result)
+    memo.save({c.id for c in claims})
     return RunReport(
         outcome,
         smoke=options.smoke,

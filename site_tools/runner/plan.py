@@ -7,12 +7,14 @@ Record file names carry the identity prefix, seed, status and configuration (see
 :class:`RecordName`), so the plan is made from directory listings alone; a record dated
 more than a day in the future is ignored. The only files opened are the settled record per
 seed whose numbers the summary shows, and, for a claim that must run again, its latest
-record, whose per-input hashes say what changed. Settled records already read are taken
-from a memo (:mod:`site_tools.runner.settled`), so a plan where nothing changed opens none.
+record, whose per-input hashes say what changed. A claim whose folder and settled records
+are as they were when it last needed no run is not planned at all: its outcome is
+remembered (:mod:`site_tools.runner.outcomes`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +30,6 @@ from site_tools.records import (
     latest_stamp,
     read_record,
 )
-from site_tools.runner.settled import SettledMemo
 
 HASH_PREFIX = 12
 """Characters of the content hash kept in a record's file name."""
@@ -73,6 +74,10 @@ class ClaimPlan:
     tasks: list[Task] = field(default_factory=list)
     cached: dict[int, RunRecord] = field(default_factory=dict)
     """Seed to the settled record that stands for it (not run again)."""
+    cached_files: dict[int, Path] = field(default_factory=dict)
+    """Seed to the file of that record."""
+    folder_mtime_ns: int | None = None
+    """When the record folder last changed, as seen before it was listed."""
     needs_gpu: dict[int, bool] = field(default_factory=dict)
     """Seeds that need a GPU this runner does not have, to whether a ``needs-gpu`` record is
     written for it (only for a seed with no record at all at this hash)."""
@@ -143,7 +148,6 @@ def plan_claim(
     *,
     force: bool = False,
     gpu: bool = True,
-    memo: SettledMemo | None = None,
 ) -> ClaimPlan:
     """Decide which seeds of ``claim`` run in ``digest``'s configuration, and why.
 
@@ -158,11 +162,11 @@ def plan_claim(
         Run every seed even if settled.
     gpu
         Whether a GPU is available to runs that need one.
-    memo
-        Where settled records already read are remembered (see :mod:`.settled`).
     """
     plan = ClaimPlan(claim, digest)
     folder = results / claim.id
+    with contextlib.suppress(OSError):
+        plan.folder_mtime_ns = os.stat(folder).st_mtime_ns
     names = _listing(folder, plan.bad)
     config = digest.configuration
     mode = [n for n in names if n.parsed.configuration == config]
@@ -190,13 +194,10 @@ def plan_claim(
         elif latest is None:
             reason = why_changed()
         elif latest.parsed.status in ok_status:
-            record = (
-                memo.read(folder, latest.file)
-                if memo is not None
-                else read_record(folder / latest.file, series=False)
-            )
+            record = read_record(folder / latest.file, series=False)
             if isinstance(record, RunRecord) and record.identity == digest.digest:
                 plan.cached[seed] = record
+                plan.cached_files[seed] = folder / latest.file
                 continue
             if isinstance(record, BadRecord):
                 plan.bad.append(record)

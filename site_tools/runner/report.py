@@ -99,6 +99,9 @@ class ClaimResult:
     """Records written by this run, by seed."""
     latest: dict[int, RunRecord] = field(default_factory=dict)
     """The record standing for each seed (this run's, or a cached one)."""
+    remembered: list[int] = field(default_factory=list)
+    """Seeds whose settled records were not opened: the outcome was remembered from a run
+    that judged the same records (see :mod:`site_tools.runner.outcomes`)."""
     summaries: list[MetricSummary] = field(default_factory=list)
     not_run: list[int] = field(default_factory=list)
     """Seeds that were to run but did not (interrupted)."""
@@ -115,7 +118,7 @@ class ClaimResult:
 
     @property
     def cached(self) -> bool:
-        return not self.ran and bool(self.latest) and not self.not_run
+        return not self.ran and bool(self.latest or self.remembered) and not self.not_run
 
     @property
     def duration_s(self) -> float:
