@@ -222,8 +222,9 @@ def _remembered_result(plan: ClaimPlan, known: Outcome) -> ClaimResult:
 
 def run_hub(root: Path, options: RunOptions, display: Display) -> RunReport:
     """Run the chosen claims' reproductions and report (see :func:`_run_hub`), with the
-    garbage collector paused until runs start."""
-    with CollectorPause() as pause:
+    garbage collector paused until runs start (a one-shot command: what planning loaded is
+    then frozen)."""
+    with CollectorPause(freeze=True) as pause:
         return _run_hub(root, options, display, pause)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from site_tools import states
 from site_tools.catalog import Catalog
+from site_tools.gcpause import CollectorPause
 from site_tools.models import Plot
 from site_tools.problems import HubError, Problem
 from site_tools.schema import schema_text
@@ -115,10 +116,17 @@ def generate(
     HubError
         When a hand-written file under ``docs/`` has the path of a generated one.
     """
+    with CollectorPause():  # see site_tools.gcpause: a 10k-claim build is millions of objects
+        return _generate(catalog, out_dir, cache_dir, directory_urls)
+
+
+def _generate(
+    catalog: Catalog, out_dir: Path, cache_dir: Path | None, directory_urls: bool
+) -> GenerateReport:
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     plots = PlotCache(cache_dir / "plots" if cache_dir else None)
-    results = collect_results(catalog, ResultsCache(cache_dir), have_plot=plots.keys)
+    results = collect_results(catalog, ResultsCache(cache_dir), plots=plots)
     data = SiteData(catalog, results, directory_urls)
     seconds["results"] = time.perf_counter() - start
 

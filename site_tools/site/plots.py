@@ -369,6 +369,8 @@ class PlotCache:
         self.drawn = 0
         """Plots drawn (not found in the cache) by this object."""
         self.keys: set[str] = set()
+        self._kept: dict[str, str] = {}
+        """Drawings of a cache without a folder, held for the rest of the build."""
         if folder is not None and folder.is_dir():
             self.keys = {p.stem for p in folder.iterdir() if p.suffix == ".svg"}
 
@@ -385,6 +387,8 @@ class PlotCache:
         others: Sequence[Mapping[str, Series]] = (),
     ) -> str | None:
         """The drawing for ``key``: from the cache, else drawn from ``series`` and stored."""
+        if key in self._kept:
+            return self._kept[key]
         if key in self.keys:
             try:
                 return self.path(key).read_text(encoding="utf-8")
@@ -396,6 +400,8 @@ class PlotCache:
         if svg is not None:
             if self.folder is not None:
                 atomic_write(self.path(key), svg)
+            else:
+                self._kept[key] = svg
             self.keys.add(key)
             self.drawn += 1
         return svg

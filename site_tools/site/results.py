@@ -24,6 +24,7 @@ import dataclasses
 import functools
 import hashlib
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,7 +39,7 @@ from site_tools.judge import MetricSummary, judge_record, summarise
 from site_tools.memo import JsonMemo
 from site_tools.models import Claim
 from site_tools.records import RunRecord, Series, is_record_name
-from site_tools.site.plots import STYLE, drawable, plot_key
+from site_tools.site.plots import STYLE, PlotCache, drawable, plot_key
 from site_tools.site.timeline import Change, last_change
 from site_tools.states import ClaimState
 from site_tools.status import ClaimStatus, EnvironmentResult, claim_status, identities
@@ -91,35 +92,69 @@ class ClaimResults:
         self.last_change = last_change
         """When the claim's outcome last changed between versions, or first ran."""
         self._status = status
+        self._eager: _Derived | None = None
 
-    @functools.cached_property
+    def _derived(self) -> _Derived:
+        if isinstance(self._status, ClaimStatus):
+            if self._eager is None:
+                self._eager = _derive(self.claim, self._status)
+            return self._eager
+        # Loaded statuses are kept for the few pages being rendered, not for the whole hub.
+        name = (self.claim.id, self.key)
+        found = _RECENT.get(name)
+        if found is None:
+            found = _derive(self.claim, self._status())
+            _RECENT[name] = found
+            while len(_RECENT) > RECENT_STATUSES:
+                _RECENT.popitem(last=False)
+        else:
+            _RECENT.move_to_end(name)
+        return found
+
+    @property
     def status(self) -> ClaimStatus:
         """The claim's full status, with every record (series left out when cached)."""
-        return self._status if isinstance(self._status, ClaimStatus) else self._status()
-
-    @functools.cached_property
-    def _shown(self) -> tuple[list[RunRecord], bool]:
-        return _shown_records(self.status)
+        return self._derived().status
 
     @property
     def shown(self) -> list[RunRecord]:
         """Records whose numbers the page shows: the current ones, else the newest older."""
-        return self._shown[0]
+        return self._derived().shown
 
     @property
     def shown_current(self) -> bool:
         """Whether ``shown`` are the hub's own full runs at the claim's current identity."""
-        return self._shown[1]
+        return self._derived().shown_current
 
     @property
     def shown_source(self) -> str:
         """Where the shown numbers come from: ``hub``, ``reported``, ``smoke`` or ``older``."""
         return _source(self.status)
 
-    @functools.cached_property
+    @property
     def summaries(self) -> list[MetricSummary]:
         """Each prediction across the shown seeds."""
-        return _summaries(self.claim, self.status, self.shown)
+        return self._derived().summaries
+
+
+RECENT_STATUSES = 64
+"""How many claims' full statuses loaded from the memo are kept parsed at once."""
+
+
+@dataclass(frozen=True)
+class _Derived:
+    status: ClaimStatus
+    shown: list[RunRecord]
+    shown_current: bool
+    summaries: list[MetricSummary]
+
+
+_RECENT: OrderedDict[tuple[str, str], _Derived] = OrderedDict()
+
+
+def _derive(claim: Claim, status: ClaimStatus) -> _Derived:
+    shown, current = _shown_records(status)
+    return _Derived(status, shown, current, _summaries(claim, status, shown))
 
 
 def results_for(claim: Claim, status: ClaimStatus, key: str = "") -> ClaimResults:
@@ -279,8 +314,46 @@ class ResultsCache:
         self.memo.save({k: v.model_dump(mode="json") for k, v in entries.items()})
 
 
+def _from_memo(claim: Claim, cached: _Cached) -> ClaimResults:
+    """A claim's results as remembered: its full status is parsed only when a page needs it."""
+    plot = None
+    if cached.plot_key is not None and cached.plot_seed is not None:
+        plot = PlotSource(cached.plot_key, cached.plot_seed, None)
+    change = None
+    if cached.change_when is not None and cached.change_after is not None:
+        change = Change(cached.change_when, cached.change_before, cached.change_after)
+    return ClaimResults(
+        claim,
+        key=cached.key,
+        state=cached.state,
+        last_run=cached.last_run,
+        environments=cached.environments,
+        plot=plot,
+        status=functools.partial(_load_status, cached.status),
+        last_change=change,
+    )
+
+
+def _memo_entry(result: ClaimResults, status: ClaimStatus) -> _Cached:
+    return _Cached(
+        key=result.key,
+        state=status.state,
+        last_run=result.last_run,
+        environments=result.environments,
+        plot_key=result.plot.key if result.plot else None,
+        plot_seed=result.plot.seed if result.plot else None,
+        change_when=result.last_change.when if result.last_change else None,
+        change_before=result.last_change.before if result.last_change else None,
+        change_after=result.last_change.after if result.last_change else None,
+        status=_StatusBox(status=_strip(status)).model_dump_json(),
+    )
+
+
 def collect_results(
-    catalog: Catalog, cache: ResultsCache, have_plot: set[str] | None = None
+    catalog: Catalog,
+    cache: ResultsCache,
+    have_plot: set[str] | None = None,
+    plots: PlotCache | None = None,
 ) -> dict[str, ClaimResults]:
     """Results of every claim of ``catalog``, reading only what changed since ``cache``.
 
@@ -292,9 +365,17 @@ def collect_results(
         The memo; it is updated and saved.
     have_plot
         Plot keys whose drawing is already cached; a cached claim whose plot key is not in
-        it is read again, to get its series. ``None``: trust every cached claim.
+        it is read again, to get its series. ``None``: trust every cached claim (or, with
+        ``plots``, the keys that ``plots`` holds).
+    plots
+        Where a claim read again has its plot drawn at once. Its records are then let go:
+        the claim's results hold its status as the memo does (parsed again when a page needs
+        it), so a build never holds every record of the hub at once. Without it the series
+        stay in the results for the caller to draw.
     """
     paths = catalog.paths
+    if have_plot is None and plots is not None:
+        have_plot = plots.keys
     out: dict[str, ClaimResults] = {}
     kept: dict[str, _Cached] = {}
     changed = False
@@ -311,45 +392,25 @@ def collect_results(
         ]
         key = _results_key(claim, digest, names)
         cached = cache.entries.get(claim_id)
-        usable = (
+        if (
             cached is not None
             and cached.key == key
             and (cached.plot_key is None or have_plot is None or cached.plot_key in have_plot)
-        )
-        if usable:
-            assert cached is not None
-            plot = None
-            if cached.plot_key is not None and cached.plot_seed is not None:
-                plot = PlotSource(cached.plot_key, cached.plot_seed, None)
-            result = ClaimResults(
-                claim,
-                key=key,
-                state=cached.state,
-                last_run=cached.last_run,
-                environments=cached.environments,
-                plot=plot,
-                status=functools.partial(_load_status, cached.status),
-                last_change=Change(cached.change_when, cached.change_before, cached.change_after)
-                if cached.change_when is not None and cached.change_after is not None
-                else None,
-            )
-            kept[claim_id] = cached
+        ):
+            result = _from_memo(claim, cached)
         else:
             status = claim_status(claim, paths, cache.files)
             result = results_for(claim, status, key)
+            cached = _memo_entry(result, status)
             changed = True
-            kept[claim_id] = _Cached(
-                key=key,
-                state=status.state,
-                last_run=result.last_run,
-                environments=result.environments,
-                plot_key=result.plot.key if result.plot else None,
-                plot_seed=result.plot.seed if result.plot else None,
-                change_when=result.last_change.when if result.last_change else None,
-                change_before=result.last_change.before if result.last_change else None,
-                change_after=result.last_change.after if result.last_change else None,
-                status=_StatusBox(status=_strip(status)).model_dump_json(),
-            )
+            if plots is not None:
+                if result.plot is not None:
+                    source = result.plot
+                    plots.get_or_draw(
+                        source.key, source.series, claim.reproduction.plot, source.others
+                    )
+                result = _from_memo(claim, cached)
+        kept[claim_id] = cached
         out[claim_id] = result
     if changed or kept.keys() != cache.entries.keys():
         cache.save(kept)
