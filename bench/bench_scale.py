@@ -36,6 +36,8 @@ from site_tools.records import read_record, record_json
 
 SIZES = tuple(int(n) for n in os.environ.get("LMHUB_SCALE_SIZES", "1000,5000,10000").split(","))
 PYTHON = sys.executable
+BUILD_LIMIT_S = float(os.environ.get("LMHUB_SCALE_BUILD_LIMIT_S", "900"))
+"""A build still going after this long is stopped and reported as failed."""
 MB = 1024 * 1024
 
 
@@ -87,13 +89,25 @@ class Measured:
 
 
 def measure(
-    command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+    command: list[str],
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout_s: float | None = None,
 ) -> Measured:
-    """Wall time and peak resident memory of ``command`` (the largest process of its tree)."""
+    """Wall time and peak resident memory of ``command`` (the largest process of its tree);
+    past ``timeout_s`` its process group is killed and it counts as failed."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.Popen(
+            command, cwd=cwd, stdout=out, stderr=err, env=env, start_new_session=True
+        )
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if timeout_s is not None and time.perf_counter() - start > timeout_s:
+                os.killpg(proc.pid, 9)
+            time.sleep(0.05)
         proc.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - start
         out.seek(0)
@@ -374,9 +388,14 @@ def one_size(n: int, work: Path, log: Callable[[str], None]) -> list[Figure]:
         shutil.rmtree(root / "build", ignore_errors=True)
         shutil.rmtree(root / "site", ignore_errors=True)
         try:
-            builds[engine] = measure(_lmhub("build", "--root", str(root), "--engine", engine))
+            builds[engine] = measure(
+                _lmhub("build", "--root", str(root), "--engine", engine), timeout_s=BUILD_LIMIT_S
+            )
         except RuntimeError as exc:
             log(f"[{n}] {engine} build failed: {str(exc)[-500:]}")
+            figures.append(
+                Figure(f"lmhub build ({engine}) FAILED", n, math.nan, "s", None, "-", 90.0)
+            )
     base = builds.get("mkdocs")
     figures.append(
         Figure(
