@@ -18,6 +18,7 @@ from site_tools.site.pages.common import (
     claim_page,
     front_matter,
     link,
+    plural,
     question_page,
     rel,
     table,
@@ -119,13 +120,22 @@ def papers_page_md(data: SiteData, page: PapersPage) -> str:
         after = group[page.number]
         pager.append("Next: " + link(page.path, after.path, after.label))
     pager_md = " · ".join(pager) + "\n\n" if pager else ""
+    # The label is made of letters, digits and "(2 of 3)": nothing to escape.
     title = f"Papers: {page.label}"
+    first, last = (
+        _first_author(data.catalog.bib.references[k]) for k in (page.keys[0], page.keys[-1])
+    )
+    authors = (
+        f"first author {inline(first)}"
+        if first == last
+        else (f"first authors from {inline(first)} to {inline(last)}")
+    )
     return (
-        front_matter(title, hide=("navigation", "toc")) + f"# {inline(title)}\n\n"
+        front_matter(title, hide=("navigation", "toc")) + f"# {title}\n\n"
         f"{_groups_bar(data, page)}\n\n"
-        f"{len(refs)} works by first authors {_span(data, page)}, each with the entries that "
-        "cite it. Filter by year, by who cites it, or by any word (an author, a title); click "
-        "a column header to sort.\n\n"
+        f"{plural(len(refs), 'work')} by {authors}, each with the entries that cite it. Filter "
+        "by year, by who cites it, or by any word (an author, a title); click a column header "
+        "to sort.\n\n"
         f"{pager_md}"
         f'{controls}\n<div class="lmhub-table lmhub-table--papers" id="papers-table" markdown>\n\n'
         f"{table(headers, rows)}\n</div>\n\n{pager_md}"
