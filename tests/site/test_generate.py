@@ -239,6 +239,7 @@ def test_nav_lists_the_strands_and_the_hand_written_pages(site_hub: Path) -> Non
     assert nav[3]["Strands"][0] == "strands/index.md" and len(nav[3]["Strands"]) == 6
     assert {"Guide": ["guide/learning-mechanics.md", "guide/strands.md", "guide/zeta.md"]} in nav
     assert {"About": ["about.md", "contributing-example.md"]} in nav
+    assert {"Papers": "papers/index.md"} in nav  # the index only, never each page
 
 
 def test_a_second_generation_writes_nothing(site_hub: Path) -> None:

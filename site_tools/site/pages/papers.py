@@ -57,10 +57,15 @@ def _first_author(ref: Reference) -> str:
     return surname(ref.authors[0]) if ref.authors else "(no author)"
 
 
-def _span(data: SiteData, page: PapersPage) -> str:
+def _ends(data: SiteData, page: PapersPage) -> tuple[str, str]:
+    """The first authors of the page's first and last works (escaped)."""
     refs = data.catalog.bib.references
-    first, last = _first_author(refs[page.keys[0]]), _first_author(refs[page.keys[-1]])
-    return inline(first) if first == last else f"{inline(first)} – {inline(last)}"
+    return inline(_first_author(refs[page.keys[0]])), inline(_first_author(refs[page.keys[-1]]))
+
+
+def _span(data: SiteData, page: PapersPage) -> str:
+    first, last = _ends(data, page)
+    return first if first == last else f"{first} – {last}"
 
 
 def _groups_bar(data: SiteData, here: PapersPage) -> str:
@@ -122,14 +127,8 @@ def papers_page_md(data: SiteData, page: PapersPage) -> str:
     pager_md = " · ".join(pager) + "\n\n" if pager else ""
     # The label is made of letters, digits and "(2 of 3)": nothing to escape.
     title = f"Papers: {page.label}"
-    first, last = (
-        _first_author(data.catalog.bib.references[k]) for k in (page.keys[0], page.keys[-1])
-    )
-    authors = (
-        f"first author {inline(first)}"
-        if first == last
-        else (f"first authors from {inline(first)} to {inline(last)}")
-    )
+    first, last = _ends(data, page)
+    authors = f"first author {first}" if first == last else f"first authors {first} to {last}"
     return (
         front_matter(title, hide=("navigation", "toc")) + f"# {title}\n\n"
         f"{_groups_bar(data, page)}\n\n"
