@@ -1,6 +1,6 @@
 """The site's memo files: JSON remembered between builds, dropped when stale or damaged.
 
-Every memo of the site generator (run results, ``catalog.json`` fragments, the generated
+Every memo of the site generator (run results, the export's entry files, the generated
 folder's manifest) is one JSON object stamped with a version. A memo that is missing,
 damaged or of another version reads as empty: losing it only costs time. A memo without a
 path (``lmhub build --no-cache``) remembers nothing and writes nothing.

@@ -10,14 +10,25 @@ from pydantic import BaseModel
 
 from site_tools.fsio import atomic_write
 from site_tools.models import Claim, HubSettings, OpenQuestion, Taxonomy
-from site_tools.site.export_models import CatalogExport
+from site_tools.site.export_models import (
+    CatalogExport,
+    ClaimExport,
+    IndexPageExport,
+    QuestionExport,
+    ReferenceExport,
+)
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "claim": Claim,
     "open_question": OpenQuestion,
     "taxonomy": Taxonomy,
     "hub": HubSettings,
-    "catalog": CatalogExport,  # the site's catalog.json export
+    # The site's export: the header catalog.json, its index pages and one file per entry.
+    "catalog": CatalogExport,
+    "catalog-index": IndexPageExport,
+    "catalog-claim": ClaimExport,
+    "catalog-question": QuestionExport,
+    "catalog-reference": ReferenceExport,
 }
 
 

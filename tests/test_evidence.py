@@ -221,7 +221,10 @@ def test_forged_records_cannot_set_a_status(remote: Path, tmp_path: Path) -> Non
     built = ci("site.sh", site)
     assert built.returncode == 0, built.stdout + built.stderr
     exported = json.loads((site / "site" / "catalog.json").read_text())
-    states = {c["id"]: c["status"] for c in exported["claims"]}
+    states = {}
+    for index in exported["indexes"]["claims"]:
+        for row in json.loads((site / "site" / index).read_text())["rows"]:
+            states[row["id"]] = json.loads((site / "site" / row["file"]).read_text())["status"]
     assert states["forged"]["state"] == "failed"
     assert [e["state"] for e in states["forged"]["reported"]] == ["reproduced"]
     assert states["forged-gpu"]["state"] == "awaiting-gpu"

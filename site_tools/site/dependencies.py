@@ -5,8 +5,9 @@ its open questions, its references and the hub's settings; an open-question page
 question, the titles and states of its related claims, its references and the settings. The
 key of a page hashes exactly those, plus :func:`code_digest` (the generator's own source), so
 an edit to the site's code renders every page again. Index pages list every entry and are
-always rendered, except the papers page, which changes only with the bibliography and the
-titles of the entries that cite it.
+always rendered, except the papers pages, each of which changes only with its works, the
+titles of the entries that cite them and the pages it links to. The page of each work an
+entry cites is part of the entry's key, since its page links there.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import site_tools
 from site_tools.models import Claim, OpenQuestion
 from site_tools.site.pages.common import SiteData
+from site_tools.site.pages.papers_layout import PapersPage
 
 
 @cache
@@ -50,7 +52,7 @@ def _common(data: SiteData, kind: str, entry_id: str, citations: list[str]) -> l
         code_digest(),
         data.keys["settings"],
         data.catalog.sources.get(f"{kind}:{entry_id}", ""),
-        *(bib[k].raw if k in bib else f"missing {k}" for k in citations),
+        *(f"{bib[k].raw}\0{data.paper_page(k)}" if k in bib else f"missing {k}" for k in citations),
     ]
 
 
@@ -98,27 +100,37 @@ def _question_key(data: SiteData, question: OpenQuestion) -> str:
     )
 
 
-def papers_page_key(data: SiteData) -> str:
-    """Key of the papers page: every reference, and who cites it under which title."""
+def papers_page_key(data: SiteData, page: PapersPage) -> str:
+    """Key of one papers page: its works, who cites them under which title, and the pages
+    it links to (the first page of each group, its neighbours)."""
     catalog = data.catalog
     cited = []
-    for key, entries in sorted(data.cited_by.items()):
-        for kind, entry_id in entries:
+    for key in page.keys:
+        for kind, entry_id in data.cited_by.get(key, []):
             entry = catalog.claims[entry_id] if kind == "claim" else catalog.questions[entry_id]
             cited.append(f"{key}\0{kind}\0{entry_id}\0{entry.title}")
+    groups = data.papers.groups()
     return _digest(
         [
             "papers",
             code_digest(),
-            *(ref.raw for _, ref in sorted(catalog.bib.references.items())),
+            f"{page.path}\0{page.number}\0{page.of}",
+            *(f"{group}\0{pages[0].path}" for group, pages in groups.items()),
+            *(catalog.bib.references[key].raw for key in page.keys),
             *cited,
         ]
     )
 
 
 def reference_key(data: SiteData, key: str) -> str:
-    """Key of one reference's entry in ``catalog.json``: its BibTeX and who cites it."""
+    """Key of one reference's export file: its BibTeX, who cites it and its papers page."""
     ref = data.catalog.bib.references[key]
     return _digest(
-        ["reference", code_digest(), ref.raw, *(f"{k}\0{i}" for k, i in data.cited_by.get(key, []))]
+        [
+            "reference",
+            code_digest(),
+            ref.raw,
+            data.paper_page(key),
+            *(f"{k}\0{i}" for k, i in data.cited_by.get(key, [])),
+        ]
     )

@@ -1,15 +1,32 @@
-"""The format of ``catalog.json``, the site's machine-readable export (version 2).
+"""The format of the site's machine-readable export (version 3).
 
-These models are the definition: ``schemas/catalog.schema.json`` is generated from them by
-``lmhub schema`` (see :mod:`site_tools.schema`), and ``lmhub schema --check`` fails when the
-committed schema is stale. A reader checks ``format_version`` first; a change that could break a reader bumps
-:data:`EXPORT_VERSION`, and the old version's meaning is kept in this docstring's history.
-Paths and URLs are relative to the site root. Numbers that were not measured are ``null``.
+The export is a small header, ``catalog.json`` (:class:`CatalogExport`: the hub, its counts
+and strands, and the paths of everything else), index pages of at most
+``catalog.json``'s ``index_size`` rows each (:class:`IndexPageExport`:
+``catalog/claims-1.json``, ``catalog/questions-1.json``, ``catalog/references-1.json``, ...),
+and one file per entry (:class:`ClaimExport` in ``catalog/claims/<id>.json``,
+:class:`QuestionExport` in ``catalog/questions/<id>.json``, :class:`ReferenceExport` in
+``catalog/references/<name>.json``; an index row gives each entry's file). No file grows with
+the whole catalogue: a reader fetches the header, then the index pages, then the entries it
+wants.
+
+These models are the definition: ``schemas/catalog.schema.json`` (the header) and
+``schemas/catalog-index.schema.json``, ``catalog-claim``, ``catalog-question`` and
+``catalog-reference`` are generated from them by ``lmhub schema`` (see
+:mod:`site_tools.schema`), and ``lmhub schema --check`` fails when a committed schema is
+stale. A reader checks ``format_version`` first (the header's holds for every file of the
+export); a change that could break a reader bumps :data:`EXPORT_VERSION`, and the old
+version's meaning is kept in this docstring's history. Paths and URLs are relative to the
+site root. Numbers that were not measured are ``null``.
 
 History: version 1 had ``status.content_hash`` (a hash that included the Python, numpy and
 torch versions) and took a claim's state from any committed record; version 2 has
 ``status.identity`` (what can change the numbers, environment excluded), judges only the
-hub's own runs, and adds per-environment verdicts, reported evidence and mutants.
+hub's own runs, and adds per-environment verdicts, reported evidence and mutants. Version 2
+was one file, ``catalog.json``, with every entry in ``claims``, ``open_questions`` and
+``references`` and each strand's entry ids; version 3 splits it into the header, index pages
+and entry files, gives each strand's entry counts instead of ids, and gives each reference
+its place on the papers pages (``page``).
 """
 
 from __future__ import annotations
@@ -21,7 +38,7 @@ from pydantic import BaseModel, ConfigDict
 
 from site_tools.states import ClaimState, Sensitivity
 
-EXPORT_VERSION: Literal[2] = 2
+EXPORT_VERSION: Literal[3] = 3
 
 
 class _Export(BaseModel):
@@ -103,7 +120,7 @@ class StatusExport(_Export):
 
 
 class ClaimExport(_Export):
-    """One claim with its current status."""
+    """One claim with its current status: ``catalog/claims/<id>.json``."""
 
     id: str
     title: str
@@ -140,7 +157,7 @@ class RelatedClaimExport(_Export):
 
 
 class QuestionExport(_Export):
-    """One open question."""
+    """One open question: ``catalog/questions/<id>.json``."""
 
     id: str
     title: str
@@ -157,19 +174,22 @@ class QuestionExport(_Export):
 
 
 class StrandExport(_Export):
-    """One strand of the taxonomy and the ids of its entries."""
+    """One strand of the taxonomy and how many entries it has."""
 
     id: str
     title: str
     summary: str
     physics_analogue: str
     page: str
-    claims: list[str]
-    open_questions: list[str]
+    claims: int
+    """How many claims it has (an index row gives each claim's strand)."""
+    open_questions: int
+    """How many open questions it has, resolved ones included."""
 
 
 class ReferenceExport(_Export):
-    """One work of ``references.bib``, its fields decoded for display."""
+    """One work of ``references.bib``, its fields decoded for display:
+    ``catalog/references/<name>.json``."""
 
     key: str
     title: str
@@ -180,6 +200,8 @@ class ReferenceExport(_Export):
     arxiv: str | None
     cited_by: list[str]
     """Ids of the claims and open questions that cite it."""
+    page: str
+    """Its place on the papers pages (URL with an anchor)."""
 
 
 class CountsExport(_Export):
@@ -194,15 +216,65 @@ class CountsExport(_Export):
     """Open questions not yet resolved."""
 
 
-class CatalogExport(_Export):
-    """Every entry of the hub with its current status: ``catalog.json``."""
+class IndexesExport(_Export):
+    """The index pages of each kind of entry, in order."""
 
-    format_version: Literal[2]
+    claims: list[str]
+    open_questions: list[str]
+    references: list[str]
+
+
+class SchemasExport(_Export):
+    """The JSON Schema of each kind of file of the export."""
+
+    catalog: str
+    index: str
+    claim: str
+    question: str
+    reference: str
+
+
+class CatalogExport(_Export):
+    """The header of the export, ``catalog.json``: the hub, its counts and strands, and where
+    every other file of the export is."""
+
+    format_version: Literal[3]
     """Version of this format; a reader should refuse a version it does not know."""
     hub: str
     description: str
     counts: CountsExport
     strands: list[StrandExport]
-    claims: list[ClaimExport]
-    open_questions: list[QuestionExport]
-    references: list[ReferenceExport]
+    index_size: int
+    """Most rows on one index page."""
+    indexes: IndexesExport
+    schemas: SchemasExport
+
+
+class IndexRowExport(_Export):
+    """One entry on an index page."""
+
+    id: str
+    """The claim's or open question's id, or the reference's citation key."""
+    title: str
+    status: str | None
+    """A claim's current state or an open question's status; null for a reference."""
+    strand: str | None
+    """Null for a reference."""
+    file: str
+    """The entry's own file."""
+
+
+class IndexPageExport(_Export):
+    """One page of the index of one kind of entry: ``catalog/claims-<n>.json``,
+    ``catalog/questions-<n>.json`` or ``catalog/references-<n>.json``, by id (key)."""
+
+    format_version: Literal[3]
+    kind: Literal["claims", "open_questions", "references"]
+    page: int
+    """1 for the first page."""
+    pages: int
+    total: int
+    """Entries of this kind, on all pages."""
+    previous: str | None
+    next: str | None
+    rows: list[IndexRowExport]

@@ -1,14 +1,20 @@
-"""Files the site publishes for machines: ``catalog.json``, BibTeX and the schema.
+"""Files the site publishes for machines: the catalog export, BibTeX and the schemas.
 
-``catalog.json`` follows :mod:`site_tools.site.export_models`; its schema is published next
-to it as ``schemas/catalog.schema.json``. ``references.bib`` is the hub's bibliography as
-committed, and ``bib/<claim-id>.bib`` holds the references of one claim.
+The catalog export follows :mod:`site_tools.site.export_models`: a small header,
+``catalog.json``; index pages of at most :data:`INDEX_SIZE` rows under ``catalog/``; and one
+file per claim, open question and reference under ``catalog/claims/``, ``catalog/questions/``
+and ``catalog/references/``. Their schemas are published under ``schemas/``
+(:data:`EXPORT_SCHEMAS`). ``references.bib`` is the hub's bibliography as committed, and
+``bib/<claim-id>.bib`` holds the references of one claim.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,11 +29,15 @@ from site_tools.site.export_models import (
     ClaimExport,
     CountsExport,
     EnvironmentExport,
+    IndexesExport,
+    IndexPageExport,
+    IndexRowExport,
     MetricExport,
     MutantExport,
     QuestionExport,
     ReferenceExport,
     RelatedClaimExport,
+    SchemasExport,
     StatusExport,
     StrandExport,
 )
@@ -40,10 +50,62 @@ from site_tools.site.pages.common import (
     question_page,
     strand_page,
 )
+from site_tools.site.text import anchor, slug
 from site_tools.states import claim_state_names
 from site_tools.status import EnvironmentResult
 
-MEMO_VERSION = 1
+MEMO_VERSION = 2
+CATALOG = "catalog.json"
+INDEX_SIZE = 1000
+"""Most rows on one index page (read when the export is made, so tests may lower it)."""
+EXPORT_SCHEMAS = {
+    "catalog": "catalog",
+    "index": "catalog-index",
+    "claim": "catalog-claim",
+    "question": "catalog-question",
+    "reference": "catalog-reference",
+}
+"""Each kind of file of the export (a field of the header's ``schemas``) to its schema's name
+(see :data:`site_tools.schema.SCHEMAS`)."""
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+
+
+def schema_file(name: str) -> str:
+    """Path of a published schema, by its name in :data:`site_tools.schema.SCHEMAS`."""
+    return f"schemas/{name}.schema.json"
+
+
+def claim_file(claim_id: str) -> str:
+    """Path of a claim's export file."""
+    return f"catalog/claims/{slug(claim_id)}.json"
+
+
+def question_file(question_id: str) -> str:
+    """Path of an open question's export file."""
+    return f"catalog/questions/{slug(question_id)}.json"
+
+
+def reference_file(key: str) -> str:
+    """Path of a reference's export file: its key, or a cleaned form and a hash of it.
+
+    A key of letters, digits, ``_`` and ``-`` is the file's name: no two such keys differ
+    only in case (the bibliography refuses that, as BibTeX does), so they cannot collide even
+    on a file system that ignores case. Any other key (``Saxe:2014``) gives its characters in
+    lower case with runs of others as ``-``, a dot and 16 hex digits of its SHA-256; the dot
+    keeps these apart from the plain names.
+    """
+    if _PLAIN_KEY.match(key):
+        return f"catalog/references/{key}.json"
+    cleaned = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")[:60] or "key"
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"catalog/references/{cleaned}.{digest}.json"
+
+
+def index_file(kind: str, number: int) -> str:
+    """Path of the ``number``-th index page of ``kind`` (``claims``, ``open_questions``,
+    ``references``)."""
+    stem = "questions" if kind == "open_questions" else kind
+    return f"catalog/{stem}-{number}.json"
 
 
 def _finite(value: float) -> float | None:
@@ -147,13 +209,63 @@ def _reference(data: SiteData, key: str) -> ReferenceExport:
         doi=r.doi,
         arxiv=r.arxiv,
         cited_by=[i for _, i in data.cited_by.get(r.key, [])],
+        page=f"{data.page_url(data.paper_page(key))}#{anchor(key)}",
     )
 
 
-def _header(data: SiteData) -> CatalogExport:
-    """Everything but the entries (left empty)."""
+def _rows(data: SiteData) -> dict[str, list[IndexRowExport]]:
+    """The index rows of each kind, by id (key)."""
+    catalog = data.catalog
+    return {
+        "claims": [
+            IndexRowExport(
+                id=c.id,
+                title=c.title,
+                status=data.state(c.id),
+                strand=c.strand,
+                file=claim_file(c.id),
+            )
+            for _, c in sorted(catalog.claims.items())
+        ],
+        "open_questions": [
+            IndexRowExport(
+                id=q.id, title=q.title, status=q.status, strand=q.strand, file=question_file(q.id)
+            )
+            for _, q in sorted(catalog.questions.items())
+        ],
+        "references": [
+            IndexRowExport(
+                id=key, title=r.title, status=None, strand=None, file=reference_file(key)
+            )
+            for key, r in sorted(catalog.bib.references.items())
+        ],
+    }
+
+
+def _index_pages(kind: str, rows: list[IndexRowExport]) -> dict[str, IndexPageExport]:
+    size = INDEX_SIZE
+    chunks = [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+    pages = len(chunks)
+    return {
+        index_file(kind, n): IndexPageExport(
+            format_version=EXPORT_VERSION,
+            kind=kind,  # type: ignore[arg-type]
+            page=n,
+            pages=pages,
+            total=len(rows),
+            previous=index_file(kind, n - 1) if n > 1 else None,
+            next=index_file(kind, n + 1) if n < pages else None,
+            rows=chunk,
+        )
+        for n, chunk in enumerate(chunks, 1)
+    }
+
+
+def _header(data: SiteData, indexes: dict[str, list[str]]) -> CatalogExport:
     catalog = data.catalog
     states = [data.state(c) for c in catalog.claims]
+    claims = Counter(c.strand for c in catalog.claims.values())
+    questions = Counter(q.strand for q in catalog.questions.values())
     return CatalogExport(
         format_version=EXPORT_VERSION,
         hub=catalog.settings.name,
@@ -172,34 +284,46 @@ def _header(data: SiteData) -> CatalogExport:
                 summary=s.summary,
                 physics_analogue=s.physics_analogue,
                 page=data.page_url(strand_page(s.id)),
-                claims=[c.id for c in data.claims_in(s.id)],
-                open_questions=[q.id for q in data.questions_in(s.id)],
+                claims=claims[s.id],
+                open_questions=questions[s.id],
             )
             for s in catalog.taxonomy.strands
         ],
-        claims=[],
-        open_questions=[],
-        references=[],
+        index_size=INDEX_SIZE,
+        indexes=IndexesExport(**indexes),
+        schemas=SchemasExport(**{kind: schema_file(name) for kind, name in EXPORT_SCHEMAS.items()}),
     )
 
 
-def catalog_export(data: SiteData) -> CatalogExport:
-    """The whole catalog with statuses and metric summaries, as :class:`CatalogExport`."""
-    return _header(data).model_copy(
-        update={
-            "claims": [_claim(data, c) for c in data.sorted_claims()],
-            "open_questions": [_question(data, q) for q in data.sorted_questions()],
-            "references": [_reference(data, k) for k in sorted(data.catalog.bib.references)],
-        }
-    )
+def _indexes_and_header(data: SiteData) -> dict[str, BaseModel]:
+    """``catalog.json`` and the index pages, by path."""
+    files: dict[str, BaseModel] = {}
+    indexes: dict[str, list[str]] = {}
+    for kind, rows in _rows(data).items():
+        pages = _index_pages(kind, rows)
+        indexes[kind] = list(pages)
+        files.update(pages)
+    return {CATALOG: _header(data, indexes), **files}
+
+
+def catalog_exports(data: SiteData) -> dict[str, BaseModel]:
+    """Every file of the catalog export as its model, by path (built now, nothing memoised)."""
+    files = _indexes_and_header(data)
+    for c in data.catalog.claims.values():
+        files[claim_file(c.id)] = _claim(data, c)
+    for q in data.catalog.questions.values():
+        files[question_file(q.id)] = _question(data, q)
+    for key in data.catalog.bib.references:
+        files[reference_file(key)] = _reference(data, key)
+    return files
 
 
 class ExportMemo:
-    """The JSON of each entry of ``catalog.json`` by its key, kept between builds.
+    """The JSON of each entry's export file by its key, kept between builds.
 
     Building and validating 2,000 export models takes about a second, so an entry is built
     again only when its key changes (the key of its page, see
-    :mod:`site_tools.site.dependencies`), and ``catalog.json`` is assembled from the pieces.
+    :mod:`site_tools.site.dependencies`).
 
     Parameters
     ----------
@@ -228,42 +352,40 @@ class ExportMemo:
             self.memo.save(dict(self.used))
 
 
-def catalog_json(data: SiteData, memo: ExportMemo | None = None) -> str:
-    """``catalog.json``: :func:`catalog_export` as compact JSON, built from ``memo``."""
+def catalog_files(data: SiteData, memo: ExportMemo | None = None) -> dict[str, str]:
+    """Every file of the catalog export as JSON text, by path: :func:`catalog_exports`, with
+    each entry's file taken from ``memo`` when the entry has not changed."""
     memo = memo or ExportMemo(None)
     catalog = data.catalog
-    base = _header(data)
-    claims = [
-        memo.fragment(
-            f"claim:{c.id}",
-            f"{data.directory_urls}:{claim_page_key(data, c)}",
-            functools.partial(_claim, data, c),
+    files = {
+        path: model.model_dump_json() + "\n" for path, model in _indexes_and_header(data).items()
+    }
+    for c in catalog.claims.values():
+        files[claim_file(c.id)] = (
+            memo.fragment(
+                f"claim:{c.id}",
+                f"{data.directory_urls}:{claim_page_key(data, c)}",
+                functools.partial(_claim, data, c),
+            )
+            + "\n"
         )
-        for c in data.sorted_claims()
-    ]
-    questions = [
-        memo.fragment(
-            f"question:{q.id}",
-            f"{data.directory_urls}:{question_page_key(data, q)}",
-            functools.partial(_question, data, q),
+    for q in catalog.questions.values():
+        files[question_file(q.id)] = (
+            memo.fragment(
+                f"question:{q.id}",
+                f"{data.directory_urls}:{question_page_key(data, q)}",
+                functools.partial(_question, data, q),
+            )
+            + "\n"
         )
-        for q in data.sorted_questions()
-    ]
-    references = [
-        memo.fragment(
-            f"reference:{k}", reference_key(data, k), functools.partial(_reference, data, k)
+    for key in catalog.bib.references:
+        files[reference_file(key)] = (
+            memo.fragment(
+                f"reference:{key}",
+                f"{data.directory_urls}:{reference_key(data, key)}",
+                functools.partial(_reference, data, key),
+            )
+            + "\n"
         )
-        for k in sorted(catalog.bib.references)
-    ]
     memo.save()
-    head = base.model_dump_json(exclude={"claims", "open_questions", "references"})
-    return (
-        head[:-1]
-        + ',"claims":['
-        + ",".join(claims)
-        + '],"open_questions":['
-        + ",".join(questions)
-        + '],"references":['
-        + ",".join(references)
-        + "]}\n"
-    )
+    return files

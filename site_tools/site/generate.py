@@ -23,7 +23,7 @@ from site_tools.problems import HubError, Problem
 from site_tools.schema import schema_text
 from site_tools.site.badges import claim_badge
 from site_tools.site.dependencies import claim_page_key, papers_page_key, question_page_key
-from site_tools.site.exports import ExportMemo, catalog_json
+from site_tools.site.exports import EXPORT_SCHEMAS, ExportMemo, catalog_files, schema_file
 from site_tools.site.nav import site_nav
 from site_tools.site.output import OutputTree
 from site_tools.site.pages.claims import claim_md, claims_index
@@ -43,7 +43,7 @@ from site_tools.site.pages.common import (
 )
 from site_tools.site.pages.example import example_md
 from site_tools.site.pages.home import home_md, tags_md
-from site_tools.site.pages.papers import papers_md
+from site_tools.site.pages.papers import papers_index_md, papers_page_md
 from site_tools.site.pages.questions import question_md, questions_index
 from site_tools.site.pages.strands import strand_pages
 from site_tools.site.plots import PlotCache
@@ -109,7 +109,7 @@ def generate(
         reads and keeps no memo.
     directory_urls
         Whether the site uses ``page/`` URLs (mkdocs' ``use_directory_urls``); only the URLs
-        written into ``catalog.json`` depend on it.
+        written into the catalog export depend on it.
 
     Raises
     ------
@@ -142,7 +142,13 @@ def _generate(
     pages.update(strand_pages(data))
     for rel, text in pages.items():
         tree.add(rel, text)
-    tree.add_lazy(PAPERS, papers_page_key(data), lambda: papers_md(data).encode("utf-8"))
+    tree.add(PAPERS, papers_index_md(data))
+    for paper_page in data.papers.pages:
+        tree.add_lazy(
+            paper_page.path,
+            papers_page_key(data, paper_page),
+            functools.partial(_render, papers_page_md, data, paper_page),
+        )
     # An entry's page is rendered only when what it shows has changed (see dependencies).
     for claim in catalog.claims.values():
         tree.add_lazy(
@@ -169,11 +175,11 @@ def _generate(
                 result.plot.key,
                 _plot_producer(plots, result, catalog.claims[claim.id].reproduction.plot),
             )
-    tree.add(
-        "catalog.json",
-        catalog_json(data, ExportMemo(cache_dir / "exports.json" if cache_dir else None)),
-    )
-    tree.add("schemas/catalog.schema.json", schema_text("catalog"))
+    memo = ExportMemo(cache_dir / "exports.json" if cache_dir else None)
+    for rel, text in catalog_files(data, memo).items():
+        tree.add(rel, text)
+    for name in EXPORT_SCHEMAS.values():
+        tree.add(schema_file(name), schema_text(name))
     try:
         tree.add("references.bib", catalog.paths.bib.read_bytes())
     except OSError:

@@ -10,7 +10,8 @@ It is a thin adapter around :func:`~site_tools.site.generate.generate`:
 * ``on_files``: add the generated files to the hand-written ones from ``docs_dir``, refusing
   a symlink among those (it would publish whatever file it points to);
 * ``on_page_markdown``: fill the catalog-generated parts of hand-written pages (the lists of
-  each strand's entries in ``docs/guide/strands.md``);
+  each strand's entries in ``docs/guide/strands.md``) and point their links to works at the
+  papers page that shows each (:mod:`site_tools.site.handwritten`);
 * ``on_page_content``: sanitise the HTML of hand-written pages (:mod:`site_tools.site.sanitize`),
   which may carry raw HTML that generated pages never do;
 * ``on_post_build``: index the built site for search with Pagefind
@@ -36,7 +37,7 @@ from mkdocs.structure.files import File, Files
 from site_tools.catalog import Catalog, load_catalog
 from site_tools.problems import HubError
 from site_tools.site.generate import GenerateReport, generate
-from site_tools.site.pages.strands import expand_strand_entries
+from site_tools.site.handwritten import hand_written_markdown
 from site_tools.site.sanitize import sanitise_html
 from site_tools.site.search import SearchIndexError, build_search_index
 from site_tools.site.text import html, safe_url
@@ -217,20 +218,23 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
-        """Fill each ``<!-- lmhub:strand-entries ID -->`` line of a hand-written page."""
+        """Fill in a hand-written page (:func:`hand_written_markdown`)."""
         assert self.report is not None and self.report.data is not None
-        if "<!-- lmhub:" not in markdown:
+        if self._generated(page, config):
             return markdown
         try:
-            return expand_strand_entries(markdown, self.report.data, page.file.src_uri)
+            return hand_written_markdown(markdown, self.report.data, page.file.src_uri)
         except KeyError as exc:
             raise PluginError(str(exc.args[0])) from None
 
+    def _generated(self, page: Any, config: Any) -> bool:
+        """Whether ``page`` is one the plugin generated (not a hand-written one)."""
+        generated = (self.root(config) / self.config.generated_dir).resolve()
+        return Path(page.file.abs_src_path or "").resolve().is_relative_to(generated)
+
     def on_page_content(self, html_text: str, *, page: Any, config: Any, files: Any) -> str:
         """Sanitise a hand-written page's HTML (generated pages are safe by construction)."""
-        generated = (self.root(config) / self.config.generated_dir).resolve()
-        source = Path(page.file.abs_src_path or "").resolve()
-        if source.is_relative_to(generated):
+        if self._generated(page, config):
             return html_text
         clean, removed = sanitise_html(html_text)
         for what in dict.fromkeys(removed):

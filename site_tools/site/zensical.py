@@ -7,7 +7,8 @@ the ``lmhub`` plugin does inside mkdocs:
 
 1. generate the pages into ``build/docs`` (as the plugin does);
 2. merge them with the hand-written ``docs/`` into ``build/zensical/docs`` (hard links or
-   copies; symlinks are refused before this);
+   copies; symlinks are refused before this), each hand-written page filled in as the plugin
+   does (:mod:`site_tools.site.handwritten`);
 3. write ``build/zensical/mkdocs.yml``: the hub's ``mkdocs.yml`` with the generated
    navigation, the site name and repository from ``hub.yaml``, the Markdown extensions the
    pages need (server-side math, the safety pass), the hub's stylesheet and script and its
@@ -33,6 +34,8 @@ import yaml
 from site_tools.catalog import Catalog
 from site_tools.problems import HubError, Problem
 from site_tools.site.generate import GenerateReport, generate
+from site_tools.site.handwritten import hand_written_markdown
+from site_tools.site.pages.common import SiteData
 from site_tools.site.plugin import OVERRIDES, REQUIRED_EXTENSIONS, SCRIPT, STYLESHEET
 from site_tools.site.sanitize import sanitise_html
 from site_tools.site.search import SearchIndexError, build_search_index
@@ -71,6 +74,20 @@ def _merge(sources: list[Path], target: Path) -> None:
                 os.link(path, dest)
             except OSError:
                 shutil.copy2(path, dest)
+
+
+def _fill_hand_written(docs: Path, target: Path, data: SiteData) -> None:
+    for path in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
+        page = path.relative_to(docs).as_posix()
+        text = path.read_text(encoding="utf-8")
+        try:
+            filled = hand_written_markdown(text, data, page)
+        except KeyError as exc:
+            raise _problem(str(exc.args[0])) from None
+        if filled != text:
+            dest = target / page
+            dest.unlink()  # may be a hard link to the hand-written file: never write through it
+            dest.write_text(filled, encoding="utf-8")
 
 
 def _config(root: Path, catalog: Catalog, report: GenerateReport, strict: bool) -> dict[str, Any]:
@@ -124,6 +141,8 @@ def build_with_zensical(
     work = root / WORK
     report = generate(catalog, root / "build" / "docs", root / "build" / "cache")
     _merge([catalog.paths.docs, root / "build" / "docs"], work / "docs")
+    assert report.data is not None
+    _fill_hand_written(catalog.paths.docs, work / "docs", report.data)
     config = _config(root, catalog, report, strict)
     (work / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     out = work / "site"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as _html
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 from site_tools.site.safety import LINK_SCHEMES
 
@@ -63,3 +64,33 @@ def live_problems(markup: str, marker: str = "alert(") -> list[str]:
                 if scheme is not None and scheme not in LINK_SCHEMES:
                     problems.append(f"<{tag} {name}={value!r}>")
     return problems
+
+
+def broken_anchor_links(site: Path, prefix: str = "ref-") -> tuple[int, list[str]]:
+    """Links between the built pages of ``site`` to an anchor starting with ``prefix`` whose
+    page or anchor is missing.
+
+    Returns how many such links there are and, for each broken one, ``page: href``.
+    """
+    ids: dict[Path, set[str]] = {}
+
+    def anchors(page: Path) -> set[str]:
+        if page not in ids:
+            found = elements(page.read_text(encoding="utf-8")) if page.is_file() else []
+            ids[page] = {attrs["id"] for _, attrs in found if "id" in attrs}
+        return ids[page]
+
+    count, broken = 0, []
+    for page in sorted(site.rglob("*.html")):
+        for tag, attrs in elements(page.read_text(encoding="utf-8")):
+            href = attrs.get("href", "")
+            if tag != "a" or f"#{prefix}" not in href or re.match(r"^[a-z]+:", href):
+                continue
+            count += 1
+            path, fragment = href.split("#", 1)
+            target = (page.parent / path).resolve() if path else page
+            if target.is_dir() or path.endswith("/"):
+                target = target / "index.html"
+            if fragment not in anchors(target):
+                broken.append(f"{page.relative_to(site).as_posix()}: {href}")
+    return count, broken

@@ -213,6 +213,7 @@ PAGES = {
     "gpu-claim": "claims/mutransfer-lr/",
     "question": "questions/edge-of-stability-dynamics/",
     "papers": "papers/",
+    "papers-s": "papers/s/",
 }
 PHONE = {"width": 390, "height": 844}
 THEME_OWNED = (

@@ -26,14 +26,18 @@ def test_build_writes_the_site(built_site: BuildResult) -> None:
         "questions/sharpness-origin/index.html",
         "strands/simple-laws/index.html",
         "papers/index.html",
+        "papers/s/index.html",
         "tags/index.html",
         "about/index.html",
         "catalog.json",
+        "catalog/claims-1.json",
+        "catalog/claims/logistic-modes.json",
         "references.bib",
         "bib/logistic-modes.bib",
         "badges/logistic-modes.svg",
         "plots/logistic-modes.svg",
         "schemas/catalog.schema.json",
+        "schemas/catalog-claim.schema.json",
         "assets/lmhub.css",
         "assets/lmhub.js",
         "pagefind/pagefind.js",
@@ -49,7 +53,7 @@ def test_claim_page_html(read_page) -> None:  # type: ignore[no-untyped-def]
     assert 'src="../../badges/logistic-modes.svg"' in html
     assert 'src="../../plots/logistic-modes.svg"' in html
     assert 'href="https://arxiv.org/abs/1312.6120"' in html
-    assert 'href="../../papers/#ref-saxe2014exact"' in html
+    assert 'href="../../papers/s/#ref-saxe2014exact"' in html
     assert (
         "<title>Each mode is learned on its own logistic clock - Test Mechanics Hub</title>" in html
     )
@@ -136,11 +140,11 @@ def test_cli_build(site_hub: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "ok: 4 claims, 2 open questions, 4 references"
-    assert lines[1] == "generated 33 files (33 written, 0 removed, 2 plots drawn)"
+    assert lines[1] == "generated 54 files (54 written, 0 removed, 2 plots drawn)"
     assert re.fullmatch(rf"built the site in \d+\.\d s: {re.escape(str(site_hub))}/site", lines[2])
     again = CliRunner().invoke(cli, ["build", "--root", str(site_hub)])
     assert (
-        again.output.splitlines()[1] == "generated 33 files (0 written, 0 removed, 0 plots drawn)"
+        again.output.splitlines()[1] == "generated 54 files (0 written, 0 removed, 0 plots drawn)"
     )
 
 

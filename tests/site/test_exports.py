@@ -1,23 +1,44 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
+from pydantic import BaseModel
 
 from site_tools.catalog import load_catalog
 from site_tools.schema import schema_text
-from site_tools.site.export_models import EXPORT_VERSION
+from site_tools.site import exports
+from site_tools.site.export_models import (
+    EXPORT_VERSION,
+    CatalogExport,
+    ClaimExport,
+    IndexPageExport,
+    QuestionExport,
+    ReferenceExport,
+)
 from site_tools.site.generate import generate
+from site_tools.site.pages.common import SiteData
+from site_tools.site.results import ResultsCache, collect_results
 from tests.site.hubs import REPO
 
+ENTRY_MODELS: dict[str, type[BaseModel]] = {
+    "claims": ClaimExport,
+    "open_questions": QuestionExport,
+    "references": ReferenceExport,
+}
+ENTRY_SCHEMAS = {"claims": "claim", "open_questions": "question", "references": "reference"}
 
-def test_committed_catalog_schema_is_up_to_date() -> None:
-    committed = (REPO / "schemas" / "catalog.schema.json").read_text(encoding="utf-8")
-    assert committed == schema_text("catalog"), (
-        "schemas/catalog.schema.json is stale: regenerate it from site_tools.site.export_models"
-    )
+
+def test_committed_export_schemas_are_up_to_date() -> None:
+    for name in exports.EXPORT_SCHEMAS.values():
+        committed = (REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
+        assert committed == schema_text(name), (
+            f"schemas/{name}.schema.json is stale: regenerate it with `lmhub schema`"
+        )
 
 
 def _exports(root: Path) -> Path:
@@ -25,20 +46,89 @@ def _exports(root: Path) -> Path:
     return root / "build" / "docs"
 
 
-def test_catalog_json_validates_against_its_schema(site_hub: Path) -> None:
+def _read(out: Path, rel: str) -> Any:
+    return json.loads((out / rel).read_text(encoding="utf-8"))
+
+
+class Export:
+    """The published export of a generated folder, read the way a reader would: the header,
+    then each index page it names, then each entry file a row names; every file checked
+    against the schema the header names and against its model."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.header = self.check(exports.CATALOG, "schemas/catalog.schema.json", CatalogExport)
+        assert self.header["format_version"] == EXPORT_VERSION == 3
+        schemas = self.header["schemas"]
+        self.pages: dict[str, list[dict[str, Any]]] = {}
+        self.entries: dict[str, dict[str, Any]] = {}
+        for kind, files in self.header["indexes"].items():
+            self.pages[kind] = [self.check(f, schemas["index"], IndexPageExport) for f in files]
+            for page in self.pages[kind]:
+                assert page["kind"] == kind
+                for row in page["rows"]:
+                    schema = schemas[ENTRY_SCHEMAS[kind]]
+                    entry = self.check(row["file"], schema, ENTRY_MODELS[kind])
+                    self.entries[f"{kind}:{row['id']}"] = entry
+
+    def check(self, rel: str, schema_file: str, model: type[BaseModel]) -> Any:
+        data = _read(self.out, rel)
+        schema = _read(self.out, schema_file)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.validate(
+            data,
+            schema,
+            cls=jsonschema.Draft202012Validator,
+            format_checker=jsonschema.FormatChecker(),
+        )
+        model.model_validate_json((self.out / rel).read_text(encoding="utf-8"))
+        return data
+
+    def of(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {k.split(":", 1)[1]: v for k, v in self.entries.items() if k.startswith(kind)}
+
+
+def test_every_export_file_validates_and_every_entry_is_reached(site_hub: Path) -> None:
+    export = Export(_exports(site_hub))
+    catalog = load_catalog(site_hub)
+    assert set(export.of("claims")) == set(catalog.claims)
+    assert set(export.of("open_questions")) == set(catalog.questions)
+    assert set(export.of("references")) == set(catalog.bib.references)
+    assert export.header["schemas"] == {
+        "catalog": "schemas/catalog.schema.json",
+        "index": "schemas/catalog-index.schema.json",
+        "claim": "schemas/catalog-claim.schema.json",
+        "question": "schemas/catalog-question.schema.json",
+        "reference": "schemas/catalog-reference.schema.json",
+    }
+    written = {
+        p.relative_to(export.out).as_posix()
+        for p in (export.out / "catalog").rglob("*")
+        if p.is_file()
+    }
+    reached = {
+        row["file"] for pages in export.pages.values() for page in pages for row in page["rows"]
+    } | {f for files in export.header["indexes"].values() for f in files}
+    assert written == reached  # nothing the reader cannot find
+
+
+def test_every_entry_round_trips_through_its_file(site_hub: Path) -> None:
     out = _exports(site_hub)
-    data = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
-    schema = json.loads((out / "schemas" / "catalog.schema.json").read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.validate(
-        data, schema, cls=jsonschema.Draft202012Validator, format_checker=jsonschema.FormatChecker()
+    catalog = load_catalog(site_hub)
+    data = SiteData(catalog, collect_results(catalog, ResultsCache(None)))
+    built = exports.catalog_exports(data)
+    assert len(built) == 1 + 3 + len(catalog.claims) + len(catalog.questions) + len(
+        catalog.bib.references
     )
-    assert data["format_version"] == EXPORT_VERSION == 2
+    for rel, model in built.items():
+        text = (out / rel).read_text(encoding="utf-8")
+        assert type(model).model_validate_json(text) == model, rel
+        assert text == model.model_dump_json() + "\n"
 
 
-def test_catalog_json_holds_statuses_and_metric_summaries(site_hub: Path) -> None:
-    data = json.loads((_exports(site_hub) / "catalog.json").read_text(encoding="utf-8"))
-    counts = data["counts"]
+def test_the_export_holds_statuses_and_metric_summaries(site_hub: Path) -> None:
+    export = Export(_exports(site_hub))
+    counts = export.header["counts"]
     assert {k: counts[k] for k in ("claims", "reproduced", "failed", "open_questions")} == {
         "claims": 4,
         "reproduced": 1,
@@ -46,7 +136,20 @@ def test_catalog_json_holds_statuses_and_metric_summaries(site_hub: Path) -> Non
         "open_questions": 2,
     }
     assert sum(counts["by_state"].values()) == counts["claims"]
-    claims = {c["id"]: c for c in data["claims"]}
+    strands = {s["id"]: s for s in export.header["strands"]}
+    assert (
+        strands["solvable-settings"]["claims"],
+        strands["solvable-settings"]["open_questions"],
+    ) == (1, 1)
+    rows = {r["id"]: r for r in export.pages["claims"][0]["rows"]}
+    assert rows["logistic-modes"] == {
+        "id": "logistic-modes",
+        "title": "Each mode is learned on its own logistic clock",
+        "status": "reproduced",
+        "strand": "solvable-settings",
+        "file": "catalog/claims/logistic-modes.json",
+    }
+    claims = export.of("claims")
     modes = claims["logistic-modes"]
     assert modes["status"]["state"] == "reproduced" and modes["status"]["current"]
     assert modes["status"]["environments"] == 2 and modes["status"]["runs"] == 9
@@ -62,17 +165,60 @@ def test_catalog_json_holds_statuses_and_metric_summaries(site_hub: Path) -> Non
     never = claims["width-limit"]["metrics"][0]
     assert never["mean"] is None and never["held"] is None and never["values"] == []
     assert claims["width-limit"]["status"]["state"] == "not-run"
-    questions = {q["id"]: q for q in data["open_questions"]}
+    questions = export.of("open_questions")
     assert questions["sharpness-origin"]["related_claims"] == [
         {"id": "sharpness-threshold", "state": "failed"}
     ]
-    refs = {r["key"]: r for r in data["references"]}
+    refs = export.of("references")
     assert refs["saxe2014exact"]["cited_by"] == [
         "logistic-modes",
         "lr-transfer",
         "nonlinear-solvable",
     ]
+    assert refs["saxe2014exact"]["page"] == "papers/s/#ref-saxe2014exact"
     assert refs["belkin2019reconciling"]["doi"] == "10.1073/pnas.1903070116"
+
+
+def test_index_pages_hold_at_most_index_size_rows(
+    site_hub: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "INDEX_SIZE", 3)
+    export = Export(_exports(site_hub))
+    assert export.header["index_size"] == 3
+    claims = export.pages["claims"]
+    assert [len(p["rows"]) for p in claims] == [3, 1]
+    assert export.header["indexes"]["claims"] == ["catalog/claims-1.json", "catalog/claims-2.json"]
+    assert (claims[0]["previous"], claims[0]["next"]) == (None, "catalog/claims-2.json")
+    assert (claims[1]["previous"], claims[1]["next"]) == ("catalog/claims-1.json", None)
+    assert all(p["total"] == 4 and p["pages"] == 2 for p in claims)
+    assert [r["id"] for p in claims for r in p["rows"]] == sorted(export.of("claims"))
+    assert len(export.entries) == 4 + 2 + 4
+
+
+def test_an_empty_kind_has_one_empty_index_page(site_hub: Path) -> None:
+    for path in (site_hub / "open_questions").glob("*.yaml"):
+        path.unlink()
+    for path in (site_hub / "claims").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"open_questions: \[[^\]]*\]\n", "", text), encoding="utf-8")
+    export = Export(_exports(site_hub))
+    assert [p["rows"] for p in export.pages["open_questions"]] == [[]]
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ["saxe2014exact", "Saxe:2014", "saxe-2014", "Saxe/2014", "..", "Érdős1947", "a b", ""],
+        ["x" * 100, "x" * 101, "X" * 101],
+    ],
+)
+def test_reference_file_names_are_plain_and_distinct(keys: list[str]) -> None:
+    files = [exports.reference_file(k) for k in keys]
+    for key, rel in zip(keys, files, strict=True):
+        assert re.fullmatch(r"catalog/references/[A-Za-z0-9_-]+(\.[0-9a-f]{16})?\.json", rel), rel
+        if re.fullmatch(r"[A-Za-z0-9_-]{1,100}", key):
+            assert rel == f"catalog/references/{key}.json"
+    assert len({f.lower() for f in files}) == len(files)
 
 
 def test_bibtex_exports(site_hub: Path) -> None:
@@ -83,28 +229,34 @@ def test_bibtex_exports(site_hub: Path) -> None:
     assert "@article{belkin2019reconciling," in bib and "saxe2014exact" not in bib
 
 
-def test_catalog_json_is_assembled_from_remembered_entries(
+def test_entry_files_are_taken_from_remembered_entries(
     site_hub: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from site_tools.site import exports
-    from site_tools.site.pages.common import SiteData
-    from site_tools.site.results import ResultsCache, collect_results
-
     catalog = load_catalog(site_hub)
     data = SiteData(catalog, collect_results(catalog, ResultsCache(None)))
     memo_path = site_hub / "exports.json"
-    text = exports.catalog_json(data, exports.ExportMemo(memo_path))
-    assert text == exports.catalog_export(data).model_dump_json() + "\n"
+
+    def dumped(d: SiteData) -> dict[str, str]:
+        return {p: m.model_dump_json() + "\n" for p, m in exports.catalog_exports(d).items()}
+
+    files = exports.catalog_files(data, exports.ExportMemo(memo_path))
+    assert files == dumped(data)
 
     built: list[str] = []
-    real = exports._claim
-    monkeypatch.setattr(exports, "_claim", lambda d, c: built.append(c.id) or real(d, c))
+    for name in ("_claim", "_question", "_reference"):
+        real = getattr(exports, name)
+        monkeypatch.setattr(
+            exports, name, lambda d, e, real=real: built.append(getattr(e, "id", e)) or real(d, e)
+        )
     again = SiteData(catalog, data.results)
-    assert exports.catalog_json(again, exports.ExportMemo(memo_path)) == text
+    assert exports.catalog_files(again, exports.ExportMemo(memo_path)) == files
     assert built == []
     changed = catalog.claims["width-limit"].model_copy(update={"title": "Renamed claim"})
     catalog.claims["width-limit"] = changed
     data3 = SiteData(catalog, data.results)
-    text3 = exports.catalog_json(data3, exports.ExportMemo(memo_path))
-    assert built == ["width-limit"] and '"title":"Renamed claim"' in text3
-    assert text3 == exports.catalog_export(data3).model_dump_json() + "\n"
+    files3 = exports.catalog_files(data3, exports.ExportMemo(memo_path))
+    assert built == ["width-limit"]
+    assert '"title":"Renamed claim"' in files3["catalog/claims/width-limit.json"]
+    assert '"title":"Renamed claim"' in files3["catalog/claims-1.json"]
+    monkeypatch.undo()
+    assert files3 == dumped(data3)

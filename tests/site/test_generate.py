@@ -26,14 +26,38 @@ def test_every_page_export_and_asset_is_generated(site_hub: Path) -> None:
     report = run(site_hub)
     expected = {
         "index.md",
-        "papers.md",
+        "papers/index.md",
+        *(f"papers/{letter}.md" for letter in "bcjs"),
         "tags.md",
         "claims/index.md",
         "questions/index.md",
         "strands/index.md",
         "catalog.json",
+        "catalog/claims-1.json",
+        "catalog/questions-1.json",
+        "catalog/references-1.json",
+        *(
+            f"catalog/references/{key}.json"
+            for key in (
+                "belkin2019reconciling",
+                "cohen2021gradient",
+                "jacot2018neural",
+                "saxe2014exact",
+            )
+        ),
+        "catalog/questions/nonlinear-solvable.json",
+        "catalog/questions/sharpness-origin.json",
         "references.bib",
-        "schemas/catalog.schema.json",
+        *(
+            f"schemas/{name}.schema.json"
+            for name in (
+                "catalog",
+                "catalog-index",
+                "catalog-claim",
+                "catalog-question",
+                "catalog-reference",
+            )
+        ),
         "assets/lmhub.css",
         "assets/lmhub.js",
         "questions/nonlinear-solvable.md",
@@ -53,7 +77,12 @@ def test_every_page_export_and_asset_is_generated(site_hub: Path) -> None:
         *(
             f"{kind}/{c}.{ext}"
             for c in ("logistic-modes", "sharpness-threshold", "lr-transfer", "width-limit")
-            for kind, ext in (("claims", "md"), ("badges", "svg"), ("bib", "bib"))
+            for kind, ext in (
+                ("claims", "md"),
+                ("badges", "svg"),
+                ("bib", "bib"),
+                ("catalog/claims", "json"),
+            )
         ),
         "contributing-example.md",
     }
@@ -129,7 +158,7 @@ def test_claim_page_sections(site_hub: Path) -> None:
     assert "(current)" in text
     assert '| 3 | <span class="lmhub-status lmhub-status--failed">failed</span> |' in text
     assert "[arXiv](https://arxiv.org/abs/1312.6120)" in text
-    assert "([who cites it](../papers.md#ref-saxe2014exact))" in text
+    assert "([who cites it](../papers/s.md#ref-saxe2014exact))" in text
     assert "```bibtex\n@inproceedings{saxe2014exact," in text
     assert "[download](../bib/logistic-modes.bib)" in text
     assert (
@@ -182,15 +211,19 @@ def test_index_tables_have_filters(site_hub: Path) -> None:
     assert "## Open\n" in questions and "## Partial\n" in questions
 
 
-def test_papers_page_links_back_to_citing_entries(site_hub: Path) -> None:
+def test_papers_pages_link_back_to_citing_entries(site_hub: Path) -> None:
     run(site_hub)
-    text = page(site_hub, "papers.md")
+    text = page(site_hub, "papers/s.md")
     saxe = text[text.index('<span id="ref-saxe2014exact">') :].split("\n")[0]
-    assert "claims/logistic-modes.md" in saxe and "claims/lr-transfer.md" in saxe
-    assert "questions/nonlinear-solvable.md" in saxe
-    assert '<span id="ref-jacot2018neural"></span>' in text and "| not cited |" in text
-    assert "The 4 works of the hub's bibliography, 3 of them cited" in text
+    assert "../claims/logistic-modes.md" in saxe and "../claims/lr-transfer.md" in saxe
+    assert "../questions/nonlinear-solvable.md" in saxe
     assert '<div class="lmhub-filters" data-table="papers-table">' in text
+    assert "[All papers](index.md) · [B](b.md) · [C](c.md) · [J](j.md) · **S**" in text
+    jacot = page(site_hub, "papers/j.md")
+    assert '<span id="ref-jacot2018neural"></span>' in jacot and "| not cited |" in jacot
+    index = page(site_hub, "papers/index.md")
+    assert "The 4 works of the hub's bibliography, 3 of them cited" in index
+    assert "| [S](s.md) | Saxe | 1 |" in index and "[references.bib](../references.bib)" in index
 
 
 def test_nav_lists_the_strands_and_the_hand_written_pages(site_hub: Path) -> None:
@@ -206,6 +239,7 @@ def test_nav_lists_the_strands_and_the_hand_written_pages(site_hub: Path) -> Non
     assert nav[3]["Strands"][0] == "strands/index.md" and len(nav[3]["Strands"]) == 6
     assert {"Guide": ["guide/learning-mechanics.md", "guide/strands.md", "guide/zeta.md"]} in nav
     assert {"About": ["about.md", "contributing-example.md"]} in nav
+    assert {"Papers": "papers/index.md"} in nav  # the index only, never each page
 
 
 def test_a_second_generation_writes_nothing(site_hub: Path) -> None:
@@ -228,6 +262,8 @@ def test_one_new_record_rewrites_only_what_shows_it(site_hub: Path) -> None:
     assert sorted(report.written) == [
         "badges/width-limit.svg",
         "catalog.json",
+        "catalog/claims-1.json",
+        "catalog/claims/width-limit.json",
         "claims/index.md",
         "claims/width-limit.md",
         "index.md",
@@ -249,11 +285,12 @@ def test_a_removed_claim_removes_its_files(site_hub: Path) -> None:
 
 
 def test_a_hand_written_page_may_not_shadow_a_generated_one(site_hub: Path) -> None:
-    (site_hub / "docs" / "papers.md").write_text("# Mine\n")
+    (site_hub / "docs" / "papers").mkdir()
+    (site_hub / "docs" / "papers" / "index.md").write_text("# Mine\n")
     with pytest.raises(HubError) as caught:
         run(site_hub)
     assert [p.format() for p in caught.value.problems] == [
-        "docs/papers.md: this path is generated from the catalog; rename or remove the "
+        "docs/papers/index.md: this path is generated from the catalog; rename or remove the "
         "hand-written file"
     ]
 

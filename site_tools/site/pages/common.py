@@ -12,6 +12,7 @@ from site_tools.catalog import Catalog
 from site_tools.citations import Reference
 from site_tools.models import Claim, OpenQuestion
 from site_tools.site.badges import state_class
+from site_tools.site.pages.papers_layout import PAPERS_INDEX, PapersLayout, papers_layout
 from site_tools.site.results import ClaimResults
 from site_tools.site.text import anchor, html, inline, safe_tags, safe_url, slug, yaml_string
 from site_tools.states import CLAIM_STATES
@@ -20,7 +21,7 @@ HOME = "index.md"
 CLAIMS_INDEX = "claims/index.md"
 QUESTIONS_INDEX = "questions/index.md"
 STRANDS_INDEX = "strands/index.md"
-PAPERS = "papers.md"
+PAPERS = PAPERS_INDEX
 TAGS = "tags.md"
 EXAMPLE = "contributing-example.md"
 
@@ -59,7 +60,7 @@ def rel(from_page: str, target: str) -> str:
     """Relative link from the Markdown file ``from_page`` to the file ``target``.
 
     Both are paths from the docs root; the link climbs to the root and descends again
-    (``../papers.md`` from ``claims/x.md``), which mkdocs resolves like the shortest form.
+    (``../papers/index.md`` from ``claims/x.md``), which mkdocs resolves like the shortest form.
     """
     depth = from_page.count("/")
     if depth and posixpath.dirname(from_page) == posixpath.dirname(target):
@@ -92,6 +93,7 @@ class SiteData:
     cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     """Citation key to the entries that cite it: (``claim`` or ``question``, id)."""
     _references: dict[str, str | None] = field(default_factory=dict)
+    _papers: PapersLayout | None = None
     sensitivity: dict[str, dict[str, MutantOutcome]] = field(default_factory=dict)
     """Claim id to mutant id to an outcome that overrides the one read from the claim's run
     records (tests use it); normally empty."""
@@ -128,6 +130,17 @@ class SiteData:
             ref = self.catalog.bib.references.get(key)
             self._references[key] = reference_md(ref) if ref is not None else None
         return self._references[key]
+
+    @property
+    def papers(self) -> PapersLayout:
+        """Which papers page shows each work (made once, on first use)."""
+        if self._papers is None:
+            self._papers = papers_layout(self.catalog.bib.references.values())
+        return self._papers
+
+    def paper_page(self, key: str) -> str:
+        """The papers page that shows the work ``key`` (the index for an unknown key)."""
+        return self.papers.page_of.get(key, PAPERS)
 
     def state(self, claim_id: str) -> str:
         """A claim's current state (``not-run`` when it has no results)."""
@@ -254,14 +267,14 @@ def reference_md(ref: Reference) -> str:
 
 
 def citations_md(data: SiteData, page: str, keys: list[str]) -> str:
-    """A list of an entry's references, each linking to its place on the papers page."""
+    """A list of an entry's references, each linking to its place on its papers page."""
     out = []
     for key in dict.fromkeys(keys):
         formatted = data.reference(key)
         if formatted is None:
             out.append(f"- {inline(key)} (not in references.bib)")
             continue
-        back = link(page, PAPERS, "who cites it", anchor(key))
+        back = link(page, data.paper_page(key), "who cites it", anchor(key))
         out.append(f"- {formatted} ({back})")
     return "\n".join(out) + "\n" if out else "None.\n"
 
