@@ -11,7 +11,7 @@ from typing import Any
 
 from site_tools.citations import Bibliography, load_bibliography
 from site_tools.entry_errors import model_problems
-from site_tools.html_safety import unsafe_html
+from site_tools.html_safety import may_be_unsafe, unsafe_html
 from site_tools.hub import HubPaths, find_root, load_settings
 from site_tools.leftovers import template_leftovers
 from site_tools.models import (
@@ -307,7 +307,7 @@ class _CrossChecker:
             )
 
     def check_text(self, doc: SourceDoc) -> None:
-        if unsafe_html(doc.text) is None:
+        if not may_be_unsafe(doc.text):
             return  # nothing suspicious anywhere in the file: skip the walk
         for loc, text in _walk_strings(doc.data, ()):
             why = unsafe_html(text)
