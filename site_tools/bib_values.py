@@ -67,7 +67,7 @@ def evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
         Receives each macro name that is neither defined nor a month.
     """
     out = []
-    for piece in split_pieces(raw):
+    for piece in split_pieces(raw) if "#" in raw else [raw.strip()]:
         if len(piece) >= 2 and (
             (piece[0] == "{" and piece[-1] == "}") or (piece[0] == '"' and piece[-1] == '"')
         ):

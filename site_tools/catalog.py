@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import Any
 
 from site_tools.citations import Bibliography, load_bibliography
 from site_tools.entry_errors import model_problems
-from site_tools.html_safety import unsafe_html
+from site_tools.gc_pause import cycle_collection_paused
+from site_tools.html_safety import may_be_unsafe, unsafe_html
 from site_tools.hub import HubPaths, find_root, load_settings
 from site_tools.leftovers import template_leftovers
 from site_tools.models import (
@@ -64,6 +66,11 @@ def load_catalog(root: Path | None = None) -> Catalog:
 
 def catalog_problems(root: Path | None = None) -> tuple[Catalog | None, list[Problem]]:
     """Like :func:`load_catalog`, but return the problems (warnings too) instead of raising."""
+    with cycle_collection_paused():
+        return _catalog_problems(root)
+
+
+def _catalog_problems(root: Path | None) -> tuple[Catalog | None, list[Problem]]:
     paths = HubPaths(find_root(root) if root is None else root.resolve())
     if not paths.taxonomy.is_file():
         return None, [
@@ -80,8 +87,9 @@ def catalog_problems(root: Path | None = None) -> tuple[Catalog | None, list[Pro
     except HubError as exc:
         return None, list(exc.problems)
     bib, problems = load_bibliography(paths.bib, paths.shown(paths.bib))
-    claim_docs = list(_read_folder(paths, paths.claims, settings, problems))
-    question_docs = list(_read_folder(paths, paths.questions, settings, problems))
+    claim_names, question_names = _yaml_names(paths.claims), _yaml_names(paths.questions)
+    claim_docs = list(_read_folder(paths.claims, claim_names, settings, problems))
+    question_docs = list(_read_folder(paths.questions, question_names, settings, problems))
     claims: dict[str, Claim] = {}
     questions: dict[str, OpenQuestion] = {}
     sources: dict[str, str] = {}
@@ -99,7 +107,7 @@ def catalog_problems(root: Path | None = None) -> tuple[Catalog | None, list[Pro
             sources[f"question:{question.id}"] = doc.path
     # Ids whose file exists but failed validation: references to them are not "unknown", and
     # their own errors already explain what is wrong.
-    broken = {Path(p).stem for p in _yaml_names(paths.claims) | _yaml_names(paths.questions)}
+    broken = {_stem(name) for name in claim_names + question_names if name.endswith(".yaml")}
     broken -= set(claims) | set(questions)
     checker = _CrossChecker(paths, settings, taxonomy, bib, claims, questions, problems, broken)
     for doc in claim_docs:
@@ -117,19 +125,18 @@ def catalog_problems(root: Path | None = None) -> tuple[Catalog | None, list[Pro
 
 
 def _read_folder(
-    paths: HubPaths, folder: Path, settings: HubSettings, problems: list[Problem]
+    folder: Path, names: list[str], settings: HubSettings, problems: list[Problem]
 ) -> Iterator[SourceDoc]:
-    if not folder.is_dir():
-        return
     prefix = folder.name
-    for path in sorted(folder.iterdir()):
-        shown = f"{prefix}/{path.name}"
-        if path.suffix == ".yml":
+    for name in names:
+        shown = f"{prefix}/{name}"
+        suffix = os.path.splitext(name)[1]
+        if suffix == ".yml":
             problems.append(Problem(shown, 1, 1, "", "use the .yaml extension, not .yml"))
             continue
-        if path.suffix != ".yaml" or path.name.startswith("."):
+        if suffix != ".yaml" or name.startswith("."):
             continue
-        doc = read_yaml_file(path, shown, max_bytes=settings.limits.max_file_bytes)
+        doc = read_yaml_file(folder / name, shown, max_bytes=settings.limits.max_file_bytes)
         if isinstance(doc, Problem):
             problems.append(doc)
         else:
@@ -157,7 +164,7 @@ class _CrossChecker:
 
     def check_common(self, doc: SourceDoc, kind: str) -> None:
         data = doc.data
-        stem = Path(doc.path).stem
+        stem = _stem(os.path.basename(doc.path))
         entry_id = data.get("id")
         if isinstance(entry_id, str) and entry_id != stem:
             self.add(
@@ -252,12 +259,34 @@ class _CrossChecker:
         if script.startswith("/") or ".." in Path(script).parts:
             self.add(doc, loc, f"script path '{script}' escapes repro/; give a path under repro/")
             return
+        if self._plain_file_in_repro(script):
+            return
         path = os.path.join(self.paths.root, script)
         if not os.path.isfile(path):
             self.add(doc, loc, f"script '{script}' does not exist")
             return
         if not os.path.realpath(path).startswith(self.repro_real):
             self.add(doc, loc, f"script '{script}' resolves outside repro/ (a symlink?)")
+
+    def _plain_file_in_repro(self, script: str) -> bool:
+        """Whether ``script`` is a regular file under repro/ reached through no symlink.
+
+        The common case, answered with one ``lstat`` per part below repro/ instead of
+        resolving the whole path from the file system's root.
+        """
+        first, *below = script.split("/")
+        if first != "repro" or not below:
+            return False
+        path, mode = self.repro_real, 0
+        for part in below:
+            path = os.path.join(path, part)
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                return False
+            if stat.S_ISLNK(mode):
+                return False
+        return stat.S_ISREG(mode)
 
     def check_limits(self, doc: SourceDoc, repro: dict[str, Any]) -> None:
         limits = self.settings.limits
@@ -307,7 +336,7 @@ class _CrossChecker:
             )
 
     def check_text(self, doc: SourceDoc) -> None:
-        if unsafe_html(doc.text) is None:
+        if not may_be_unsafe(doc.text):
             return  # nothing suspicious anywhere in the file: skip the walk
         for loc, text in _walk_strings(doc.data, ()):
             why = unsafe_html(text)
@@ -315,8 +344,13 @@ class _CrossChecker:
                 self.add(doc, loc, why)
 
 
-def _yaml_names(folder: Path) -> set[str]:
-    return {p.name for p in folder.glob("*.yaml")} if folder.is_dir() else set()
+def _yaml_names(folder: Path) -> list[str]:
+    """The names in ``folder``, sorted; none if it is not a folder."""
+    return sorted(os.listdir(folder)) if folder.is_dir() else []
+
+
+def _stem(name: str) -> str:
+    return os.path.splitext(name)[0]
 
 
 def _strings(value: Any) -> list[str]:
