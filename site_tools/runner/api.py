@@ -18,7 +18,7 @@ from types import FrameType
 from typing import Literal
 
 from site_tools.evidence import ci_origin
-from site_tools.gcpause import CollectorPause
+from site_tools.gc_pause import CollectorPause
 from site_tools.identity import Identity, claim_identities
 from site_tools.models import Claim
 from site_tools.records import Origin, RunRecord, write_record

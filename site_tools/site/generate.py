@@ -17,7 +17,7 @@ from typing import Any
 
 from site_tools import states
 from site_tools.catalog import Catalog
-from site_tools.gcpause import CollectorPause
+from site_tools.gc_pause import CollectorPause
 from site_tools.models import Plot
 from site_tools.problems import HubError, Problem
 from site_tools.schema import schema_text
@@ -116,7 +116,7 @@ def generate(
     HubError
         When a hand-written file under ``docs/`` has the path of a generated one.
     """
-    with CollectorPause():  # see site_tools.gcpause: a 10k-claim build is millions of objects
+    with CollectorPause():  # see site_tools.gc_pause: a 10k-claim build is millions of objects
         return _generate(catalog, out_dir, cache_dir, directory_urls)
 
 
