@@ -8,7 +8,8 @@ records are read and converted, other versions are refused with a message, and a
 oversized one is reported and skipped.
 
 A record is compact JSON, gzipped (``zcat`` or ``gzip -dc`` shows it): most of a record is
-plot data, which compresses about fourfold, so a hub of 100k records stays near 200 MB.
+plot data, which compresses about fourfold: 100k records hold about 200 MB (a file system
+rounds each file up to its block size; a git pack of the evidence branch does not).
 Records written before compression (plain ``.json``) are read alike; the reader tells the two
 apart by content, not by name.
 
@@ -316,9 +317,9 @@ def read_record(path: Path, series: bool = True) -> RunRecord | BadRecord:
     """The record at ``path``, or why it cannot be read.
 
     It must be a regular file (never followed through a symlink, never a FIFO) of at most
-    :data:`MAX_RECORD_BYTES`, before and after it is unzipped. With ``series=False`` the plot data is dropped before
-    validation: planning and judging need only the metrics, and a large hub's series would
-    cost most of the time and memory of a no-op run.
+    :data:`MAX_RECORD_BYTES`, before and after it is unzipped. With ``series=False`` the
+    plot data is dropped before validation: planning and judging need only the metrics, and
+    a large hub's series would cost most of the time and memory of a no-op run.
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)

@@ -14,7 +14,10 @@ series instead, and a claim whose plot is not in the plot cache is read again in
 
 What the index pages need (state, last run, environments, plot) is kept beside each cached
 status, and the status itself, with every record, is parsed only when a page that shows it
-is rendered: a rebuild after one claim changed parses one status, not a thousand.
+is rendered: a rebuild after one claim changed parses one status, not a thousand. A claim
+read again has its plot drawn at once and is then held the same way, so even a cold build
+never holds every record of the hub in memory; parsed statuses are kept for the last few
+claims only (:data:`RECENT_STATUSES`).
 """
 
 from __future__ import annotations

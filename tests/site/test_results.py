@@ -6,6 +6,7 @@ import pytest
 
 import site_tools.site.results as results_module
 from site_tools.catalog import load_catalog
+from site_tools.site.plots import PlotCache
 from site_tools.site.results import ResultsCache, collect_results
 from tests.site.hubs import logistic_series, write_runs
 
@@ -74,3 +75,27 @@ def test_a_damaged_cache_costs_time_not_correctness(site_hub: Path) -> None:
     (cache_dir / "results.json").write_text("{not json", encoding="utf-8")
     results = collect_results(catalog, ResultsCache(cache_dir))
     assert results["logistic-modes"].status.state == "reproduced"
+
+
+def test_a_claim_read_with_a_plot_cache_lets_its_records_go(site_hub: Path) -> None:
+    catalog = load_catalog(site_hub)
+    plots = PlotCache(site_hub / "build" / "plots")
+    results = collect_results(catalog, ResultsCache(site_hub / "build" / "cache"), plots=plots)
+    modes = results["logistic-modes"]
+    assert modes.plot is not None and modes.plot.series is None, "series held after drawing"
+    assert plots.drawn >= 1 and modes.plot.key in plots.keys
+    assert modes.status.state == "reproduced" and [r.seed for r in modes.shown] == [0, 1, 2]
+    assert all(not r.series for r in modes.status.history), "the status keeps plot data"
+
+
+def test_parsed_statuses_are_kept_for_the_last_few_claims_only(
+    site_hub: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(results_module, "RECENT_STATUSES", 1)
+    monkeypatch.setattr(results_module, "_RECENT", type(results_module._RECENT)())
+    catalog = load_catalog(site_hub)
+    cache = ResultsCache(site_hub / "build" / "cache")
+    results = collect_results(catalog, cache, plots=PlotCache(None))
+    for result in results.values():
+        assert result.summaries is result.summaries  # parsed once while in use
+    assert len(results_module._RECENT) == 1
