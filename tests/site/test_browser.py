@@ -173,6 +173,14 @@ def test_search_finds_a_claim_by_a_word_of_its_statement(server: str, visit) -> 
     assert results[0].startswith("Each mode is learned on its own logistic clock"), results
 
 
+def test_search_finds_a_claim_by_its_id_first(server: str, visit) -> None:  # type: ignore[no-untyped-def]
+    page = visit().open(server)
+    results = _search(page, "logistic-modes")
+    assert results[0].startswith("Each mode is learned on its own logistic clock"), results
+    first = page.locator(".lmhub-search__results li").first
+    assert first.locator(".lmhub-status").count() == 1  # the claim's status
+
+
 def test_claims_table_filters_and_sorts(server: str, visit) -> None:  # type: ignore[no-untyped-def]
     v = visit()
     page = v.open(server + "claims/")
