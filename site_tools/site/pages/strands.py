@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from site_tools.models import Strand
+from site_tools.models import Claim, OpenQuestion, Strand
 from site_tools.site.pages.claims import claims_table
 from site_tools.site.pages.common import (
     STRANDS_INDEX,
@@ -15,6 +15,15 @@ from site_tools.site.pages.common import (
     plural,
     question_page,
     strand_page,
+)
+from site_tools.site.pages.listing import (
+    ListPage,
+    bottom_pager,
+    list_pages,
+    page_count,
+    paged_note,
+    rows_of,
+    title_of,
 )
 from site_tools.site.pages.questions import questions_table
 from site_tools.site.text import entry_markdown, indent, inline
@@ -38,35 +47,64 @@ def strand_cards(data: SiteData, page: str) -> str:
     return '<div class="grid cards" markdown>\n\n' + "\n".join(cards) + "\n</div>\n"
 
 
-def strand_md(data: SiteData, strand: Strand) -> str:
-    """The page of one strand: its summary, then tables of its claims and questions."""
-    page = strand_page(strand.id)
+def strand_md(data: SiteData, strand: Strand) -> dict[str, str]:
+    """The pages of one strand, by path: its summary, then tables of its claims and questions.
+
+    A strand with more than :data:`~site_tools.site.pages.listing.LIST_PAGE_SIZE` claims or
+    questions has several pages; the ``k``-th shows the ``k``-th slice of each list.
+    """
     claims = data.claims_in(strand.id)
     questions = data.questions_in(strand.id)
+    pages = list_pages(strand_page(strand.id), page_count(max(len(claims), len(questions))))
+    return {page.path: _strand_page(data, strand, page, claims, questions) for page in pages}
+
+
+def _strand_page(
+    data: SiteData,
+    strand: Strand,
+    page: ListPage,
+    claims: list[Claim],
+    questions: list[OpenQuestion],
+) -> str:
+    title = title_of(strand.title, page)
     out = [
-        front_matter(strand.title, hide=("toc",)),
-        f"# {inline(strand.title)}\n",
+        front_matter(title, hide=("toc",)),
+        f"# {inline(title)}\n",
         entry_markdown(strand.summary) + "\n",
         f"*Physics analogue:* {inline(strand.physics_analogue)}.\n",
-        f"## Claims ({len(claims)})\n",
     ]
-    if claims:
-        out.append(claims_table(data, page, claims, table_id="strand-claims", with_strand=False))
+    if page.paged:
+        out.append(paged_note(page, "entry"))
+    out.append(f"## Claims ({len(claims)})\n")
+    shown_claims = rows_of(claims, page)
+    if shown_claims:
+        out.append(
+            claims_table(data, page.path, shown_claims, table_id="strand-claims", with_strand=False)
+        )
+    elif claims:
+        out.append("None on this page: see the earlier pages.\n")
     else:
         out.append("No claim in this strand yet.\n")
     out.append(f"## Open questions ({len(questions)})\n")
-    if questions:
+    shown_questions = rows_of(questions, page)
+    if shown_questions:
         out.append(
-            questions_table(data, page, questions, table_id="strand-questions", with_strand=False)
+            questions_table(
+                data, page.path, shown_questions, table_id="strand-questions", with_strand=False
+            )
         )
+    elif questions:
+        out.append("None on this page: see the earlier pages.\n")
     else:
         out.append("No open question in this strand yet.\n")
-    return "\n".join(out)
+    return "\n".join(out) + bottom_pager(page)
 
 
 def strand_pages(data: SiteData) -> dict[str, str]:
-    """The strands index and one page per strand, by path in the docs folder."""
-    pages = {strand_page(s.id): strand_md(data, s) for s in data.catalog.taxonomy.strands}
+    """The strands index and every page of every strand, by path in the docs folder."""
+    pages = {}
+    for strand in data.catalog.taxonomy.strands:
+        pages.update(strand_md(data, strand))
     pages[STRANDS_INDEX] = (
         front_matter("Strands") + "# Strands\n\n"
         "The evidence for a mechanics of learning comes in strands, each with an analogue in "
