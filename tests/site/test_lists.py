@@ -13,7 +13,7 @@ import pytest
 from site_tools.catalog import load_catalog
 from site_tools.site.build import build_site
 from site_tools.site.generate import GenerateReport, generate
-from site_tools.site.pages import listing
+from site_tools.site.pages import listing, strands
 from tests.site.htmlcheck import broken_links, elements
 
 SIZE = 2
@@ -267,3 +267,21 @@ def test_every_built_pager_link_resolves(lists_hub: Path, engine: str) -> None:
             if tag == "a" and not re.match(r"^([a-z]+:|#|$)", href):
                 target = (page.parent / href.split("#")[0]).resolve().relative_to(site.resolve())
                 assert not re.match(r"(claims|questions)/list/|strands/[^/]+/\d", target.as_posix())
+
+
+def test_a_hand_written_strand_list_stops_at_its_bound(
+    lists_hub: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(strands, "GUIDE_ENTRIES", 2)
+    report = _generate(lists_hub)
+    assert report.data is not None
+    out = strands.expand_strand_entries(
+        "<!-- lmhub:strand-entries hyperparameters -->\n", report.data, "guide/strands.md"
+    )
+    claims = re.findall(r"^- \[.*\]\(\.\./claims/[^)]+\)$", out, re.MULTILINE)
+    assert out.startswith("**Claims** (4):\n") and len(claims) == 2
+    assert (
+        "- … and 2 more on the [Theories of hyperparameters page](../strands/hyperparameters.md)"
+        in out
+    )
+    assert "**Open questions** (0):\n\n- none yet" in out and out.count("more on the") == 1

@@ -119,15 +119,35 @@ ENTRIES_DIRECTIVE = re.compile(r"^<!-- lmhub:strand-entries ([^ ]*) -->[ \t]*$",
 ``<!-- lmhub:strand-entries solvable-settings -->``."""
 
 
+GUIDE_ENTRIES = 50
+"""Most claims, and most open questions, a hand-written page lists for one strand; the rest
+are on the strand's pages (read at build time, so tests may lower it)."""
+
+
 def strand_entries_md(data: SiteData, page: str, strand_id: str) -> str:
-    """Bulleted lists of a strand's claims and open questions, linked from ``page``."""
+    """Bulleted lists of a strand's claims and open questions, linked from ``page``: at most
+    :data:`GUIDE_ENTRIES` of each, then a link to the strand's page for the rest."""
     claims = data.claims_in(strand_id)
     questions = data.questions_in(strand_id)
     out = [f"**Claims** ({len(claims)}):\n"]
-    out += [f"- {link(page, claim_page(c.id), c.title)}" for c in claims] or ["- none yet"]
+    out += [f"- {link(page, claim_page(c.id), c.title)}" for c in claims[:GUIDE_ENTRIES]] or [
+        "- none yet"
+    ]
+    out += _more(data, page, strand_id, len(claims))
     out.append(f"\n**Open questions** ({len(questions)}):\n")
-    out += [f"- {link(page, question_page(q.id), q.title)}" for q in questions] or ["- none yet"]
+    out += [f"- {link(page, question_page(q.id), q.title)}" for q in questions[:GUIDE_ENTRIES]] or [
+        "- none yet"
+    ]
+    out += _more(data, page, strand_id, len(questions))
     return "\n".join(out)
+
+
+def _more(data: SiteData, page: str, strand_id: str, count: int) -> list[str]:
+    """The last bullet of a list cut at :data:`GUIDE_ENTRIES`, if it was cut."""
+    if count <= GUIDE_ENTRIES:
+        return []
+    where = link(page, strand_page(strand_id), f"{data.strand_title(strand_id)} page")
+    return [f"- … and {count - GUIDE_ENTRIES} more on the {where}"]
 
 
 def expand_strand_entries(markdown: str, data: SiteData, page: str) -> str:
