@@ -28,11 +28,9 @@ from site_tools.site.nav import site_nav
 from site_tools.site.output import OutputTree
 from site_tools.site.pages.claims import claim_md, claims_index
 from site_tools.site.pages.common import (
-    CLAIMS_INDEX,
     EXAMPLE,
     HOME,
     PAPERS,
-    QUESTIONS_INDEX,
     TAGS,
     SiteData,
     badge_file,
@@ -135,10 +133,12 @@ def _generate(
     pages: dict[str, str] = {
         HOME: home_md(data),
         TAGS: tags_md(),
-        CLAIMS_INDEX: claims_index(data),
-        QUESTIONS_INDEX: questions_index(data),
         EXAMPLE: example_md(data),
     }
+    # The claims, questions and strand lists are cut into pages of a bounded size, each
+    # written only when its text changes.
+    pages.update(claims_index(data))
+    pages.update(questions_index(data))
     pages.update(strand_pages(data))
     for rel, text in pages.items():
         tree.add(rel, text)

@@ -8,7 +8,7 @@ linearly with the hub); with Pagefind, a page view carries none of it and a quer
 few chunks, whatever the size of the hub.
 
 What is indexed is the article of each page, without code blocks (BibTeX, commands), the
-filter controls and the MathML (each formula carries a plain-text form for the index, see
+filter controls, the pagers of long lists and the MathML (each formula carries a plain-text form for the index, see
 :func:`site_tools.site.math.plain_text`). Claim pages add metadata that the search box shows
 and ranks by: ``kind``, ``status`` and ``tags`` (see :mod:`site_tools.site.pages.claims`).
 """
@@ -20,7 +20,15 @@ import sys
 from pathlib import Path
 
 ROOT_SELECTOR = "article.md-content__inner"
-EXCLUDED = ("pre", "math", ".headerlink", ".lmhub-filters", ".md-source-file", ".md-tags")
+EXCLUDED = (
+    "pre",
+    "math",
+    ".headerlink",
+    ".lmhub-filters",
+    ".lmhub-pager",
+    ".md-source-file",
+    ".md-tags",
+)
 FOLDER = "pagefind"
 
 

@@ -94,3 +94,24 @@ def broken_anchor_links(site: Path, prefix: str = "ref-") -> tuple[int, list[str
             if fragment not in anchors(target):
                 broken.append(f"{page.relative_to(site).as_posix()}: {href}")
     return count, broken
+
+
+def broken_links(site: Path, pages: list[Path]) -> tuple[int, list[str]]:
+    """Links from ``pages`` (built pages of ``site``) to a file of the site that is missing.
+
+    Links to another site, or to an anchor of the same page, are not counted. Returns how
+    many links were followed and, for each broken one, ``page: href``.
+    """
+    count, broken = 0, []
+    for page in pages:
+        for tag, attrs in elements(page.read_text(encoding="utf-8")):
+            path = attrs.get("href", "").split("#", 1)[0].split("?", 1)[0]
+            if tag != "a" or not path or re.match(r"^[a-z][a-z0-9+.-]*:", path):
+                continue
+            count += 1
+            target = (page.parent / path).resolve()
+            if target.is_dir() or path.endswith("/"):
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site).as_posix()}: {attrs['href']}")
+    return count, broken

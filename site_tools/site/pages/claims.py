@@ -32,6 +32,14 @@ from site_tools.site.pages.common import (
     when,
 )
 from site_tools.site.pages.filters import filter_controls
+from site_tools.site.pages.listing import (
+    bottom_pager,
+    list_pages,
+    page_count,
+    paged_note,
+    rows_of,
+    title_of,
+)
 from site_tools.site.pages.reproduce import mutants_md, parameters_md, rerun_md
 from site_tools.site.results import ClaimResults
 from site_tools.site.text import entry_inline, entry_markdown, html, inline, safe_tags
@@ -76,22 +84,29 @@ def claims_table(
     )
 
 
-def claims_index(data: SiteData) -> str:
-    """The claims index page."""
+def claims_index(data: SiteData) -> dict[str, str]:
+    """The pages of the claims index, by path: every claim, at most
+    :data:`~site_tools.site.pages.listing.LIST_PAGE_SIZE` on a page."""
     claims = data.sorted_claims()
     counts = Counter(data.state(c.id) for c in claims)
     summary = ", ".join(
         f"{counts[s]} {states.CLAIM_STATES[s].label}" for s in CLAIM_STATES if counts[s]
     )
-    return (
-        front_matter("Claims", hide=("navigation", "toc")) + "# Claims\n\n"
-        "Each claim is a falsifiable, quantitative prediction about training, with a small "
-        "script that tests it. A claim is *reproduced* when every prediction holds on the "
-        "required seeds of its latest run. Filter the table by strand, status or tag; click a "
-        "column header to sort.\n\n"
-        f"{len(claims)} claims: {summary or 'none yet'}.\n\n"
-        + claims_table(data, CLAIMS_INDEX, claims, table_id="claims-table")
-    )
+    pages = {}
+    for page in list_pages(CLAIMS_INDEX, page_count(len(claims))):
+        title = title_of("Claims", page)
+        pages[page.path] = (
+            front_matter(title, hide=("navigation", "toc")) + f"# {title}\n\n"
+            "Each claim is a falsifiable, quantitative prediction about training, with a small "
+            "script that tests it. A claim is *reproduced* when every prediction holds on the "
+            "required seeds of its latest run. Filter the table by strand, status or tag; click "
+            "a column header to sort.\n\n"
+            f"{len(claims)} claims: {summary or 'none yet'}.\n\n"
+            + paged_note(page, "claim")
+            + claims_table(data, page.path, rows_of(claims, page), table_id="claims-table")
+            + bottom_pager(page)
+        )
+    return pages
 
 
 def _per_seed(metric: str, summary: MetricSummary | None, records: list[RunRecord]) -> str:

@@ -20,6 +20,14 @@ from site_tools.site.pages.common import (
     tags_md,
 )
 from site_tools.site.pages.filters import filter_controls
+from site_tools.site.pages.listing import (
+    bottom_pager,
+    list_pages,
+    page_count,
+    paged_note,
+    rows_of,
+    title_of,
+)
 from site_tools.site.text import entry_markdown, html, indent, inline, safe_tags
 
 QUESTION_STATES = ("open", "partial", "resolved")
@@ -58,25 +66,38 @@ def questions_table(
     )
 
 
-def questions_index(data: SiteData) -> str:
-    """The open-questions index page: one filterable table per status."""
+def questions_index(data: SiteData) -> dict[str, str]:
+    """The pages of the open-questions index, by path: one filterable table per status, at
+    most :data:`~site_tools.site.pages.listing.LIST_PAGE_SIZE` questions on a page.
+
+    The questions are cut into pages in the order shown (by status, then title), so a page
+    holds the sections of the statuses its questions have.
+    """
     questions = data.sorted_questions()
     counts: Counter[str] = Counter(q.status for q in questions)
     summary = ", ".join(f"{counts[s]} {s}" for s in QUESTION_STATES if counts[s])
-    out = [
-        front_matter("Open questions", hide=("navigation", "toc")),
-        "# Open questions\n\n"
-        "Questions the field cannot answer yet, each with what would count as progress. "
-        f"{len(questions)} questions: {summary or 'none yet'}.\n",
-    ]
-    for state in QUESTION_STATES:
-        chosen = [q for q in questions if q.status == state]
-        if chosen:
-            out.append(
-                f"## {state.capitalize()}\n\n"
-                + questions_table(data, QUESTIONS_INDEX, chosen, table_id=f"questions-{state}")
-            )
-    return "\n".join(out)
+    ordered = [q for state in QUESTION_STATES for q in questions if q.status == state]
+    pages = {}
+    for page in list_pages(QUESTIONS_INDEX, page_count(len(ordered))):
+        title = title_of("Open questions", page)
+        shown = rows_of(ordered, page)
+        out = [
+            front_matter(title, hide=("navigation", "toc")),
+            f"# {title}\n\n"
+            "Questions the field cannot answer yet, each with what would count as progress. "
+            f"{len(questions)} questions: {summary or 'none yet'}.\n",
+        ]
+        if page.paged:
+            out.append(paged_note(page, "question"))
+        for state in QUESTION_STATES:
+            chosen = [q for q in shown if q.status == state]
+            if chosen:
+                out.append(
+                    f"## {state.capitalize()}\n\n"
+                    + questions_table(data, page.path, chosen, table_id=f"questions-{state}")
+                )
+        pages[page.path] = "\n".join(out) + bottom_pager(page)
+    return pages
 
 
 def question_md(data: SiteData, question: OpenQuestion) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from site_tools.models import Strand
+from site_tools.models import Claim, OpenQuestion, Strand
 from site_tools.site.pages.claims import claims_table
 from site_tools.site.pages.common import (
     STRANDS_INDEX,
@@ -15,6 +15,15 @@ from site_tools.site.pages.common import (
     plural,
     question_page,
     strand_page,
+)
+from site_tools.site.pages.listing import (
+    ListPage,
+    bottom_pager,
+    list_pages,
+    page_count,
+    paged_note,
+    rows_of,
+    title_of,
 )
 from site_tools.site.pages.questions import questions_table
 from site_tools.site.text import entry_markdown, indent, inline
@@ -38,35 +47,64 @@ def strand_cards(data: SiteData, page: str) -> str:
     return '<div class="grid cards" markdown>\n\n' + "\n".join(cards) + "\n</div>\n"
 
 
-def strand_md(data: SiteData, strand: Strand) -> str:
-    """The page of one strand: its summary, then tables of its claims and questions."""
-    page = strand_page(strand.id)
+def strand_md(data: SiteData, strand: Strand) -> dict[str, str]:
+    """The pages of one strand, by path: its summary, then tables of its claims and questions.
+
+    A strand with more than :data:`~site_tools.site.pages.listing.LIST_PAGE_SIZE` claims or
+    questions has several pages; the ``k``-th shows the ``k``-th slice of each list.
+    """
     claims = data.claims_in(strand.id)
     questions = data.questions_in(strand.id)
+    pages = list_pages(strand_page(strand.id), page_count(max(len(claims), len(questions))))
+    return {page.path: _strand_page(data, strand, page, claims, questions) for page in pages}
+
+
+def _strand_page(
+    data: SiteData,
+    strand: Strand,
+    page: ListPage,
+    claims: list[Claim],
+    questions: list[OpenQuestion],
+) -> str:
+    title = title_of(strand.title, page)
     out = [
-        front_matter(strand.title, hide=("toc",)),
-        f"# {inline(strand.title)}\n",
+        front_matter(title, hide=("toc",)),
+        f"# {inline(title)}\n",
         entry_markdown(strand.summary) + "\n",
         f"*Physics analogue:* {inline(strand.physics_analogue)}.\n",
-        f"## Claims ({len(claims)})\n",
     ]
-    if claims:
-        out.append(claims_table(data, page, claims, table_id="strand-claims", with_strand=False))
+    if page.paged:
+        out.append(paged_note(page, "entry"))
+    out.append(f"## Claims ({len(claims)})\n")
+    shown_claims = rows_of(claims, page)
+    if shown_claims:
+        out.append(
+            claims_table(data, page.path, shown_claims, table_id="strand-claims", with_strand=False)
+        )
+    elif claims:
+        out.append("None on this page: see the earlier pages.\n")
     else:
         out.append("No claim in this strand yet.\n")
     out.append(f"## Open questions ({len(questions)})\n")
-    if questions:
+    shown_questions = rows_of(questions, page)
+    if shown_questions:
         out.append(
-            questions_table(data, page, questions, table_id="strand-questions", with_strand=False)
+            questions_table(
+                data, page.path, shown_questions, table_id="strand-questions", with_strand=False
+            )
         )
+    elif questions:
+        out.append("None on this page: see the earlier pages.\n")
     else:
         out.append("No open question in this strand yet.\n")
-    return "\n".join(out)
+    return "\n".join(out) + bottom_pager(page)
 
 
 def strand_pages(data: SiteData) -> dict[str, str]:
-    """The strands index and one page per strand, by path in the docs folder."""
-    pages = {strand_page(s.id): strand_md(data, s) for s in data.catalog.taxonomy.strands}
+    """The strands index and every page of every strand, by path in the docs folder."""
+    pages = {}
+    for strand in data.catalog.taxonomy.strands:
+        pages.update(strand_md(data, strand))
     pages[STRANDS_INDEX] = (
         front_matter("Strands") + "# Strands\n\n"
         "The evidence for a mechanics of learning comes in strands, each with an analogue in "
@@ -81,15 +119,35 @@ ENTRIES_DIRECTIVE = re.compile(r"^<!-- lmhub:strand-entries ([^ ]*) -->[ \t]*$",
 ``<!-- lmhub:strand-entries solvable-settings -->``."""
 
 
+GUIDE_ENTRIES = 50
+"""Most claims, and most open questions, a hand-written page lists for one strand; the rest
+are on the strand's pages (read at build time, so tests may lower it)."""
+
+
 def strand_entries_md(data: SiteData, page: str, strand_id: str) -> str:
-    """Bulleted lists of a strand's claims and open questions, linked from ``page``."""
+    """Bulleted lists of a strand's claims and open questions, linked from ``page``: at most
+    :data:`GUIDE_ENTRIES` of each, then a link to the strand's page for the rest."""
     claims = data.claims_in(strand_id)
     questions = data.questions_in(strand_id)
     out = [f"**Claims** ({len(claims)}):\n"]
-    out += [f"- {link(page, claim_page(c.id), c.title)}" for c in claims] or ["- none yet"]
+    out += [f"- {link(page, claim_page(c.id), c.title)}" for c in claims[:GUIDE_ENTRIES]] or [
+        "- none yet"
+    ]
+    out += _more(data, page, strand_id, len(claims))
     out.append(f"\n**Open questions** ({len(questions)}):\n")
-    out += [f"- {link(page, question_page(q.id), q.title)}" for q in questions] or ["- none yet"]
+    out += [f"- {link(page, question_page(q.id), q.title)}" for q in questions[:GUIDE_ENTRIES]] or [
+        "- none yet"
+    ]
+    out += _more(data, page, strand_id, len(questions))
     return "\n".join(out)
+
+
+def _more(data: SiteData, page: str, strand_id: str, count: int) -> list[str]:
+    """The last bullet of a list cut at :data:`GUIDE_ENTRIES`, if it was cut."""
+    if count <= GUIDE_ENTRIES:
+        return []
+    where = link(page, strand_page(strand_id), f"{data.strand_title(strand_id)} page")
+    return [f"- … and {count - GUIDE_ENTRIES} more on the {where}"]
 
 
 def expand_strand_entries(markdown: str, data: SiteData, page: str) -> str:
