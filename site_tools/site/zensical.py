@@ -153,8 +153,9 @@ def build_with_zensical(
         command.append("--strict")
     done = subprocess.run(command, capture_output=True, text=True, cwd=work, timeout=1800)
     if done.returncode != 0 or not (out / "index.html").is_file():
-        detail = (done.stderr or done.stdout).strip().splitlines()[-8:]
-        raise _problem("the Zensical build failed: " + " / ".join(detail))
+        # Zensical prints what went wrong to stdout and only its summary to stderr.
+        lines = [line for line in (done.stdout + "\n" + done.stderr).splitlines() if line.strip()]
+        raise _problem("the Zensical build failed: " + " / ".join(lines[-12:]))
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         clean = _ARTICLE.sub(lambda m: m.group(1) + sanitise_html(m.group(2))[0] + m.group(3), text)
