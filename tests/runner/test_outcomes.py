@@ -90,7 +90,7 @@ def test_a_damaged_memo_costs_only_time(runner_hub: RunnerHub) -> None:
     assert result.state == "reproduced" and result.latest
 
 
-def test_a_forged_memo_entry_for_other_records_is_not_believed(runner_hub: RunnerHub) -> None:
+def test_a_memo_entry_stands_only_while_its_records_keep_their_stats(runner_hub: RunnerHub) -> None:
     root = _settled_hub(runner_hub)
     _remembered(root)
     memo = _memo_file(root)
