@@ -15,6 +15,7 @@ A full run at the three sizes takes about 15 minutes on two cores.
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import multiprocessing
@@ -215,15 +216,40 @@ def _served(site: Path) -> Iterator[str]:
         thread.join()
 
 
-def search_payload(site: Path, query: str, expect_first: str) -> tuple[int, int, str]:
+PAGEFIND_COMPRESSED = (".pf_index", ".pf_fragment", ".pf_meta", ".pagefind")
+"""Pagefind's index files, gzip-compressed by Pagefind itself: they travel as they are."""
+
+
+def transferred(url: str, body: bytes) -> int:
+    """Bytes a visitor downloads for ``body`` from a host that compresses text (GitHub Pages
+    sends scripts, styles and JSON gzip-compressed); Pagefind's own files are compressed
+    already. The same count as the browser test's (``tests/site/test_browser.py``)."""
+    return (
+        len(body) if url.split("?")[0].endswith(PAGEFIND_COMPRESSED) else len(gzip.compress(body))
+    )
+
+
+@dataclass(frozen=True)
+class SearchPayload:
+    """What the search box downloads, in bytes: on a page view and with one query."""
+
+    view: int
+    query: int
+    view_raw: int
+    query_raw: int
+    first: str
+    """The first result's text."""
+
+
+def search_payload(site: Path, query: str, expect_first: str) -> SearchPayload:
     """Bytes of search files a visitor downloads for a page view and one query, in
-    Chromium: (bytes on page view, bytes with the query, first result's text)."""
+    Chromium, as transferred (:func:`transferred`) and as files."""
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium")
     if chromium is None:
         raise RuntimeError("Debian's chromium is needed (bash scripts/setup.sh --with-browser)")
-    loaded: list[tuple[str, int]] = []
+    loaded: list[tuple[str, bytes]] = []
     with _served(site) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         page = browser.new_page()
@@ -231,12 +257,12 @@ def search_payload(site: Path, query: str, expect_first: str) -> tuple[int, int,
         def on_response(response: object) -> None:
             name = response.url  # type: ignore[attr-defined]
             if "/pagefind/" in name or name.endswith("lmhub.js"):
-                loaded.append((name, len(response.body())))  # type: ignore[attr-defined]
+                loaded.append((name, response.body()))  # type: ignore[attr-defined]
 
         page.on("response", on_response)
         page.goto(url + "claims/claim-7/")
         page.wait_for_load_state("networkidle")
-        on_view = sum(size for _, size in loaded)
+        on_view = list(loaded)
         page.click(".lmhub-search-button")
         page.keyboard.type(query, delay=20)
         items = page.locator(".lmhub-search__results li")
@@ -246,7 +272,13 @@ def search_payload(site: Path, query: str, expect_first: str) -> tuple[int, int,
         browser.close()
     if expect_first not in first:
         raise AssertionError(f"search for {query!r} ranked first: {first!r}")
-    return on_view, sum(size for _, size in loaded), first
+    return SearchPayload(
+        view=sum(transferred(u, b) for u, b in on_view),
+        query=sum(transferred(u, b) for u, b in loaded),
+        view_raw=sum(len(b) for _, b in on_view),
+        query_raw=sum(len(b) for _, b in loaded),
+        first=first,
+    )
 
 
 def _generate_code(root: Path) -> str:
@@ -470,12 +502,12 @@ def one_size(n: int, work: Path, log: Callable[[str], None]) -> list[Figure]:
         )
     )
     pagefind, _, _ = _du(site / "pagefind")
-    on_view, with_query, _ = search_payload(site, "claim-7", "Synthetic claim number 7 ")
+    search = search_payload(site, "claim-7", "Synthetic claim number 7 ")
     figures.append(
         Figure(
             "search bytes, page view",
             n,
-            on_view / 1024,
+            search.view / 1024,
             "KB",
             pagefind / 1024,
             "the whole search index",
@@ -486,11 +518,22 @@ def one_size(n: int, work: Path, log: Callable[[str], None]) -> list[Figure]:
         Figure(
             "search bytes, page view + query",
             n,
-            with_query / 1024,
+            search.query / 1024,
             "KB",
             pagefind / 1024,
             "the whole search index",
             300.0,
+        )
+    )
+    figures.append(
+        Figure(
+            "search files, page view + query (uncompressed)",
+            n,
+            search.query_raw / 1024,
+            "KB",
+            pagefind / 1024,
+            "the whole search index",
+            None,
         )
     )
     log(f"[{n}] site: {files:,} files; done in {time.perf_counter() - start:.0f}s")

@@ -11,6 +11,7 @@ the live-reload watcher then see only real changes.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,20 +88,29 @@ class OutputTree:
         return self.previous.get(rel) == self._digests.get(rel) and (self.root / rel).is_file()
 
     def commit(self) -> WriteReport:
-        """Write what changed, delete what is no longer generated, save the manifest."""
+        """Write what changed, delete what is no longer generated, save the manifest.
+
+        Files whose content changes are first dropped from the saved manifest, so that a
+        build stopped halfway (Ctrl-C, a crash) leaves no entry vouching for a file it may not
+        have written; the next build writes those again. The files themselves are flushed to
+        disk once, after the last, rather than one by one (a thousand ``fsync`` calls take
+        seconds); the manifest is saved only after that.
+        """
         report = WriteReport()
         self.root.mkdir(parents=True, exist_ok=True)
-        for rel in sorted(self._digests):
-            if self.unchanged(rel):
-                report.unchanged += 1
-                continue
+        stale = [rel for rel in sorted(self._digests) if not self.unchanged(rel)]
+        report.unchanged = len(self._digests) - len(stale)
+        if stale:
+            gone = set(stale)
+            self.manifest.save({k: v for k, v in self.previous.items() if k not in gone})
+        for rel in stale:
             data = self._content[rel]
             if data is None:
                 data = self._producers[rel]()
                 if data is None:
                     self._digests.pop(rel)
                     continue
-            atomic_write(self.root / rel, data)
+            atomic_write(self.root / rel, data, durable=False)
             report.written.append(rel)
         for rel in sorted(set(self.previous) - set(self._digests)):
             try:
@@ -108,5 +118,7 @@ class OutputTree:
                 report.removed.append(rel)
             except (OSError, ValueError):
                 pass
+        if report.written:
+            os.sync()
         self.manifest.save(self._digests)
         return report

@@ -34,7 +34,7 @@ from site_tools.fsio import atomic_write
 from site_tools.models import Plot
 from site_tools.records import Series
 
-STYLE = "svg-6"
+STYLE = "svg-7"
 """Version of the drawing; part of every plot's cache key, so bump it when the look changes."""
 
 WIDTH, HEIGHT = 600, 420
@@ -131,19 +131,44 @@ class _Axis:
 
 
 def _path(xs: np.ndarray, ys: np.ndarray) -> str:
-    """Path data in tenths of a pixel (drawn inside ``scale(0.1)``); gaps at non-finite points."""
+    """Path data in tenths of a pixel (drawn inside ``scale(0.1)``); gaps at non-finite points.
+
+    Each stretch is a start point then relative steps (``l``), which are shorter than
+    absolute points; a point that adds nothing at that resolution (a repeat, or one on the
+    straight line between its neighbours, as along a plateau) is left out.
+    """
     with np.errstate(invalid="ignore"):
         finite = np.isfinite(xs) & np.isfinite(ys)
         x10 = np.where(finite, np.round(xs * 10), 0).astype(np.int64)
         y10 = np.where(finite, np.round(ys * 10), 0).astype(np.int64)
     parts: list[str] = []
-    # Runs of consecutive finite points: each becomes one "M x y L x y x y ..." stretch.
+    # Runs of consecutive finite points: each becomes one "M x y l dx dy dx dy ..." stretch.
     edges = np.flatnonzero(np.diff(np.concatenate(([0], finite.astype(np.int8), [0]))))
     for start, stop in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
-        flat = np.column_stack((x10[start:stop], y10[start:stop])).ravel().tolist()
-        head = f"M{flat[0]} {flat[1]}"
-        parts.append(head + ("L" + " ".join(map(str, flat[2:])) if len(flat) > 2 else ""))
+        points = np.column_stack((x10[start:stop], y10[start:stop]))
+        steps = _essential_steps(points)
+        head = f"M{points[0, 0]} {points[0, 1]}"
+        if len(steps):
+            # "5-3" reads as 5 then -3 in path data, so a minus sign needs no space before it.
+            head += "l" + " ".join(map(str, steps.ravel().tolist())).replace(" -", "-")
+        parts.append(head)
     return "".join(parts)
+
+
+def _essential_steps(points: np.ndarray) -> np.ndarray:
+    """The steps between the points of one stretch (integers), without zero steps and with
+    consecutive steps in exactly the same direction merged: the drawn line is unchanged."""
+    steps: np.ndarray = np.diff(points, axis=0)
+    steps = steps[(steps != 0).any(axis=1)]
+    if len(steps) < 2:
+        return steps
+    before, after = steps[:-1], steps[1:]
+    cross = before[:, 0] * after[:, 1] - before[:, 1] * after[:, 0]
+    dot = (before * after).sum(axis=1)
+    turns = np.flatnonzero((cross != 0) | (dot < 0)) + 1  # a step that starts a new segment
+    starts = np.concatenate(([0], turns))
+    merged: np.ndarray = np.add.reduceat(steps, starts, axis=0)
+    return merged
 
 
 def _colours(names: list[str]) -> dict[str, str]:

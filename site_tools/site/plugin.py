@@ -14,6 +14,7 @@ It is a thin adapter around :func:`~site_tools.site.generate.generate`:
   papers page that shows each (:mod:`site_tools.site.handwritten`);
 * ``on_page_content``: sanitise the HTML of hand-written pages (:mod:`site_tools.site.sanitize`),
   which may carry raw HTML that generated pages never do;
+* ``on_post_page``: drop the indentation of each built page (:mod:`site_tools.site.compact`);
 * ``on_post_build``: index the built site for search with Pagefind
   (:mod:`site_tools.site.search`);
 * ``on_serve``: also watch the entries, ``references.bib``, the scripts and the run records,
@@ -36,6 +37,7 @@ from mkdocs.structure.files import File, Files
 
 from site_tools.catalog import Catalog, load_catalog
 from site_tools.problems import HubError
+from site_tools.site.compact import compact_page
 from site_tools.site.generate import GenerateReport, generate
 from site_tools.site.handwritten import hand_written_markdown
 from site_tools.site.sanitize import sanitise_html
@@ -115,6 +117,8 @@ class HubPluginConfig(Config):  # type: ignore[no-untyped-call]
     """Build the Pagefind search index after the site (:mod:`site_tools.site.search`)."""
     nav = opt.Type(bool, default=True)
     """Generate the navigation (ignored when ``mkdocs.yml`` has its own ``nav``)."""
+    compact = opt.Type(bool, default=True)
+    """Drop the indentation of each built page (:mod:`site_tools.site.compact`)."""
 
 
 class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
@@ -240,6 +244,10 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         for what in dict.fromkeys(removed):
             log.warning("docs/%s: removed %s (not allowed on the site)", page.file.src_uri, what)
         return clean
+
+    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        """Drop the indentation of the page the theme rendered."""
+        return compact_page(output) if self.config.compact else output
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         """Watch the hub's entries, bibliography, scripts and run records too."""

@@ -8,7 +8,9 @@ linearly with the hub); with Pagefind, a page view carries none of it and a quer
 few chunks, whatever the size of the hub.
 
 What is indexed is the article of each page, without code blocks (BibTeX, commands), the
-filter controls, the pagers of long lists and the MathML (each formula carries a plain-text form for the index, see
+filter controls, the pagers of long lists, a claim's part on rerunning it and its past runs
+(the same words on every claim page: indexed, they would make every claim match a query for
+"run" or "seed" and every index chunk larger) and the MathML (each formula carries a plain-text form for the index, see
 :func:`site_tools.site.math.plain_text`). Claim pages add metadata that the search box shows
 and ranks by: ``kind``, ``status`` and ``tags`` (see :mod:`site_tools.site.pages.claims`).
 """
@@ -20,7 +22,10 @@ import sys
 from pathlib import Path
 
 ROOT_SELECTOR = "article.md-content__inner"
+RUN_DATA = "lmhub-run-data"
+"""Class of the part of a claim page on rerunning the claim and on its runs."""
 EXCLUDED = (
+    f".{RUN_DATA}",
     "pre",
     "math",
     ".headerlink",

@@ -58,6 +58,11 @@ def test_claim_page_html(read_page) -> None:  # type: ignore[no-untyped-def]
         "<title>Each mode is learned on its own logistic clock - Test Mechanics Hub</title>" in html
     )
     assert "fonts.googleapis" not in html and "cdn.jsdelivr" not in html
+    # The theme's indentation is gone (site_tools.site.compact); preformatted text keeps its own.
+    outside_pre = re.sub(r"<pre.*?</pre>", "", html, flags=re.S)
+    assert not re.search(r"\n[ \t]+<", outside_pre)
+    bibtex = re.sub(r"<[^>]+>", "", html[html.index("@inproceedings{") :])
+    assert "\n  author" in bibtex, "BibTeX lost its indentation"
 
 
 def test_nav_shows_the_strands(read_page) -> None:  # type: ignore[no-untyped-def]
@@ -242,3 +247,18 @@ def test_build_with_zensical(site_hub: Path) -> None:
     assert "assets/lmhub.js" in claim and "https://github.com/example/hub" in claim
     assert (result.site_dir / "pagefind" / "pagefind.js").is_file()
     assert (result.site_dir / "plots" / "logistic-modes.svg").is_file()
+
+
+def test_search_index_holds_a_claims_text_but_not_its_run_data(built_site: BuildResult) -> None:
+    import gzip
+    import json
+
+    indexed = {}
+    for fragment in (built_site.site_dir / "pagefind" / "fragment").glob("*.pf_fragment"):
+        doc = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        indexed[doc["url"].rstrip("/").rsplit("/", 1)[-1]] = doc["content"]
+    text = indexed["logistic-modes"]
+    assert "logistic" in text and "Predictions" in text and "Citations" in text
+    # Rerunning, environments, provenance and history: the same words on every claim.
+    for words in ("Rerun it", "Provenance", "Peak memory", "History", "Last run"):
+        assert words not in text, words

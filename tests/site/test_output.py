@@ -49,6 +49,32 @@ def test_a_lazy_file_with_nothing_to_write_is_skipped(tmp_path: Path) -> None:
     assert not (tmp_path / "p.svg").exists()
 
 
+def test_a_commit_stopped_halfway_leaves_nothing_vouched_for_that_it_did_not_write(
+    tmp_path: Path,
+) -> None:
+    tree = OutputTree(tmp_path)
+    tree.add("a.md", "old a")
+    tree.add("b.md", "old b")
+    tree.commit()
+
+    def interrupted() -> bytes:
+        raise KeyboardInterrupt
+
+    tree = OutputTree(tmp_path)
+    tree.add("a.md", "new a")  # written before the stop
+    tree.add_lazy("b.md", "new", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        tree.commit()
+    assert (tmp_path / "a.md").read_text() == "new a"
+
+    # Back to the old content: the manifest must not claim that a.md still holds it.
+    tree = OutputTree(tmp_path)
+    tree.add("a.md", "old a")
+    tree.add("b.md", "old b")
+    assert tree.commit().written == ["a.md", "b.md"]  # b.md was due too: written to be sure
+    assert (tmp_path / "a.md").read_text() == "old a"
+
+
 @pytest.mark.parametrize("rel", ["../x.md", "/abs.md", "a/../../b.md", "a//b.md", ""])
 def test_paths_must_stay_inside(tmp_path: Path, rel: str) -> None:
     with pytest.raises(ValueError, match="not a plain relative path"):

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from site_tools.models import Plot
@@ -93,3 +95,36 @@ def test_plot_cache_draws_once(tmp_path: Path) -> None:
     assert again.get_or_draw("k1", None, spec) == first
     assert again.drawn == 0
     assert again.get_or_draw("k2", None, spec) is None  # not cached, no series to draw
+
+
+def _vertices(d: str) -> list[list[tuple[int, int]]]:
+    """The absolute vertices of each stretch of path data written by ``plots._path``."""
+    stretches = []
+    for part in d.split("M")[1:]:
+        start, _, rest = part.partition("l")
+        x, y = map(int, start.split())
+        numbers = [int(n) for n in re.findall(r"-?\d+", rest)]
+        vertices = [(x, y)]
+        for dx, dy in zip(numbers[::2], numbers[1::2], strict=True):
+            x, y = x + dx, y + dy
+            vertices.append((x, y))
+        stretches.append(vertices)
+    return stretches
+
+
+def test_path_is_relative_and_drops_only_points_on_a_straight_line() -> None:
+    xs = np.arange(12, dtype=float)
+    ys = np.array([0, 1, 4, 9, 9, 9, 9, 9, 9, np.nan, 3, 3], dtype=float)
+    d = plots._path(xs, ys)
+    first, second = _vertices(d)
+    # The rise keeps every point, the plateau only its ends; the NaN splits the curve.
+    assert first == [(0, 0), (10, 10), (20, 40), (30, 90), (80, 90)]
+    assert second == [(100, 30), (110, 30)]
+    assert "l10 10 10 30 10 50 50 0" in d
+
+
+def test_path_keeps_a_reversal_and_skips_repeats() -> None:
+    xs = np.array([0.0, 1.0, 1.0, 2.0, 1.0])
+    ys = np.array([0.0, 0.0, 0.0, 0.0, 0.0])
+    ((*vertices,),) = _vertices(plots._path(xs, ys))
+    assert vertices == [(0, 0), (20, 0), (10, 0)]  # out and back: the turn stays

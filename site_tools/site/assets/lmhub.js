@@ -107,7 +107,9 @@
   function loadPagefind() {
     if (!pagefind) {
       pagefind = import(BASE + "pagefind/pagefind.js").then(function (module) {
-        return module.options({ baseUrl: new URL(BASE).pathname, excerptLength: 24 })
+        // No worker: it would be one more script to download (41 KB) for a search that
+        // takes milliseconds on the page's own thread.
+        return module.options({ baseUrl: new URL(BASE).pathname, excerptLength: 24, noWorker: true })
           .then(function () { return module; });
       });
     }

@@ -42,6 +42,7 @@ from site_tools.site.pages.listing import (
 )
 from site_tools.site.pages.reproduce import mutants_md, parameters_md, rerun_md
 from site_tools.site.results import ClaimResults
+from site_tools.site.search import RUN_DATA
 from site_tools.site.text import entry_inline, entry_markdown, html, inline, safe_tags
 from site_tools.site.timeline import outcome, timelines
 
@@ -417,6 +418,10 @@ def claim_md(data: SiteData, claim: Claim) -> str:
             )
     out.append(parameters_md(claim))
     out.append(mutants_md(data, claim))
+    # How to rerun it and what the runs were: the same words on every claim page, kept out of
+    # the search index (see site_tools.site.search), where they would only make every claim
+    # match and every index chunk larger.
+    out.append(f'<div class="{RUN_DATA}" markdown>\n')
     out.append(rerun_md(data, claim))
     if result and (result.status.environments or result.status.reported):
         out.append("## Environments\n\n" + _environments_md(result))
@@ -424,13 +429,15 @@ def claim_md(data: SiteData, claim: Claim) -> str:
         out.append("## Provenance\n\n" + _provenance_md(result.shown))
     if result and result.status.history:
         out.append("## History\n\n" + _history_md(result))
+    out.append("</div>\n")
     if claim.notes:
         out.append("## Notes\n\n" + entry_markdown(claim.notes) + "\n")
     out.append("## Citations\n\n" + citations_md(data, page, claim.citations))
     bibtex = data.catalog.bib.export(claim.citations)
+    # Plain text: highlighted, each field would carry a dozen spans (2.5 KB a claim).
     out.append(
         "BibTeX of these references "
-        f"([download]({rel(page, bib_file(claim.id))})):\n\n" + fence(bibtex, "bibtex")
+        f"([download]({rel(page, bib_file(claim.id))})):\n\n" + fence(bibtex, "text")
     )
     questions = [
         data.catalog.questions[q] for q in claim.open_questions if q in data.catalog.questions

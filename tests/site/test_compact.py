@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from site_tools.site.compact import compact_page
+
+
+def test_indentation_between_tags_becomes_one_line_break() -> None:
+    page = "<ul>\n    <li>\n      <a href='x'>\n        Home\n      </a>\n    </li>\n</ul>\n"
+    assert compact_page(page) == "<ul>\n<li>\n<a href='x'>\nHome\n</a>\n</li>\n</ul>\n"
+
+
+def test_preformatted_code_and_scripts_are_kept_exactly() -> None:
+    kept = (
+        "<pre><code>def f():\n    return 1\n\n\n</code></pre>",
+        "<code>a\n    b</code>",
+        "<textarea>\n  x\n</textarea>",
+        '<script>\n  var a = "\n   ";\n</script>',
+        "<STYLE>\n  p { }\n</STYLE>",
+    )
+    for element in kept:
+        page = f"<div>\n    {element}\n    </div>"
+        assert compact_page(page) == f"<div>\n{element}\n</div>"
+
+
+def test_text_and_escapes_are_untouched() -> None:
+    # Spaces without a line break, escaped markup and attribute values stay as written.
+    page = '<p title="a\n   b">x  &lt;script&gt;  y <b>z</b> w</p>'
+    assert compact_page(page) == page
+
+
+def test_an_element_whose_name_starts_like_a_kept_one_is_compacted() -> None:
+    assert compact_page("<pre-view>\n   x\n</pre-view>") == "<pre-view>\nx\n</pre-view>"
