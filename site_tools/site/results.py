@@ -6,9 +6,12 @@ whose numbers the page shows, the per-prediction summaries, the number of distin
 environments it reproduced on, and the source of its plot.
 
 Reading every record of a large hub is most of the cost of a rebuild, and records never
-change once written (:mod:`site_tools.records`), so a claim's results are cached in
-``<cache>/results.json`` under a key made of the claim's content hash and the names of its
-record files. A new record, a changed script or prediction changes the key and only that
+change once written (:mod:`site_tools.records`), so a claim's results are cached under a key
+made of the claim's content hash and the names of its record files: what the index pages
+need in ``<cache>/results.json``, and the full status in a file of its own,
+``<cache>/statuses/<key>.json``, read only when the claim's page is rendered (at 10,000
+claims the statuses come to 250 MB, which a single memo would read and write whole on every
+build). A new record, a changed script or prediction changes the key and only that
 claim is read again. Series are left out of the cache; a plot remembers the hash of its
 series instead, and a claim whose plot is not in the plot cache is read again in full.
 
@@ -37,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 import site_tools
 from site_tools.catalog import Catalog
+from site_tools.fsio import atomic_write
 from site_tools.identity import FileDigests, predictions_digest
 from site_tools.judge import MetricSummary, judge_record, summarise
 from site_tools.memo import JsonMemo
@@ -47,7 +51,9 @@ from site_tools.site.timeline import Change, last_change
 from site_tools.states import ClaimState
 from site_tools.status import ClaimStatus, EnvironmentResult, claim_status, identities
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
+STATUSES = "statuses"
+"""Folder of the cache holding each claim's status, one file per results key."""
 
 
 @dataclass(frozen=True)
@@ -250,8 +256,6 @@ class _Cached(BaseModel):
     change_when: datetime | None = None
     change_before: ClaimState | None = None
     change_after: ClaimState | None = None
-    status: str
-    """The :class:`_StatusBox` as JSON text, parsed only when needed."""
 
 
 def _record_names(folder: Path) -> list[str]:
@@ -270,6 +274,14 @@ def _results_key(claim: Claim, digest: str, names: list[str]) -> str:
 
 def _load_status(text: str) -> ClaimStatus:
     return _StatusBox.model_validate_json(text).status
+
+
+def _stored_status(path: Path, recompute: Callable[[], ClaimStatus]) -> ClaimStatus:
+    """The status stored at ``path``; read from the records again if the file is unusable."""
+    try:
+        return _load_status(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return _strip(recompute())
 
 
 def _strip(status: ClaimStatus) -> ClaimStatus:
@@ -295,7 +307,8 @@ class ResultsCache:
     Parameters
     ----------
     folder
-        Cache folder; ``results.json`` and ``files.json`` are kept there and overwritten.
+        Cache folder; ``results.json``, ``files.json`` and the ``statuses`` folder are kept
+        there and overwritten.
     """
 
     def __init__(self, folder: Path | None):
@@ -305,19 +318,60 @@ class ResultsCache:
             folder / "results.json" if folder else None,
             f"{CACHE_VERSION}:{site_tools.__version__}",
         )
+        self.statuses = folder / STATUSES if folder else None
+        self._held: dict[str, str] = {}
+        """Statuses as JSON text, by results key, when there is no folder to keep them in."""
         self.entries: dict[str, _Cached] = {}
         with contextlib.suppress(ValidationError):  # a damaged memo only costs time
             self.entries = {k: _Cached.model_validate(v) for k, v in self.memo.load().items()}
+        self._stored: set[str] = set()
+        if self.statuses is not None:
+            with contextlib.suppress(OSError):
+                self._stored = set(os.listdir(self.statuses))
+
+    def _status_name(self, key: str) -> str:
+        return f"{key}.json"
+
+    def has_status(self, key: str) -> bool:
+        """Whether the status for ``key`` is kept (a memo entry without it is stale)."""
+        return key in self._held or self._status_name(key) in self._stored
+
+    def put_status(self, key: str, status: ClaimStatus) -> None:
+        """Keep a claim's status (records without their series) under its results key."""
+        text = _StatusBox(status=_strip(status)).model_dump_json()
+        if self.statuses is None:
+            self._held[key] = text
+            return
+        # Written at once, not held: a cold build of a large hub never holds every status.
+        # No flush per file: a file lost to a power cut reads as unusable and is recomputed.
+        name = self._status_name(key)
+        atomic_write(self.statuses / name, text, durable=False)
+        self._stored.add(name)
+
+    def status_loader(
+        self, key: str, recompute: Callable[[], ClaimStatus]
+    ) -> Callable[[], ClaimStatus]:
+        """A call that parses the status kept for ``key``."""
+        held = self._held.get(key)
+        if held is not None:
+            return functools.partial(_load_status, held)
+        assert self.statuses is not None
+        return functools.partial(_stored_status, self.statuses / self._status_name(key), recompute)
 
     def save(self, entries: dict[str, _Cached]) -> None:
-        """Replace the memo with ``entries`` (atomically)."""
+        """Replace the memo with ``entries`` (atomically) and drop the statuses of others."""
         self.files.save()
-        if self.folder is None:
+        if self.folder is None or self.statuses is None:
             return
         self.memo.save({k: v.model_dump(mode="json") for k, v in entries.items()})
+        wanted = {self._status_name(v.key) for v in entries.values()}
+        for name in self._stored - wanted:
+            with contextlib.suppress(OSError):
+                (self.statuses / name).unlink()
+        self._stored &= wanted
 
 
-def _from_memo(claim: Claim, cached: _Cached) -> ClaimResults:
+def _from_memo(claim: Claim, cached: _Cached, status: Callable[[], ClaimStatus]) -> ClaimResults:
     """A claim's results as remembered: its full status is parsed only when a page needs it."""
     plot = None
     if cached.plot_key is not None and cached.plot_seed is not None:
@@ -332,7 +386,7 @@ def _from_memo(claim: Claim, cached: _Cached) -> ClaimResults:
         last_run=cached.last_run,
         environments=cached.environments,
         plot=plot,
-        status=functools.partial(_load_status, cached.status),
+        status=status,
         last_change=change,
     )
 
@@ -348,7 +402,6 @@ def _memo_entry(result: ClaimResults, status: ClaimStatus) -> _Cached:
         change_when=result.last_change.when if result.last_change else None,
         change_before=result.last_change.before if result.last_change else None,
         change_after=result.last_change.after if result.last_change else None,
-        status=_StatusBox(status=_strip(status)).model_dump_json(),
     )
 
 
@@ -395,16 +448,19 @@ def collect_results(
         ]
         key = _results_key(claim, digest, names)
         cached = cache.entries.get(claim_id)
+        recompute = functools.partial(claim_status, claim, paths, cache.files)
         if (
             cached is not None
             and cached.key == key
+            and cache.has_status(key)
             and (cached.plot_key is None or have_plot is None or cached.plot_key in have_plot)
         ):
-            result = _from_memo(claim, cached)
+            result = _from_memo(claim, cached, cache.status_loader(key, recompute))
         else:
-            status = claim_status(claim, paths, cache.files)
+            status = recompute()
             result = results_for(claim, status, key)
             cached = _memo_entry(result, status)
+            cache.put_status(key, status)
             changed = True
             if plots is not None:
                 if result.plot is not None:
@@ -412,7 +468,7 @@ def collect_results(
                     plots.get_or_draw(
                         source.key, source.series, claim.reproduction.plot, source.others
                     )
-                result = _from_memo(claim, cached)
+                result = _from_memo(claim, cached, cache.status_loader(key, recompute))
         kept[claim_id] = cached
         out[claim_id] = result
     if changed or kept.keys() != cache.entries.keys():

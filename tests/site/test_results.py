@@ -99,3 +99,50 @@ def test_parsed_statuses_are_kept_for_the_last_few_claims_only(
     for result in results.values():
         assert result.summaries is result.summaries  # parsed once while in use
     assert len(results_module._RECENT) == 1
+
+
+def test_each_status_is_a_file_of_its_own_read_only_when_shown(
+    site_hub: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = load_catalog(site_hub)
+    cache_dir = site_hub / "build" / "cache"
+    collect_results(catalog, ResultsCache(cache_dir))
+    statuses = sorted((cache_dir / results_module.STATUSES).iterdir())
+    assert len(statuses) == len(catalog.claims)
+    # The memo holds what the index pages need, not the records.
+    assert "started_at" not in (cache_dir / "results.json").read_text(encoding="utf-8")
+
+    opened: list[str] = []
+    real = results_module._load_status
+    monkeypatch.setattr(results_module, "_load_status", lambda t: opened.append(t) or real(t))
+    again = collect_results(catalog, ResultsCache(cache_dir))
+    assert opened == []  # nothing parsed until a page asks
+    assert again["logistic-modes"].status.state == "reproduced" and len(opened) == 1
+
+    # A new record gives its claim a new key: the old status file goes, a new one comes.
+    write_runs(
+        site_hub, catalog.claims["width-limit"], [{"slope": -0.5}] * 3, series=logistic_series()
+    )
+    third = collect_results(catalog, ResultsCache(cache_dir))
+    kept = sorted(p.name for p in (cache_dir / results_module.STATUSES).iterdir())
+    assert len(kept) == len(catalog.claims)
+    assert f"{third['width-limit'].key}.json" in kept
+    assert f"{again['width-limit'].key}.json" not in kept
+
+
+@pytest.mark.parametrize("damage", ["delete", "garble"])
+def test_a_lost_or_damaged_status_file_is_read_from_the_records_again(
+    site_hub: Path, damage: str
+) -> None:
+    catalog = load_catalog(site_hub)
+    cache_dir = site_hub / "build" / "cache"
+    first = collect_results(catalog, ResultsCache(cache_dir))
+    path = cache_dir / results_module.STATUSES / f"{first['logistic-modes'].key}.json"
+    if damage == "delete":
+        path.unlink()
+    else:
+        path.write_text('{"status": {', encoding="utf-8")
+    results_module._RECENT.clear()
+    again = collect_results(catalog, ResultsCache(cache_dir))
+    modes = again["logistic-modes"]
+    assert modes.status.state == "reproduced" and [r.seed for r in modes.shown] == [0, 1, 2]
