@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import re
 
+# A white space run after a tag, or one before a tag that starts right after text; the
+# quantifiers are possessive and a run is tried from its start only, so that a long run
+# without a line break costs its length once, not its length squared.
 _SPACE_OR_KEPT = re.compile(
     r"(?P<kept><(pre|code|kbd|textarea|script|style)(?=[\s>/]).*?</\2\s*>)"
-    r"|(?<=>)\s*\n\s*|\s*\n\s*(?=<)",
+    r"|(?<=>)[^\S\n]*+\n\s*+|(?<!\s)[^\S\n]*+\n\s*+(?=<)",
     re.S | re.I,
 )
 

@@ -14,7 +14,8 @@ the ``lmhub`` plugin does inside mkdocs:
    pages need (server-side math, the safety pass), the hub's stylesheet and script and its
    theme overrides; and run ``zensical build`` on it;
 4. sanitise each page's article (:mod:`site_tools.site.sanitize`: the engine has no hook for
-   hand-written pages, so every page goes through it) and index the site for search.
+   hand-written pages, so every page goes through it), drop the theme's indentation
+   (:mod:`site_tools.site.compact`) and index the site for search.
 
 mkdocs-material stays the default engine.
 """
@@ -33,6 +34,7 @@ import yaml
 
 from site_tools.catalog import Catalog
 from site_tools.problems import HubError, Problem
+from site_tools.site.compact import compact_page
 from site_tools.site.generate import GenerateReport, generate
 from site_tools.site.handwritten import hand_written_markdown
 from site_tools.site.pages.common import SiteData
@@ -159,6 +161,7 @@ def build_with_zensical(
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         clean = _ARTICLE.sub(lambda m: m.group(1) + sanitise_html(m.group(2))[0] + m.group(3), text)
+        clean = compact_page(clean)
         if clean != text:
             page.write_text(clean, encoding="utf-8")
     target = site_dir or root / "site"

@@ -29,3 +29,12 @@ def test_text_and_escapes_are_untouched() -> None:
 
 def test_an_element_whose_name_starts_like_a_kept_one_is_compacted() -> None:
     assert compact_page("<pre-view>\n   x\n</pre-view>") == "<pre-view>\nx\n</pre-view>"
+
+
+def test_a_long_run_of_spaces_costs_its_length_once() -> None:
+    import time
+
+    page = "<p>a" + " " * 200_000 + "b</p>\n" + "<i>x</i>" + " " * 200_000 + "y"
+    start = time.perf_counter()
+    assert compact_page(page) == page
+    assert time.perf_counter() - start < 1.0
