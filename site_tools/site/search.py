@@ -10,9 +10,10 @@ few chunks, whatever the size of the hub.
 What is indexed is the article of each page, without code blocks (BibTeX, commands), the
 filter controls, the pagers of long lists, a claim's part on rerunning it and its past runs
 (the same words on every claim page: indexed, they would make every claim match a query for
-"run" or "seed" and every index chunk larger) and the MathML (each formula carries a plain-text form for the index, see
-:func:`site_tools.site.math.plain_text`). Claim pages add metadata that the search box shows
-and ranks by: ``kind``, ``status`` and ``tags`` (see :mod:`site_tools.site.pages.claims`).
+"run" or "seed" and every index chunk larger) and the MathML (each formula carries a
+plain-text form for the index, see :func:`site_tools.site.math.plain_text`). Claim pages add
+metadata that the search box shows and ranks by: ``kind``, ``status`` and ``tags`` (see
+:mod:`site_tools.site.pages.claims`).
 """
 
 from __future__ import annotations
