@@ -235,7 +235,6 @@ class SearchPayload:
 
     view: int
     query: int
-    view_raw: int
     query_raw: int
     first: str
     """The first result's text."""
@@ -275,7 +274,6 @@ def search_payload(site: Path, query: str, expect_first: str) -> SearchPayload:
     return SearchPayload(
         view=sum(transferred(u, b) for u, b in on_view),
         query=sum(transferred(u, b) for u, b in loaded),
-        view_raw=sum(len(b) for _, b in on_view),
         query_raw=sum(len(b) for _, b in loaded),
         first=first,
     )

@@ -361,7 +361,7 @@ class ResultsCache:
     def save(self, entries: dict[str, _Cached]) -> None:
         """Replace the memo with ``entries`` (atomically) and drop the statuses of others."""
         self.files.save()
-        if self.folder is None or self.statuses is None:
+        if self.statuses is None:  # no folder: nothing is kept
             return
         self.memo.save({k: v.model_dump(mode="json") for k, v in entries.items()})
         wanted = {self._status_name(v.key) for v in entries.values()}
