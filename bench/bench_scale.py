@@ -433,6 +433,15 @@ def one_size(n: int, work: Path, log: Callable[[str], None]) -> list[Figure]:
                 Figure(f"lmhub build ({engine}) FAILED", n, math.nan, "s", None, "-", 90.0)
             )
     base = builds.get("mkdocs")
+    # The same build again after one claim changed: what CI (with build/cache kept) and
+    # `lmhub serve` pay for an edit.
+    rebuilt = None
+    if base is not None:
+        _edit_claim(root, 11)
+        try:
+            rebuilt = measure(_lmhub("build", "--root", str(root)), timeout_s=BUILD_LIMIT_S)
+        except RuntimeError as exc:
+            log(f"[{n}] mkdocs rebuild failed: {str(exc)[-500:]}")
     figures.append(
         Figure(
             "generation, cold",
@@ -474,6 +483,29 @@ def one_size(n: int, work: Path, log: Callable[[str], None]) -> list[Figure]:
         )
     if base is None:
         return figures
+    if rebuilt is not None:
+        figures.append(
+            Figure(
+                "lmhub build (mkdocs), one claim changed",
+                n,
+                rebuilt.seconds,
+                "s",
+                base.seconds,
+                "the full mkdocs build",
+                None,
+            )
+        )
+        figures.append(
+            Figure(
+                "lmhub build memory (mkdocs), one claim changed",
+                n,
+                rebuilt.peak_mb,
+                "MB",
+                None,
+                "-",
+                None,
+            )
+        )
 
     site = root / "site"
     site_bytes, files, largest = _du(site)

@@ -82,4 +82,9 @@ def command(
         f"generated {len(gen.files)} files ({len(gen.written)} written, "
         f"{len(gen.removed)} removed, {gen.plots_drawn} plots drawn)"
     )
-    click.echo(f"built the site in {result.seconds:.1f} s: {result.site_dir}")
+    reused = (
+        f" ({gen.pages_reused} entry pages converted by an earlier build)"
+        if gen.pages_reused
+        else ""
+    )
+    click.echo(f"built the site in {result.seconds:.1f} s{reused}: {result.site_dir}")

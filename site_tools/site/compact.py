@@ -17,17 +17,26 @@ from __future__ import annotations
 
 import re
 
-# A white space run after a tag, or one before a tag that starts right after text; the
-# quantifiers are possessive and a run is tried from its start only, so that a long run
-# without a line break costs its length once, not its length squared.
-_SPACE_OR_KEPT = re.compile(
-    r"(?P<kept><(pre|code|kbd|textarea|script|style)(?=[\s>/]).*?</\2\s*>)"
-    r"|(?<=>)[^\S\n]*+\n\s*+|(?<!\s)[^\S\n]*+\n\s*+(?=<)",
-    re.S | re.I,
-)
+_KEPT = re.compile(r"<(pre|code|kbd|textarea|script|style)(?=[\s>/]).*?</\1\s*>", re.S | re.I)
+# A white space run after a tag, and one before a tag that starts right after text. The
+# quantifiers are possessive, so that a long run without a line break costs its length
+# once, not its length squared; each pattern starts with what a search finds quickly.
+_AFTER_TAG = re.compile(r">[^\S\n]*+\n\s*+")
+_BEFORE_TAG = re.compile(r"(?<!\s)[^\S\n]*+\n\s*+(?=<)")
+
+
+def _squeeze(html: str) -> str:
+    return _BEFORE_TAG.sub("\n", _AFTER_TAG.sub(">\n", html))
 
 
 def compact_page(html: str) -> str:
     """``html`` (a whole page) with each run of white space that holds a line break and
     touches a tag reduced to one line break, outside the elements kept as they are."""
-    return _SPACE_OR_KEPT.sub(lambda m: m.group("kept") or "\n", html)
+    out, last = [], 0
+    for kept in _KEPT.finditer(html):
+        # Each stretch between kept elements starts with the ">" that ended the last one, so
+        # that the run after it is seen as following a tag; that character is dropped again.
+        out += [_squeeze(html[max(last - 1, 0) : kept.start()])[1 if last else 0 :], kept[0]]
+        last = kept.end()
+    out.append(_squeeze(html[max(last - 1, 0) :])[1 if last else 0 :])
+    return "".join(out)

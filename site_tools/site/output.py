@@ -6,11 +6,18 @@ wrote but this one no longer wants are deleted. What was written is recorded in
 ``.lmhub-manifest.json`` (path to content digest), so that a rebuild after one claim
 changed touches that claim's files and the pages that list it, and nothing else; mkdocs and
 the live-reload watcher then see only real changes.
+
+While a commit writes, ``.lmhub-pending.json`` lists the paths it is about to change. A
+commit stopped halfway (Ctrl-C, a crash) leaves that list behind, and the next build treats
+those paths as unknown and writes them again: the manifest never vouches for a file that may
+not hold what it says. The list is small where the manifest is not (90,000 entries for a
+hub of 10,000 claims), which is why it is a separate file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +28,11 @@ from site_tools.memo import JsonMemo
 
 MANIFEST = ".lmhub-manifest.json"
 MANIFEST_VERSION = "1"
+PENDING = ".lmhub-pending.json"
+FLUSH_ONE_BY_ONE = 64
+"""Up to this many changed files are flushed to disk one by one; more, all at once with
+``sync`` (a thousand ``fsync`` calls take seconds, but ``sync`` flushes every file system of
+the machine, which takes long when other work has left much unwritten)."""
 
 
 @dataclass
@@ -58,6 +70,8 @@ class OutputTree:
         self.root = root
         self.manifest = JsonMemo(root / MANIFEST, MANIFEST_VERSION)
         self.previous: dict[str, str] = {str(k): str(v) for k, v in self.manifest.load().items()}
+        for rel in self._pending():
+            self.previous.pop(rel, None)
         self._content: dict[str, bytes | None] = {}
         self._digests: dict[str, str] = {}
         self._producers: dict[str, Callable[[], bytes | None]] = {}
@@ -99,22 +113,32 @@ class OutputTree:
                 self._files.update(prefix + name for name in names)
         return self._files
 
+    def _pending(self) -> list[str]:
+        """Paths a commit stopped halfway was changing (none after a finished commit)."""
+        try:
+            listed = json.loads((self.root / PENDING).read_bytes())
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError):
+            # Unreadable: trust no entry of the manifest.
+            return list(self.previous)
+        return [str(rel) for rel in listed] if isinstance(listed, list) else list(self.previous)
+
     def commit(self) -> WriteReport:
         """Write what changed, delete what is no longer generated, save the manifest.
 
-        Files whose content changes are first dropped from the saved manifest, so that a
-        build stopped halfway (Ctrl-C, a crash) leaves no entry vouching for a file it may not
-        have written; the next build writes those again. The files themselves are flushed to
-        disk once, after the last, rather than one by one (a thousand ``fsync`` calls take
-        seconds); the manifest is saved only after that.
+        The paths about to change are first listed in the pending file (see the module's
+        note), and the manifest is saved only after every written file is on disk.
         """
         report = WriteReport()
         self.root.mkdir(parents=True, exist_ok=True)
         stale = [rel for rel in sorted(self._digests) if not self.unchanged(rel)]
         report.unchanged = len(self._digests) - len(stale)
-        if stale:
-            gone = set(stale)
-            self.manifest.save({k: v for k, v in self.previous.items() if k not in gone})
+        gone = sorted(set(self.previous) - set(self._digests))
+        if not stale and not gone:
+            return report
+        atomic_write(self.root / PENDING, json.dumps(stale + gone))
+        one_by_one = len(stale) <= FLUSH_ONE_BY_ONE
         for rel in stale:
             data = self._content[rel]
             if data is None:
@@ -122,15 +146,16 @@ class OutputTree:
                 if data is None:
                     self._digests.pop(rel)
                     continue
-            atomic_write(self.root / rel, data, durable=False)
+            atomic_write(self.root / rel, data, durable=one_by_one)
             report.written.append(rel)
-        for rel in sorted(set(self.previous) - set(self._digests)):
+        for rel in gone:
             try:
                 (self.root / _check(rel)).unlink()
                 report.removed.append(rel)
             except (OSError, ValueError):
                 pass
-        if report.written:
+        if report.written and not one_by_one:
             os.sync()
         self.manifest.save(self._digests)
+        (self.root / PENDING).unlink()
         return report

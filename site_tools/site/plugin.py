@@ -12,10 +12,15 @@ It is a thin adapter around :func:`~site_tools.site.generate.generate`:
 * ``on_page_markdown``: fill the catalog-generated parts of hand-written pages (the lists of
   each strand's entries in ``docs/guide/strands.md``) and point their links to works at the
   papers page that shows each (:mod:`site_tools.site.handwritten`);
+* ``on_page_markdown`` and ``on_page_content`` of an entry page: reuse its HTML from an
+  earlier build when its Markdown and everything its conversion depends on are unchanged
+  (:mod:`site_tools.site.render_memo`);
 * ``on_page_content``: sanitise the HTML of hand-written pages (:mod:`site_tools.site.sanitize`),
   which may carry raw HTML that generated pages never do;
-* ``on_post_page``: drop the indentation of each built page (:mod:`site_tools.site.compact`);
-* ``on_post_build``: index the built site for search with Pagefind
+* ``on_post_page``: drop the indentation of each built page (:mod:`site_tools.site.compact`)
+  and draw the theme's icons and palette script from shared files
+  (:mod:`site_tools.site.chrome`);
+* ``on_post_build``: write those files, and index the built site for search with Pagefind
   (:mod:`site_tools.site.search`);
 * ``on_serve``: also watch the entries, ``references.bib``, the scripts and the run records,
   so that ``mkdocs serve`` regenerates when any of them changes.
@@ -34,12 +39,16 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.utils import get_relative_url
 
 from site_tools.catalog import Catalog, load_catalog
 from site_tools.problems import HubError
+from site_tools.site.chrome import SharedChrome
 from site_tools.site.compact import compact_page
 from site_tools.site.generate import GenerateReport, generate
 from site_tools.site.handwritten import hand_written_markdown
+from site_tools.site.pages.common import claim_page, question_page
+from site_tools.site.render_memo import RenderMemo, context_digest
 from site_tools.site.sanitize import sanitise_html
 from site_tools.site.search import SearchIndexError, build_search_index
 from site_tools.site.text import html, safe_url
@@ -119,6 +128,9 @@ class HubPluginConfig(Config):  # type: ignore[no-untyped-call]
     """Generate the navigation (ignored when ``mkdocs.yml`` has its own ``nav``)."""
     compact = opt.Type(bool, default=True)
     """Drop the indentation of each built page (:mod:`site_tools.site.compact`)."""
+    shared_chrome = opt.Type(bool, default=True)
+    """Draw the theme's icons and palette script from shared files rather than inline them
+    in each page (:mod:`site_tools.site.chrome`)."""
 
 
 class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
@@ -134,6 +146,9 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         """Whether to use the memo in ``cache_dir`` (``lmhub build --no-cache`` turns it off)."""
         self._lock: FileLock | None = None
         self._holding = False
+        self.chrome = SharedChrome()
+        self.render_memo: RenderMemo | None = None
+        self._entry_pages: set[str] = set()
 
     def _release(self) -> None:
         if self._lock is not None and self._holding:
@@ -143,6 +158,8 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
     def on_post_build(self, *, config: Any) -> None:
         """Index the built site for search (Pagefind), then let another build go ahead."""
         try:
+            self._close_render_memo()
+            self.chrome.write(Path(config.site_dir))
             if self.config.search:
                 start = time.perf_counter()
                 build_search_index(Path(config.site_dir))
@@ -153,8 +170,19 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         finally:
             self._release()
 
+    def _close_render_memo(self) -> None:
+        memo, self.render_memo = self.render_memo, None
+        if memo is not None:
+            # A partial build (mkdocs serve --dirty) looks up only some pages: prune nothing.
+            memo.close(prune=len(memo.used) == len(self._entry_pages))
+            if self.report is not None:
+                self.report.pages_reused = memo.reused
+
     def on_build_error(self, *, error: Exception) -> None:
         """Let another build go ahead after a failed one."""
+        if self.render_memo is not None:
+            self.render_memo.close(prune=False)
+            self.render_memo = None
         self._release()
 
     def on_shutdown(self) -> None:
@@ -219,12 +247,23 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         generated = str(self.root(config) / self.config.generated_dir)
         for rel in self.report.files:
             files.append(File(rel, generated, config.site_dir, config.use_directory_urls))
+        if self.use_cache and self.report.data is not None:
+            catalog = self.report.data.catalog
+            self._entry_pages = {claim_page(c) for c in catalog.claims} | {
+                question_page(q) for q in catalog.questions
+            }
+            folder = self.root(config) / self.config.cache_dir / "pages"
+            self.render_memo = RenderMemo(folder, context_digest(config, files))
+            self.render_memo.watch()
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
         """Fill in a hand-written page (:func:`hand_written_markdown`)."""
         assert self.report is not None and self.report.data is not None
         if self._generated(page, config):
+            memo = self.render_memo
+            if memo and page.file.src_uri in self._entry_pages and memo.lookup(page, markdown):
+                return ""  # converted before: on_page_content puts the HTML back
             return markdown
         try:
             return hand_written_markdown(markdown, self.report.data, page.file.src_uri)
@@ -237,8 +276,15 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         return Path(page.file.abs_src_path or "").resolve().is_relative_to(generated)
 
     def on_page_content(self, html_text: str, *, page: Any, config: Any, files: Any) -> str:
-        """Sanitise a hand-written page's HTML (generated pages are safe by construction)."""
+        """Sanitise a hand-written page's HTML (generated pages are safe by construction);
+        put back or keep the HTML of an entry page (:mod:`site_tools.site.render_memo`)."""
         if self._generated(page, config):
+            memo = self.render_memo
+            if memo is not None and page.file.src_uri in self._entry_pages:
+                kept = memo.restore(page, files)
+                if kept is not None:
+                    return kept
+                memo.keep(page, html_text)
             return html_text
         clean, removed = sanitise_html(html_text)
         for what in dict.fromkeys(removed):
@@ -246,7 +292,9 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         return clean
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
-        """Drop the indentation of the page the theme rendered."""
+        """Draw the page's chrome from shared files; drop its indentation."""
+        if self.config.shared_chrome:
+            output = self.chrome.share(output, get_relative_url("x", page.url)[:-1])
         return compact_page(output) if self.config.compact else output
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:

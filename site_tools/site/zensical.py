@@ -34,6 +34,7 @@ import yaml
 
 from site_tools.catalog import Catalog
 from site_tools.problems import HubError, Problem
+from site_tools.site.chrome import SharedChrome
 from site_tools.site.compact import compact_page
 from site_tools.site.generate import GenerateReport, generate
 from site_tools.site.handwritten import hand_written_markdown
@@ -158,12 +159,16 @@ def build_with_zensical(
         # Zensical prints what went wrong to stdout and only its summary to stderr.
         lines = [line for line in (done.stdout + "\n" + done.stderr).splitlines() if line.strip()]
         raise _problem("the Zensical build failed: " + " / ".join(lines[-12:]))
+    chrome = SharedChrome()
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         clean = _ARTICLE.sub(lambda m: m.group(1) + sanitise_html(m.group(2))[0] + m.group(3), text)
+        if page != out / "404.html":  # served at any missing address: relative links break
+            clean = chrome.share(clean, "../" * (len(page.relative_to(out).parts) - 1))
         clean = compact_page(clean)
         if clean != text:
             page.write_text(clean, encoding="utf-8")
+    chrome.write(out)
     target = site_dir or root / "site"
     if target.exists():
         shutil.rmtree(target)

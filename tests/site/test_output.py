@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from site_tools.site.output import MANIFEST, OutputTree
+from site_tools.site.output import MANIFEST, PENDING, OutputTree
 
 
 def test_only_changed_files_are_written_and_stale_ones_removed(tmp_path: Path) -> None:
@@ -73,6 +73,23 @@ def test_a_commit_stopped_halfway_leaves_nothing_vouched_for_that_it_did_not_wri
     tree.add("b.md", "old b")
     assert tree.commit().written == ["a.md", "b.md"]  # b.md was due too: written to be sure
     assert (tmp_path / "a.md").read_text() == "old a"
+
+
+def test_a_finished_commit_leaves_no_pending_list_and_a_damaged_one_trusts_nothing(
+    tmp_path: Path,
+) -> None:
+    tree = OutputTree(tmp_path)
+    tree.add("a.md", "a")
+    tree.add("b.md", "b")
+    tree.commit()
+    assert not (tmp_path / PENDING).exists()
+
+    (tmp_path / PENDING).write_text("[not json")
+    tree = OutputTree(tmp_path)
+    tree.add("a.md", "a")
+    tree.add("b.md", "b")
+    assert tree.commit().written == ["a.md", "b.md"]
+    assert not (tmp_path / PENDING).exists()
 
 
 @pytest.mark.parametrize("rel", ["../x.md", "/abs.md", "a/../../b.md", "a//b.md", ""])

@@ -1,0 +1,94 @@
+"""The theme's repeated chrome, drawn from shared files instead of copied into every page.
+
+Material writes the same markup around every page. Two parts of it are large and never vary
+from page to page:
+
+* its icons, as inline SVG: the logo and the repository icon twice each, the two palette
+  toggles, the menu button and the back-to-top arrow, about 1.6 KB of each page;
+* the script that applies the reader's chosen colour palette, about 700 bytes.
+
+On a hub of 10,000 claims and as many questions that is 45 MB of the published site (GitHub
+Pages takes at most 1 GB). :class:`SharedChrome` replaces each icon outside the page's
+``<article>`` with a ``<use>`` of a symbol in ``assets/icons.svg``, and each such script with
+a ``<script src>`` of a file named by its content; a browser fetches both once for the whole
+site. An icon keeps its ``<svg>`` element and ``viewBox``, so the theme's styles (size, colour
+from ``currentColor``) apply as before; a script loaded by ``src`` without ``async`` or
+``defer`` runs at the same point of the page as the inline one did. The article itself, and
+any script that holds a relative address (it differs from page to page), are left alone.
+
+A browser does not follow ``<use>`` into another file of a site opened from disk
+(``file://``): served by any web server, including ``lmhub serve``, the icons show.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+SPRITE = "assets/icons.svg"
+"""The shared icon file, relative to the site root."""
+SCRIPTS = "assets/chrome"
+"""The folder of the shared scripts, relative to the site root."""
+SHARED_SCRIPT_MIN = 256
+"""Shorter inline scripts stay inline: a request costs more than their bytes."""
+
+# The form in which the theme inlines an icon: the icon file's markup, as it is.
+_ICON = re.compile(
+    r'<svg xmlns="http://www.w3.org/2000/svg" viewBox="(?P<box>[-0-9. ]+)">'
+    r"(?P<body>(?:(?!</?svg)[^>]*>)*?)</svg>"
+)
+_SCRIPT = re.compile(r"<script>(?P<code>(?:(?!</script)[^<]|<(?!/script))*)</script>")
+# A quoted relative address: the script depends on where the page is.
+_RELATIVE = re.compile(r"""["'](?:\.\.?)(?:/|["'])""")
+
+
+def _name(markup: str) -> str:
+    return hashlib.blake2b(markup.encode(), digest_size=4).hexdigest()
+
+
+class SharedChrome:
+    """Collects the icons and scripts of the pages it rewrites; :meth:`write` saves them."""
+
+    def __init__(self) -> None:
+        self.symbols: dict[str, str] = {}
+        """Symbol id to its ``<symbol>`` markup."""
+        self.scripts: dict[str, str] = {}
+        """Path of a shared script, relative to the site root, to its code."""
+
+    def share(self, page: str, root: str) -> str:
+        """``page`` with the chrome outside its article drawn from shared files.
+
+        ``root`` is the relative address of the site's root from the page (``../../``)."""
+        start, end = page.find("<article"), page.rfind("</article>")
+        if start < 0 or end < start:
+            return self._swap(page, root)
+        return self._swap(page[:start], root) + page[start:end] + self._swap(page[end:], root)
+
+    def _swap(self, chrome: str, root: str) -> str:
+        def icon(match: re.Match[str]) -> str:
+            box, body = match.group("box"), match.group("body")
+            name = "i" + _name(match.group(0))
+            self.symbols.setdefault(name, f'<symbol id="{name}" viewBox="{box}">{body}</symbol>')
+            return f'<svg viewBox="{box}"><use href="{root}{SPRITE}#{name}"/></svg>'
+
+        def script(match: re.Match[str]) -> str:
+            code = match.group("code")
+            if len(code) < SHARED_SCRIPT_MIN or _RELATIVE.search(code):
+                return match.group(0)
+            path = f"{SCRIPTS}/{_name(code)}.js"
+            self.scripts.setdefault(path, code)
+            return f'<script src="{root}{path}"></script>'
+
+        return _SCRIPT.sub(script, _ICON.sub(icon, chrome))
+
+    def write(self, site_dir: Path) -> None:
+        """Save the collected icons and scripts under ``site_dir``."""
+        files = {path: code + "\n" for path, code in self.scripts.items()}
+        if self.symbols:
+            symbols = "".join(self.symbols[name] for name in sorted(self.symbols))
+            files[SPRITE] = f'<svg xmlns="http://www.w3.org/2000/svg">{symbols}</svg>\n'
+        for rel, text in files.items():
+            path = site_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from types import SimpleNamespace
+
+from mkdocs.structure.toc import get_toc
+
+from site_tools.site.build import build_site
+from site_tools.site.render_memo import RenderMemo
+from tests.site.hubs import make_site_hub
+
+
+def _page(src_uri: str = "claims/x.md") -> SimpleNamespace:
+    return SimpleNamespace(
+        file=SimpleNamespace(src_uri=src_uri),
+        url=src_uri.removesuffix(".md") + "/",
+        toc=get_toc([{"level": 1, "id": "x", "name": "X", "children": []}]),
+        _title_from_render="X",
+        present_anchor_ids={"x"},
+        links_to_anchors=None,
+    )
+
+
+def _entries(root: Path) -> int:
+    return sum(len(list((root / kind).glob("*.yaml"))) for kind in ("claims", "open_questions"))
+
+
+def _files(tmp_path: Path) -> list[Path]:
+    return sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.html"))
+
+
+def test_a_rebuild_reuses_every_entry_page_and_builds_the_same_site(tmp_path: Path) -> None:
+    root = make_site_hub(tmp_path / "hub")
+    first = build_site(root, site_dir=tmp_path / "first")
+    assert first.generation.pages_reused == 0
+    again = build_site(root, site_dir=tmp_path / "again")
+    entries = _entries(root)
+    assert again.generation.pages_reused == entries > 0
+    pages = _files(tmp_path / "first")
+    assert pages == _files(tmp_path / "again") and len(pages) > entries
+    for rel in pages:
+        before = (tmp_path / "first" / rel).read_text(encoding="utf-8")
+        assert (tmp_path / "again" / rel).read_text(encoding="utf-8") == before, rel
+
+
+def test_only_a_changed_entry_is_converted_again(tmp_path: Path) -> None:
+    root = make_site_hub(tmp_path / "hub")
+    build_site(root)
+    claim = root / "claims" / "width-limit.yaml"
+    text = claim.read_text(encoding="utf-8")
+    claim.write_text(text.replace("with width $n$.", "with width $n$. Edited."), encoding="utf-8")
+    again = build_site(root)
+    assert again.generation.pages_reused == _entries(root) - 1
+    html = (again.site_dir / "claims" / "width-limit" / "index.html").read_text(encoding="utf-8")
+    assert "Edited." in html
+
+
+def test_a_kept_page_comes_back_with_its_toc_title_and_anchors(tmp_path: Path) -> None:
+    memo = RenderMemo(tmp_path, "context")
+    page = _page()
+    assert not memo.lookup(page, "# X")
+    memo.keep(page, "<h1 id='x'>X</h1>")
+
+    memo = RenderMemo(tmp_path, "context")
+    fresh = _page()
+    fresh.toc, fresh._title_from_render, fresh.present_anchor_ids = get_toc([]), None, None
+    assert memo.lookup(fresh, "# X")
+    assert memo.restore(fresh, files=None) == "<h1 id='x'>X</h1>"
+    assert [(a.id, a.title, a.level) for a in fresh.toc] == [("x", "X", 1)]
+    assert fresh._title_from_render == "X" and fresh.present_anchor_ids == {"x"}
+    assert memo.reused == 1
+
+    assert not RenderMemo(tmp_path, "context").lookup(_page(), "# X, edited")
+    assert not RenderMemo(tmp_path, "another context").lookup(_page(), "# X")
+
+
+def test_a_conversion_that_logged_a_warning_is_not_kept(tmp_path: Path) -> None:
+    memo = RenderMemo(tmp_path, "context")
+    memo.watch()
+    try:
+        page = _page()
+        assert not memo.lookup(page, "$\\frac{1}{$")
+        logging.getLogger("mkdocs.plugins.lmhub").warning("cannot render math")
+        memo.keep(page, "<p>broken</p>")
+    finally:
+        memo.close(prune=False)
+    assert list(tmp_path.iterdir()) == []
+    assert not RenderMemo(tmp_path, "context").lookup(_page(), "$\\frac{1}{$")
+
+
+def test_pruning_deletes_what_the_build_did_not_use(tmp_path: Path) -> None:
+    memo = RenderMemo(tmp_path, "context")
+    for name in ("a", "b"):
+        page = _page(f"claims/{name}.md")
+        memo.lookup(page, name)
+        memo.keep(page, name)
+    assert len(list(tmp_path.iterdir())) == 2
+    memo = RenderMemo(tmp_path, "context")
+    memo.lookup(_page("claims/a.md"), "a")
+    memo.close(prune=True)
+    assert len(list(tmp_path.iterdir())) == 1
+    assert RenderMemo(tmp_path, "context").lookup(_page("claims/a.md"), "a")
