@@ -83,8 +83,9 @@ def command(
         f"{len(gen.removed)} removed, {gen.plots_drawn} plots drawn)"
     )
     reused = (
-        f" ({gen.pages_reused} entry pages converted by an earlier build)"
-        if gen.pages_reused
+        f" (pages from an earlier build: {gen.pages_reused} converted, "
+        f"{gen.layouts_reused} laid out)"
+        if gen.pages_reused or gen.layouts_reused
         else ""
     )
     click.echo(f"built the site in {result.seconds:.1f} s{reused}: {result.site_dir}")

@@ -23,6 +23,7 @@ A browser does not follow ``<use>`` into another file of a site opened from disk
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -41,6 +42,9 @@ _ICON = re.compile(
 _SCRIPT = re.compile(r"<script>(?P<code>(?:(?!</script)[^<]|<(?!/script))*)</script>")
 # A quoted relative address: the script depends on where the page is.
 _RELATIVE = re.compile(r"""["'](?:\.\.?)(?:/|["'])""")
+_SHARED = re.compile(
+    r'<use href="[^"#]*#(i[0-9a-f]{8})"/>|<script src="[^"]*?(assets/chrome/[0-9a-f]{8}\.js)">'
+)
 
 
 def _name(markup: str) -> str:
@@ -55,6 +59,8 @@ class SharedChrome:
         """Symbol id to its ``<symbol>`` markup."""
         self.scripts: dict[str, str] = {}
         """Path of a shared script, relative to the site root, to its code."""
+        self.used: set[str] = set()
+        """Symbol ids and script paths that this build's pages use: what :meth:`write` saves."""
 
     def share(self, page: str, root: str) -> str:
         """``page`` with the chrome outside its article drawn from shared files.
@@ -70,6 +76,7 @@ class SharedChrome:
             box, body = match.group("box"), match.group("body")
             name = "i" + _name(match.group(0))
             self.symbols.setdefault(name, f'<symbol id="{name}" viewBox="{box}">{body}</symbol>')
+            self.used.add(name)
             return f'<svg viewBox="{box}"><use href="{root}{SPRITE}#{name}"/></svg>'
 
         def script(match: re.Match[str]) -> str:
@@ -78,15 +85,45 @@ class SharedChrome:
                 return match.group(0)
             path = f"{SCRIPTS}/{_name(code)}.js"
             self.scripts.setdefault(path, code)
+            self.used.add(path)
             return f'<script src="{root}{path}"></script>'
 
         return _SCRIPT.sub(script, _ICON.sub(icon, chrome))
 
+    def covers(self, page: str) -> bool:
+        """Whether every shared icon and script that ``page`` (rewritten before) uses is
+        among those collected, so that :meth:`write` saves them."""
+        names = {symbol or script for symbol, script in _SHARED.findall(page)}
+        if any(name not in self.symbols and name not in self.scripts for name in names):
+            return False
+        self.used |= names
+        return True
+
+    def save_state(self, path: Path) -> None:
+        """Remember what was collected (for a later build that reuses rewritten pages)."""
+        state = {
+            "symbols": {k: v for k, v in self.symbols.items() if k in self.used},
+            "scripts": {k: v for k, v in self.scripts.items() if k in self.used},
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(state), "utf-8")
+
+    def load_state(self, path: Path) -> None:
+        """Add what :meth:`save_state` remembered; a missing or damaged file adds nothing."""
+        try:
+            state = json.loads(path.read_bytes())
+            symbols, scripts = dict(state["symbols"]), dict(state["scripts"])
+        except (OSError, ValueError, TypeError, KeyError):
+            return
+        self.symbols.update({str(k): str(v) for k, v in symbols.items()})
+        self.scripts.update({str(k): str(v) for k, v in scripts.items()})
+
     def write(self, site_dir: Path) -> None:
         """Save the collected icons and scripts under ``site_dir``."""
-        files = {path: code + "\n" for path, code in self.scripts.items()}
-        if self.symbols:
-            symbols = "".join(self.symbols[name] for name in sorted(self.symbols))
+        files = {path: code + "\n" for path, code in self.scripts.items() if path in self.used}
+        used = sorted(name for name in self.symbols if name in self.used)
+        if used:
+            symbols = "".join(self.symbols[name] for name in used)
             files[SPRITE] = f'<svg xmlns="http://www.w3.org/2000/svg">{symbols}</svg>\n'
         for rel, text in files.items():
             path = site_dir / rel

@@ -65,8 +65,10 @@ class GenerateReport:
     data: SiteData | None = None
     """What the pages were generated from; the plugin fills hand-written pages from it."""
     pages_reused: int = 0
-    """After an mkdocs build: entry pages whose HTML an earlier build had converted
+    """After an mkdocs build: generated pages whose HTML an earlier build had converted
     (:mod:`site_tools.site.render_memo`)."""
+    layouts_reused: int = 0
+    """After an mkdocs build: generated pages written as an earlier build had laid them out."""
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall time of each stage, in seconds: ``results`` (reading run records), ``indexes``
     (index pages), ``exports``, and ``write`` (rendering the entry pages and plots that

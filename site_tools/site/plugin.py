@@ -12,9 +12,9 @@ It is a thin adapter around :func:`~site_tools.site.generate.generate`:
 * ``on_page_markdown``: fill the catalog-generated parts of hand-written pages (the lists of
   each strand's entries in ``docs/guide/strands.md``) and point their links to works at the
   papers page that shows each (:mod:`site_tools.site.handwritten`);
-* ``on_page_markdown`` and ``on_page_content`` of an entry page: reuse its HTML from an
-  earlier build when its Markdown and everything its conversion depends on are unchanged
-  (:mod:`site_tools.site.render_memo`);
+* ``on_page_markdown``, ``on_page_content``, ``on_page_context`` and ``on_post_page`` of a
+  generated page: reuse its HTML and its laid-out page from an earlier build when what they
+  depend on is unchanged (:mod:`site_tools.site.render_memo`);
 * ``on_page_content``: sanitise the HTML of hand-written pages (:mod:`site_tools.site.sanitize`),
   which may carry raw HTML that generated pages never do;
 * ``on_post_page``: drop the indentation of each built page (:mod:`site_tools.site.compact`)
@@ -28,7 +28,9 @@ It is a thin adapter around :func:`~site_tools.site.generate.generate`:
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -47,8 +49,7 @@ from site_tools.site.chrome import SharedChrome
 from site_tools.site.compact import compact_page
 from site_tools.site.generate import GenerateReport, generate
 from site_tools.site.handwritten import hand_written_markdown
-from site_tools.site.pages.common import claim_page, question_page
-from site_tools.site.render_memo import RenderMemo, context_digest
+from site_tools.site.render_memo import RenderMemo, context_digest, theme_digest
 from site_tools.site.sanitize import sanitise_html
 from site_tools.site.search import SearchIndexError, build_search_index
 from site_tools.site.text import html, safe_url
@@ -85,6 +86,13 @@ WATCHED = (
 
 log = logging.getLogger("mkdocs.plugins.lmhub")
 
+TAG_LISTING = "<!-- material/tags"
+"""Marker of a listing that the theme's tags plugin fills in after the conversion."""
+
+
+def _skip_render(page: Any, config: Any, files: Any) -> None:
+    page.content = ""  # the memo's HTML replaces it in on_page_content
+
 
 _LOCKS: dict[str, FileLock] = {}
 
@@ -111,6 +119,30 @@ def symlinks(folder: Path) -> list[str]:
         if path.is_symlink():
             found.append(path.relative_to(folder).as_posix())
     return sorted(found)
+
+
+class GeneratedFile(File):
+    """A generated file; one that is not a page is linked into the site rather than copied.
+
+    At 10,000 claims the generator writes 70,000 plots, badges, BibTeX and JSON files, and
+    copying them takes longer than the rest of a rebuild. A hard link costs one directory
+    entry. The generator replaces its files (write and rename) rather than writing into them,
+    so a linked copy in the site keeps the content it was built with.
+    """
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if (dirty and not self.is_modified()) or self._content is not None:
+            super().copy_file(dirty)
+            return
+        assert self.abs_src_path is not None
+        target = self.abs_dest_path
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if os.path.lexists(target):
+                os.unlink(target)
+            os.link(self.abs_src_path, target)
+        except OSError:  # another file system, or links not allowed: copy
+            super().copy_file(dirty)
 
 
 class HubPluginConfig(Config):  # type: ignore[no-untyped-call]
@@ -148,7 +180,14 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         self._holding = False
         self.chrome = SharedChrome()
         self.render_memo: RenderMemo | None = None
-        self._entry_pages: set[str] = set()
+        self._memo_pages: set[str] = set()
+        """Generated pages whose conversion and layout go through the memo in this build."""
+        self._generated_pages = 0
+        self._pages_seen = 0
+        self._page_keys: dict[str, str] = {}
+        self._laid_out: set[str] = set()
+        self._generated_dir = ""
+        self._nav: Any = None
 
     def _release(self) -> None:
         if self._lock is not None and self._holding:
@@ -158,7 +197,7 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
     def on_post_build(self, *, config: Any) -> None:
         """Index the built site for search (Pagefind), then let another build go ahead."""
         try:
-            self._close_render_memo()
+            self._close_render_memo(config)
             self.chrome.write(Path(config.site_dir))
             if self.config.search:
                 start = time.perf_counter()
@@ -170,13 +209,18 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         finally:
             self._release()
 
-    def _close_render_memo(self) -> None:
+    def _chrome_state(self, config: Any) -> Path:
+        return self.root(config) / self.config.cache_dir / "chrome.json"
+
+    def _close_render_memo(self, config: Any) -> None:
         memo, self.render_memo = self.render_memo, None
         if memo is not None:
+            self.chrome.save_state(self._chrome_state(config))
             # A partial build (mkdocs serve --dirty) looks up only some pages: prune nothing.
-            memo.close(prune=len(memo.used) == len(self._entry_pages))
+            memo.close(prune=self._pages_seen == self._generated_pages)
             if self.report is not None:
                 self.report.pages_reused = memo.reused
+                self.report.layouts_reused = memo.laid_out
 
     def on_build_error(self, *, error: Exception) -> None:
         """Let another build go ahead after a failed one."""
@@ -245,25 +289,45 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
                 "to); replace each with a copy of the file: " + ", ".join(links)
             )
         generated = str(self.root(config) / self.config.generated_dir)
+        self._generated_dir = generated
         for rel in self.report.files:
-            files.append(File(rel, generated, config.site_dir, config.use_directory_urls))
-        if self.use_cache and self.report.data is not None:
-            catalog = self.report.data.catalog
-            self._entry_pages = {claim_page(c) for c in catalog.claims} | {
-                question_page(q) for q in catalog.questions
-            }
+            files.append(GeneratedFile(rel, generated, config.site_dir, config.use_directory_urls))
+        self._generated_pages = sum(rel.endswith(".md") for rel in self.report.files)
+        self._pages_seen = 0
+        self._memo_pages = set()
+        if self.use_cache:
             folder = self.root(config) / self.config.cache_dir / "pages"
             self.render_memo = RenderMemo(folder, context_digest(config, files))
             self.render_memo.watch()
+            self._page_keys, self._laid_out = {}, set()
+            self.chrome.load_state(self._chrome_state(config))
         return files
+
+    def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
+        """Keep the navigation for the key of each page's layout (see on_env)."""
+        self._nav = nav
+        return nav
+
+    def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+        """Key the layouts on the navigation as every page shows it: its titles are known
+        only once every page is converted."""
+        if self.render_memo is not None and self._nav is not None:
+            self.render_memo.theme = theme_digest(config, self._nav)
+        return env
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
         """Fill in a hand-written page (:func:`hand_written_markdown`)."""
         assert self.report is not None and self.report.data is not None
         if self._generated(page, config):
+            self._pages_seen += 1
             memo = self.render_memo
-            if memo and page.file.src_uri in self._entry_pages and memo.lookup(page, markdown):
-                return ""  # converted before: on_page_content puts the HTML back
+            if memo is None or TAG_LISTING in markdown:  # the tags plugin fills that page
+                return markdown
+            self._memo_pages.add(page.file.src_uri)
+            if memo.lookup(page, markdown):
+                # Converted before: skip the conversion; on_page_content puts the HTML back.
+                page.render = functools.partial(_skip_render, page)
+                return ""
             return markdown
         try:
             return hand_written_markdown(markdown, self.report.data, page.file.src_uri)
@@ -272,15 +336,14 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
 
     def _generated(self, page: Any, config: Any) -> bool:
         """Whether ``page`` is one the plugin generated (not a hand-written one)."""
-        generated = (self.root(config) / self.config.generated_dir).resolve()
-        return Path(page.file.abs_src_path or "").resolve().is_relative_to(generated)
+        return bool(self._generated_dir) and page.file.src_dir == self._generated_dir
 
     def on_page_content(self, html_text: str, *, page: Any, config: Any, files: Any) -> str:
         """Sanitise a hand-written page's HTML (generated pages are safe by construction);
-        put back or keep the HTML of an entry page (:mod:`site_tools.site.render_memo`)."""
+        put back or keep the HTML of a generated page (:mod:`site_tools.site.render_memo`)."""
         if self._generated(page, config):
             memo = self.render_memo
-            if memo is not None and page.file.src_uri in self._entry_pages:
+            if memo is not None and page.file.src_uri in self._memo_pages:
                 kept = memo.restore(page, files)
                 if kept is not None:
                     return kept
@@ -291,11 +354,35 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
             log.warning("docs/%s: removed %s (not allowed on the site)", page.file.src_uri, what)
         return clean
 
+    def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        """Lay out a generated page as an earlier build did, when nothing it depends on
+        changed."""
+        memo, uri = self.render_memo, page.file.src_uri
+        if memo is None or uri not in self._memo_pages:
+            return context
+        key = memo.page_key(page)
+        kept = memo.laid_out_page(key)
+        if kept is not None and self.chrome.covers(kept):
+            context["lmhub_page"] = kept  # the hub's main.html then prints it as it is
+            self._laid_out.add(uri)
+            memo.laid_out += 1
+        else:
+            self._page_keys[uri] = key
+        return context
+
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         """Draw the page's chrome from shared files; drop its indentation."""
+        uri = page.file.src_uri
+        if uri in self._laid_out:
+            return output  # as an earlier build wrote it
         if self.config.shared_chrome:
             output = self.chrome.share(output, get_relative_url("x", page.url)[:-1])
-        return compact_page(output) if self.config.compact else output
+        if self.config.compact:
+            output = compact_page(output)
+        key = self._page_keys.get(uri)
+        if key is not None and self.render_memo is not None:
+            self.render_memo.keep_page(key, output)
+        return output
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         """Watch the hub's entries, bibliography, scripts and run records too."""

@@ -1,14 +1,20 @@
-"""Entry pages converted from Markdown once and reused by later builds.
+"""Generated pages converted and laid out once, and reused by later builds.
 
-Markdown conversion is most of an mkdocs build of a large hub: about 8 ms a page, so more
-than two minutes for the 20,000 entry pages of a hub of 10,000 claims and as many questions,
-although a change to one claim changes a handful of them. The HTML of a page depends only on
-its Markdown, its address, the addresses of the site's files (which links resolve to), the
-Markdown configuration and the code of the extensions. :class:`RenderMemo` keeps, for each
-entry page, the HTML and what mkdocs derives from the conversion (table of contents, title,
-anchors, links to anchors in other pages) under a key of all of those, and hands them back
-when the key matches. A page whose conversion logged a warning is not kept, so that a strict
-build reports it every time.
+Markdown conversion and the theme's layout are most of an mkdocs build of a large hub: about
+8 ms and 4 ms a page, so four minutes for the 20,000 entry pages of a hub of 10,000 claims
+and as many questions, although a change to one claim changes a handful of pages.
+:class:`RenderMemo` keeps both steps' results for each generated page (the plugin leaves out
+the tags page, which the theme's tags plugin fills in after the conversion):
+
+* the conversion: the HTML and what mkdocs derives from it (table of contents, title,
+  anchors, links to anchors in other pages), under a key of what it depends on: the page's
+  Markdown and address, the addresses of the site's files (which links resolve to), the
+  Markdown configuration, the hub's code and the converting packages' versions
+  (:func:`context_digest`). A conversion that logged a warning is not kept, so that a strict
+  build reports it every time.
+* the laid-out page, as written to the site, under a key of the page's HTML, title, table
+  of contents, front matter and neighbours, and of the theme, its settings and templates
+  and the navigation (:func:`theme_digest`).
 """
 
 from __future__ import annotations
@@ -27,8 +33,24 @@ from site_tools.fsio import atomic_write
 from site_tools.site.dependencies import code_digest
 
 VERSION = "1"
-PACKAGES = ("mkdocs", "markdown", "pymdown-extensions", "pygments")
-"""Packages whose version changes what a page converts to."""
+PACKAGES = ("mkdocs", "markdown", "pymdown-extensions", "pygments", "mkdocs-material")
+"""Packages whose version changes what a page converts to or how it is laid out."""
+OVERRIDES = Path(__file__).parent / "overrides"
+SITE_SETTINGS = (
+    "site_name",
+    "site_description",
+    "site_author",
+    "site_url",
+    "repo_url",
+    "repo_name",
+    "edit_uri",
+    "copyright",
+    "extra",
+    "extra_css",
+    "extra_javascript",
+    "use_directory_urls",
+)
+"""Settings of ``mkdocs.yml`` that the theme's templates may print on any page."""
 
 
 def _version(name: str) -> str:
@@ -58,6 +80,28 @@ def context_digest(config: Any, files: Any) -> str:
     return digest.hexdigest()
 
 
+def _nav(items: Any) -> list[Any]:
+    return [
+        [type(item).__name__, item.title, getattr(item, "url", None), _nav(item.children or [])]
+        for item in items
+    ]
+
+
+def theme_digest(config: Any, nav: Any) -> str:
+    """Hash of what the layout of every page depends on besides the page itself: the theme
+    and its settings, the hub's templates, the site's settings, the plugins and the
+    navigation."""
+    digest = hashlib.sha256(VERSION.encode())
+    for path in sorted(OVERRIDES.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(OVERRIDES).as_posix().encode() + path.read_bytes())
+    theme = {key: config.theme[key] for key in config.theme if key != "dirs"}
+    settings = [theme, [config[key] for key in SITE_SETTINGS], list(config.plugins)]
+    digest.update(json.dumps(settings, sort_keys=True, default=repr).encode())
+    digest.update(json.dumps(_nav(nav.items), default=repr).encode())
+    return digest.hexdigest()
+
+
 def _toc(items: Any) -> list[dict[str, Any]]:
     return [
         {"level": a.level, "id": a.id, "name": a.title, "children": _toc(a.children)}
@@ -66,15 +110,30 @@ def _toc(items: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _usable(entry: Any) -> bool:
+    """Whether a stored conversion has every part :meth:`RenderMemo.restore` sets."""
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("html"), str)
+        and isinstance(entry.get("toc"), list)
+        and isinstance(entry.get("title"), (str, type(None)))
+        and isinstance(entry.get("anchors"), list)
+        and isinstance(entry.get("links"), (dict, type(None)))
+    )
+
+
 class RenderMemo:
-    """Converted entry pages under ``folder``, for one build whose context hashes to
+    """Converted and laid-out pages under ``folder``, for one build whose context hashes to
     ``context`` (see :func:`context_digest`)."""
 
     def __init__(self, folder: Path, context: str):
         self.folder = folder
         self.context = context
+        self.theme = ""
+        """:func:`theme_digest` of this build (set once the navigation is known)."""
         self.used: set[str] = set()
         self.reused = 0
+        self.laid_out = 0
         self._hits: dict[str, dict[str, Any]] = {}
         self._keys: dict[str, str] = {}
         self._warned = False
@@ -96,7 +155,7 @@ class RenderMemo:
         self.used.add(key)
         try:
             entry = json.loads((self.folder / f"{key}.json").read_bytes())
-            if not isinstance(entry, dict) or not isinstance(entry.get("html"), str):
+            if not _usable(entry):
                 raise ValueError
         except (OSError, ValueError):
             self._keys[page.file.src_uri] = key
@@ -139,6 +198,37 @@ class RenderMemo:
         }
         atomic_write(self.folder / f"{key}.json", json.dumps(entry), durable=False)
 
+    def page_key(self, page: Any) -> str:
+        """Key of the layout of ``page``, whose HTML is set."""
+        neighbours = [getattr(p, "url", None) for p in (page.previous_page, page.next_page)]
+        parts = [
+            self.context,
+            self.theme,
+            page.url,
+            page.title,
+            json.dumps(page.meta, sort_keys=True, default=repr),
+            page.content,
+            json.dumps(_toc(page.toc)),
+            json.dumps([page.canonical_url, page.edit_url, page.is_homepage, *neighbours]),
+        ]
+        digest = hashlib.sha256()
+        for part in parts:
+            data = str(part).encode("utf-8", "surrogatepass")
+            digest.update(len(data).to_bytes(8, "little") + data)
+        return digest.hexdigest()
+
+    def laid_out_page(self, key: str) -> str | None:
+        """The page kept under ``key`` by :meth:`keep_page`, or ``None``."""
+        self.used.add(key)
+        try:
+            return (self.folder / f"{key}.html").read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            return None
+
+    def keep_page(self, key: str, output: str) -> None:
+        """Keep a laid-out page under ``key``."""
+        atomic_write(self.folder / f"{key}.html", output, durable=False)
+
     def watch(self) -> None:
         """Start noting warnings that mkdocs logs (call before the pages are converted)."""
         logging.getLogger("mkdocs").addHandler(self._handler)
@@ -149,7 +239,7 @@ class RenderMemo:
         if not prune or not self.folder.is_dir():
             return
         for name in os.listdir(self.folder):
-            if name.endswith(".json") and name[:-5] not in self.used:
+            if name.rpartition(".")[0] not in self.used:
                 (self.folder / name).unlink(missing_ok=True)
 
 

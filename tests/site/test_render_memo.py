@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 from mkdocs.structure.toc import get_toc
 
-from site_tools.site.build import build_site
+from site_tools.fsio import atomic_write
+from site_tools.site.build import BuildResult, build_site
 from site_tools.site.render_memo import RenderMemo
 from tests.site.hubs import make_site_hub
 
@@ -22,23 +23,25 @@ def _page(src_uri: str = "claims/x.md") -> SimpleNamespace:
     )
 
 
-def _entries(root: Path) -> int:
-    return sum(len(list((root / kind).glob("*.yaml"))) for kind in ("claims", "open_questions"))
+def _memo_pages(result: BuildResult) -> int:
+    """Generated pages that go through the memo: all but the tags page, which the theme's
+    tags plugin fills in after the conversion."""
+    return sum(rel.endswith(".md") for rel in result.generation.files) - 1
 
 
 def _files(tmp_path: Path) -> list[Path]:
     return sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.html"))
 
 
-def test_a_rebuild_reuses_every_entry_page_and_builds_the_same_site(tmp_path: Path) -> None:
+def test_a_rebuild_reuses_every_generated_page_and_builds_the_same_site(tmp_path: Path) -> None:
     root = make_site_hub(tmp_path / "hub")
     first = build_site(root, site_dir=tmp_path / "first")
-    assert first.generation.pages_reused == 0
+    assert first.generation.pages_reused == first.generation.layouts_reused == 0
     again = build_site(root, site_dir=tmp_path / "again")
-    entries = _entries(root)
-    assert again.generation.pages_reused == entries > 0
+    memo_pages = _memo_pages(first)
+    assert again.generation.pages_reused == again.generation.layouts_reused == memo_pages > 0
     pages = _files(tmp_path / "first")
-    assert pages == _files(tmp_path / "again") and len(pages) > entries
+    assert pages == _files(tmp_path / "again") and len(pages) > memo_pages
     for rel in pages:
         before = (tmp_path / "first" / rel).read_text(encoding="utf-8")
         assert (tmp_path / "again" / rel).read_text(encoding="utf-8") == before, rel
@@ -46,12 +49,13 @@ def test_a_rebuild_reuses_every_entry_page_and_builds_the_same_site(tmp_path: Pa
 
 def test_only_a_changed_entry_is_converted_again(tmp_path: Path) -> None:
     root = make_site_hub(tmp_path / "hub")
-    build_site(root)
+    first = build_site(root)
     claim = root / "claims" / "width-limit.yaml"
     text = claim.read_text(encoding="utf-8")
     claim.write_text(text.replace("with width $n$.", "with width $n$. Edited."), encoding="utf-8")
     again = build_site(root)
-    assert again.generation.pages_reused == _entries(root) - 1
+    assert again.generation.pages_reused == again.generation.layouts_reused
+    assert again.generation.pages_reused == _memo_pages(first) - 1
     html = (again.site_dir / "claims" / "width-limit" / "index.html").read_text(encoding="utf-8")
     assert "Edited." in html
 
@@ -101,3 +105,27 @@ def test_pruning_deletes_what_the_build_did_not_use(tmp_path: Path) -> None:
     memo.close(prune=True)
     assert len(list(tmp_path.iterdir())) == 1
     assert RenderMemo(tmp_path, "context").lookup(_page("claims/a.md"), "a")
+
+
+def test_a_generated_file_linked_into_the_site_keeps_its_content_when_regenerated(
+    tmp_path: Path,
+) -> None:
+    root = make_site_hub(tmp_path / "hub")
+    built = build_site(root)
+    badge = next((root / "build" / "docs" / "badges").glob("*.svg"))
+    published = built.site_dir / "badges" / badge.name
+    before = published.read_bytes()
+    assert before == badge.read_bytes()
+    atomic_write(badge, b"<svg>another</svg>")  # as the generator replaces its files
+    assert published.read_bytes() == before
+
+
+def test_a_damaged_kept_conversion_is_converted_again(tmp_path: Path) -> None:
+    memo = RenderMemo(tmp_path, "context")
+    page = _page()
+    memo.lookup(page, "# X")
+    memo.keep(page, "<h1>X</h1>")
+    (kept,) = tmp_path.iterdir()
+    for damaged in ("{not json", '{"html": "<h1>X</h1>", "toc": "oops"}', "[]"):
+        kept.write_text(damaged)
+        assert not RenderMemo(tmp_path, "context").lookup(_page(), "# X")
