@@ -85,6 +85,7 @@ class FileDigests:
     def __init__(self, store: Path | None = None):
         self.store = store
         self._entries: dict[str, _Entry] = {}
+        self._listings: dict[str, tuple[int, frozenset[str]]] = {}
         self._dirty = False
         if store is not None:
             self._entries = _load_entries(store)
@@ -112,6 +113,26 @@ class FileDigests:
         self._entries[key] = entry
         self._dirty = True
         return entry
+
+    def files_in(self, folder: Path) -> frozenset[str]:
+        """Names of the files directly in ``folder`` (none when it cannot be listed), listed
+        again only when the folder's modification time changes (a file added or removed)."""
+        try:
+            stamp = os.stat(folder).st_mtime_ns
+        except OSError:
+            return frozenset()
+        key = str(folder)
+        known = self._listings.get(key)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        listed_ns = time.time_ns()
+        try:
+            names = frozenset(e.name for e in os.scandir(folder) if e.is_file())
+        except OSError:
+            return frozenset()
+        if listed_ns - stamp > RACY_NS:  # else the folder may change again within its tick
+            self._listings[key] = (stamp, names)
+        return names
 
     def sha(self, path: Path) -> str | None:
         """SHA-256 of the file's bytes, or ``None`` when it cannot be read."""
@@ -159,7 +180,11 @@ def local_imports(script: Path, repro: Path, files: FileDigests | None = None) -
         current = todo.pop()
         for name in files.imports(current):
             candidate = repro / f"{name}.py"
-            if candidate not in found and candidate != script and candidate.is_file():
+            if (
+                candidate not in found
+                and candidate != script
+                and candidate.name in files.files_in(repro)
+            ):
                 found.add(candidate)
                 todo.append(candidate)
     return sorted(found)
@@ -222,10 +247,11 @@ def run_device(claim: Claim, configuration: str) -> Literal["cpu", "cuda"]:
 
 def run_files(claim: Claim, root: Path, files: FileDigests | None = None) -> list[Path]:
     """Every hub file a run of ``claim`` may read: script, helpers, implicit modules, inputs."""
+    files = files or _MEMORY
     script = root / claim.reproduction.script
     repro = root / "repro"
     found = [script, *local_imports(script, repro, files)]
-    found += [repro / name for name in IMPLICIT if (repro / name).is_file()]
+    found += [repro / name for name in IMPLICIT if name in files.files_in(repro)]
     found += [root / p for p in claim.reproduction.inputs]
     return list(dict.fromkeys(found))
 

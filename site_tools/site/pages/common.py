@@ -5,8 +5,10 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from site_tools.catalog import Catalog
 from site_tools.citations import Reference
@@ -113,6 +115,8 @@ class SiteData:
 
     keys: dict[str, str] = field(default_factory=dict)
     """Memo of :mod:`site_tools.site.dependencies` keys, by entry (computed once per build)."""
+    _lists: dict[str, list[Any]] = field(default_factory=dict)
+    """Memo of the sorted lists of entries, whole and by strand (the catalog is fixed)."""
 
     def __post_init__(self) -> None:
         cited: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -147,21 +151,38 @@ class SiteData:
         result = self.results.get(claim_id)
         return result.state if result else "not-run"
 
+    def _list(self, name: str, make: Callable[[], list[Any]]) -> list[Any]:
+        if name not in self._lists:
+            self._lists[name] = make()
+        return list(self._lists[name])
+
     def claims_in(self, strand_id: str) -> list[Claim]:
         """The claims of a strand, by title."""
-        return [c for c in self.sorted_claims() if c.strand == strand_id]
+        return self._list(
+            f"claims:{strand_id}",
+            lambda: [c for c in self.sorted_claims() if c.strand == strand_id],
+        )
 
     def questions_in(self, strand_id: str) -> list[OpenQuestion]:
         """The open questions of a strand, by title."""
-        return [q for q in self.sorted_questions() if q.strand == strand_id]
+        return self._list(
+            f"questions:{strand_id}",
+            lambda: [q for q in self.sorted_questions() if q.strand == strand_id],
+        )
 
     def sorted_claims(self) -> list[Claim]:
         """Every claim, by title."""
-        return sorted(self.catalog.claims.values(), key=lambda c: (c.title.lower(), c.id))
+        return self._list(
+            "claims",
+            lambda: sorted(self.catalog.claims.values(), key=lambda c: (c.title.lower(), c.id)),
+        )
 
     def sorted_questions(self) -> list[OpenQuestion]:
         """Every open question, by title."""
-        return sorted(self.catalog.questions.values(), key=lambda q: (q.title.lower(), q.id))
+        return self._list(
+            "questions",
+            lambda: sorted(self.catalog.questions.values(), key=lambda q: (q.title.lower(), q.id)),
+        )
 
     def strand_title(self, strand_id: str) -> str:
         """A strand's title (its id when the taxonomy lacks it)."""
