@@ -49,7 +49,12 @@ from site_tools.site.chrome import SharedChrome
 from site_tools.site.compact import compact_page
 from site_tools.site.generate import GenerateReport, generate
 from site_tools.site.handwritten import hand_written_markdown
-from site_tools.site.render_memo import RenderMemo, context_digest, theme_digest
+from site_tools.site.render_memo import (
+    RenderMemo,
+    UnstableSettings,
+    context_digest,
+    theme_digest,
+)
 from site_tools.site.sanitize import sanitise_html
 from site_tools.site.search import SearchIndexError, build_search_index
 from site_tools.site.text import html, safe_url
@@ -294,12 +299,15 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
             files.append(GeneratedFile(rel, generated, config.site_dir, config.use_directory_urls))
         self._generated_pages = sum(rel.endswith(".md") for rel in self.report.files)
         self._pages_seen = 0
-        self._memo_pages = set()
+        self._memo_pages, self._page_keys, self._laid_out = set(), {}, set()
         if self.use_cache:
             folder = self.root(config) / self.config.cache_dir / "pages"
-            self.render_memo = RenderMemo(folder, context_digest(config, files))
+            try:
+                self.render_memo = RenderMemo(folder, context_digest(config, files))
+            except UnstableSettings as exc:
+                log.info("every page is converted afresh: a Markdown setting is %s", exc)
+                return files
             self.render_memo.watch()
-            self._page_keys, self._laid_out = {}, set()
             self.chrome.load_state(self._chrome_state(config))
         return files
 
@@ -312,7 +320,10 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         """Key the layouts on the navigation as every page shows it: its titles are known
         only once every page is converted."""
         if self.render_memo is not None and self._nav is not None:
-            self.render_memo.theme = theme_digest(config, self._nav)
+            try:
+                self.render_memo.theme = theme_digest(config, self._nav)
+            except UnstableSettings as exc:
+                log.info("every page is laid out afresh: a setting is %s", exc)
         return env
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
@@ -358,7 +369,7 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         """Lay out a generated page as an earlier build did, when nothing it depends on
         changed."""
         memo, uri = self.render_memo, page.file.src_uri
-        if memo is None or uri not in self._memo_pages:
+        if memo is None or memo.theme is None or uri not in self._memo_pages:
             return context
         key = memo.page_key(page)
         kept = memo.laid_out_page(key)

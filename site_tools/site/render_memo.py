@@ -19,10 +19,12 @@ the tags page, which the theme's tags plugin fills in after the conversion):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import os
+import re
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,34 @@ SITE_SETTINGS = (
 """Settings of ``mkdocs.yml`` that the theme's templates may print on any page."""
 
 
+class UnstableSettings(ValueError):
+    """A setting holds an object that has no description that stays the same from one
+    process to the next (its ``repr`` shows a memory address): no key can be made."""
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _described(value: Any) -> Any:
+    """A JSON-able description of a setting that JSON cannot hold: a function by its import
+    path, a partial function by its parts, a set sorted, anything else by its ``repr``."""
+    if isinstance(value, functools.partial):
+        return {"partial": value.func, "args": value.args, "keywords": value.keywords}
+    name = getattr(value, "__qualname__", None)
+    if callable(value) and isinstance(name, str) and "<" not in name:
+        return f"{value.__module__}.{name}"
+    if isinstance(value, (set, frozenset)):
+        return sorted(json.dumps(v, sort_keys=True, default=_described) for v in value)
+    text = repr(value)
+    if _ADDRESS.search(text):
+        raise UnstableSettings(text)
+    return text
+
+
+def _settings(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, default=_described).encode()
+
+
 def _version(name: str) -> str:
     try:
         return metadata.version(name)
@@ -74,7 +104,7 @@ def context_digest(config: Any, files: Any) -> str:
         config.use_directory_urls,
         config.site_url,
     ]
-    digest.update(json.dumps(settings, sort_keys=True, default=repr).encode())
+    digest.update(_settings(settings))
     for file in sorted(files, key=lambda f: f.src_uri):
         digest.update(f"{file.src_uri}\0{file.url}\n".encode())
     return digest.hexdigest()
@@ -89,16 +119,23 @@ def _nav(items: Any) -> list[Any]:
 
 def theme_digest(config: Any, nav: Any) -> str:
     """Hash of what the layout of every page depends on besides the page itself: the theme
-    and its settings, the hub's templates, the site's settings, the plugins and the
-    navigation."""
+    and its settings, the hub's templates, the site's settings, the plugins and theirs, and
+    the navigation.
+
+    Raises
+    ------
+    UnstableSettings
+        When a setting holds an object that cannot be described stably.
+    """
     digest = hashlib.sha256(VERSION.encode())
     for path in sorted(OVERRIDES.rglob("*")):
         if path.is_file():
             digest.update(path.relative_to(OVERRIDES).as_posix().encode() + path.read_bytes())
     theme = {key: config.theme[key] for key in config.theme if key != "dirs"}
-    settings = [theme, [config[key] for key in SITE_SETTINGS], list(config.plugins)]
-    digest.update(json.dumps(settings, sort_keys=True, default=repr).encode())
-    digest.update(json.dumps(_nav(nav.items), default=repr).encode())
+    plugins = {name: dict(plugin.config) for name, plugin in config.plugins.items()}
+    settings = [theme, [config[key] for key in SITE_SETTINGS], plugins]
+    digest.update(_settings(settings))
+    digest.update(_settings(_nav(nav.items)))
     return digest.hexdigest()
 
 
@@ -129,8 +166,9 @@ class RenderMemo:
     def __init__(self, folder: Path, context: str):
         self.folder = folder
         self.context = context
-        self.theme = ""
-        """:func:`theme_digest` of this build (set once the navigation is known)."""
+        self.theme: str | None = None
+        """:func:`theme_digest` of this build, once the navigation is known; ``None``: no
+        layout is reused or kept."""
         self.used: set[str] = set()
         self.reused = 0
         self.laid_out = 0
@@ -206,7 +244,7 @@ class RenderMemo:
             self.theme,
             page.url,
             page.title,
-            json.dumps(page.meta, sort_keys=True, default=repr),
+            json.dumps(page.meta, sort_keys=True, default=str),
             page.content,
             json.dumps(_toc(page.toc)),
             json.dumps([page.canonical_url, page.edit_url, page.is_homepage, *neighbours]),

@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from mkdocs.structure.toc import get_toc
 
 from site_tools.fsio import atomic_write
@@ -129,3 +130,26 @@ def test_a_damaged_kept_conversion_is_converted_again(tmp_path: Path) -> None:
     for damaged in ("{not json", '{"html": "<h1>X</h1>", "toc": "oops"}', "[]"):
         kept.write_text(damaged)
         assert not RenderMemo(tmp_path, "context").lookup(_page(), "# X")
+
+
+def test_settings_are_described_the_same_in_every_process() -> None:
+    import functools
+    import json
+
+    from site_tools.site.render_memo import _settings
+
+    slugify = functools.partial(json.dumps, sort_keys=True)
+    described = json.loads(_settings({"slugify": slugify, "names": {"b", "a"}, "sort": sorted}))
+    assert described == {
+        "names": ['"a"', '"b"'],
+        "slugify": {"partial": "json.dumps", "args": [], "keywords": {"sort_keys": True}},
+        "sort": "builtins.sorted",
+    }
+
+
+@pytest.mark.parametrize("setting", [lambda text: text, object()])
+def test_a_setting_without_a_stable_description_is_refused(setting: object) -> None:
+    from site_tools.site.render_memo import UnstableSettings, _settings
+
+    with pytest.raises(UnstableSettings):
+        _settings({"slugify": setting})
