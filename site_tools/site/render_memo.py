@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import re
+import sysconfig
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ VERSION = "1"
 PACKAGES = ("mkdocs", "markdown", "pymdown-extensions", "pygments", "mkdocs-material")
 """Packages whose version changes what a page converts to or how it is laid out."""
 OVERRIDES = Path(__file__).parent / "overrides"
+INSTALLED = tuple(Path(sysconfig.get_paths()[name]).resolve() for name in ("purelib", "platlib"))
+"""Where installed packages live: their templates change only with their version."""
 SITE_SETTINGS = (
     "site_name",
     "site_description",
@@ -117,10 +120,21 @@ def _nav(items: Any) -> list[Any]:
     ]
 
 
+def _template_folders(config: Any) -> list[Path]:
+    """The hub's templates and any ``custom_dir`` of ``mkdocs.yml``: every theme folder
+    outside the installed packages, whose versions are in :data:`PACKAGES`."""
+    folders = [OVERRIDES]
+    for name in getattr(config.theme, "dirs", []):
+        folder = Path(name).resolve()
+        if folder not in folders and not any(folder.is_relative_to(p) for p in INSTALLED):
+            folders.append(folder)
+    return folders
+
+
 def theme_digest(config: Any, nav: Any) -> str:
     """Hash of what the layout of every page depends on besides the page itself: the theme
-    and its settings, the hub's templates, the site's settings, the plugins and theirs, and
-    the navigation.
+    and its settings, the hub's templates and those of ``custom_dir``, the site's settings,
+    the plugins and theirs, and the navigation.
 
     Raises
     ------
@@ -128,9 +142,10 @@ def theme_digest(config: Any, nav: Any) -> str:
         When a setting holds an object that cannot be described stably.
     """
     digest = hashlib.sha256(VERSION.encode())
-    for path in sorted(OVERRIDES.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(OVERRIDES).as_posix().encode() + path.read_bytes())
+    for folder in _template_folders(config):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode() + path.read_bytes())
     theme = {key: config.theme[key] for key in config.theme if key != "dirs"}
     plugins = {name: dict(plugin.config) for name, plugin in config.plugins.items()}
     settings = [theme, [config[key] for key in SITE_SETTINGS], plugins]

@@ -153,3 +153,22 @@ def test_a_setting_without_a_stable_description_is_refused(setting: object) -> N
 
     with pytest.raises(UnstableSettings):
         _settings({"slugify": setting})
+
+
+def test_an_edit_to_a_custom_template_lays_every_page_out_again(tmp_path: Path) -> None:
+    root = make_site_hub(tmp_path / "hub")
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("theme:\n", "theme:\n  custom_dir: custom\n"),
+        encoding="utf-8",
+    )
+    footer = root / "custom" / "partials" / "copyright.html"
+    footer.parent.mkdir(parents=True)
+    footer.write_text("<div>First footer</div>\n", encoding="utf-8")
+    build_site(root)
+    assert build_site(root).generation.layouts_reused > 0
+    footer.write_text("<div>Second footer</div>\n", encoding="utf-8")
+    again = build_site(root)
+    assert again.generation.layouts_reused == 0
+    page = (again.site_dir / "claims" / "width-limit" / "index.html").read_text(encoding="utf-8")
+    assert "Second footer" in page
