@@ -36,7 +36,7 @@ from site_tools.site.build import ENGINES, EchoHandler, build_site, run_stale
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="Ignore and keep no memo of results, plots and exports (build/cache).",
+    help="Ignore and keep no memo of results, plots, exports and built pages (build/cache).",
 )
 @click.option(
     "--engine",

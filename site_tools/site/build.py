@@ -95,8 +95,8 @@ def build_site(
     strict
         Fail on any mkdocs warning (a broken link, a missing page, bad math).
     use_cache
-        Read and keep the memo of results, plots and exports (``False``: build everything
-        from the records and keep nothing).
+        Read and keep the memo of results, plots, exports and built pages (``False``: build
+        everything from the records and keep nothing).
     engine
         ``mkdocs`` (mkdocs-material) or ``zensical`` (:mod:`site_tools.site.zensical`).
 
