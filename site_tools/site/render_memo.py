@@ -162,15 +162,29 @@ def _toc(items: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _toc_usable(tokens: Any) -> bool:
+    return isinstance(tokens, list) and all(
+        isinstance(t, dict)
+        and isinstance(t.get("level"), int)
+        and isinstance(t.get("id"), str)
+        and isinstance(t.get("name"), str)
+        and _toc_usable(t.get("children"))
+        for t in tokens
+    )
+
+
 def _usable(entry: Any) -> bool:
     """Whether a stored conversion has every part :meth:`RenderMemo.restore` sets."""
+    links = entry.get("links") if isinstance(entry, dict) else None
     return (
         isinstance(entry, dict)
         and isinstance(entry.get("html"), str)
-        and isinstance(entry.get("toc"), list)
+        and _toc_usable(entry.get("toc"))
         and isinstance(entry.get("title"), (str, type(None)))
         and isinstance(entry.get("anchors"), list)
-        and isinstance(entry.get("links"), (dict, type(None)))
+        and all(isinstance(a, str) for a in entry["anchors"])
+        and (links is None or isinstance(links, dict))
+        and all(isinstance(v, dict) for v in (links or {}).values())
     )
 
 

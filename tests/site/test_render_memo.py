@@ -127,7 +127,15 @@ def test_a_damaged_kept_conversion_is_converted_again(tmp_path: Path) -> None:
     memo.lookup(page, "# X")
     memo.keep(page, "<h1>X</h1>")
     (kept,) = tmp_path.iterdir()
-    for damaged in ("{not json", '{"html": "<h1>X</h1>", "toc": "oops"}', "[]"):
+    damaged_entries = (
+        "{not json",
+        "[]",
+        '{"html": "<h1>X</h1>", "toc": "oops"}',
+        '{"html": "", "toc": [{"level": 1}], "title": null, "anchors": [], "links": null}',
+        '{"html": "", "toc": [], "title": null, "anchors": [1], "links": null}',
+        '{"html": "", "toc": [], "title": null, "anchors": [], "links": {"a.md": 3}}',
+    )
+    for damaged in damaged_entries:
         kept.write_text(damaged)
         assert not RenderMemo(tmp_path, "context").lookup(_page(), "# X")
 
