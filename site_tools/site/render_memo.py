@@ -86,6 +86,28 @@ def _settings(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, default=_described).encode()
 
 
+def _plugins(config: Any) -> dict[str, Any]:
+    """Each plugin of the build as it can change pages: its class, the version of the package
+    that holds it, and its settings; a hook module (``hooks:`` in ``mkdocs.yml``) by the hash
+    of its source."""
+    described: dict[str, Any] = {}
+    distributions = metadata.packages_distributions()
+    for name, plugin in config.plugins.items():
+        source = getattr(plugin, "__file__", None)
+        if isinstance(source, str) and not hasattr(plugin, "config"):
+            try:
+                described[name] = hashlib.sha256(Path(source).read_bytes()).hexdigest()
+            except OSError:
+                described[name] = source
+            continue
+        kind = type(plugin)
+        package = kind.__module__.split(".")[0]
+        versions = [f"{d}={_version(d)}" for d in distributions.get(package, [])]
+        settings = dict(getattr(plugin, "config", {}) or {})
+        described[name] = [f"{kind.__module__}.{kind.__qualname__}", versions, settings]
+    return described
+
+
 def _version(name: str) -> str:
     try:
         return metadata.version(name)
@@ -95,8 +117,15 @@ def _version(name: str) -> str:
 
 def context_digest(config: Any, files: Any) -> str:
     """Hash of what every page's conversion depends on besides its own Markdown and address:
-    the site's files and their addresses, the Markdown configuration, the hub's code and the
-    versions of the converting packages."""
+    the site's files and their addresses, the Markdown configuration, the plugins (theirs
+    run on the Markdown after the hub's), the hub's code and the versions of the converting
+    packages.
+
+    Raises
+    ------
+    UnstableSettings
+        When a setting holds an object that cannot be described stably.
+    """
     digest = hashlib.sha256(VERSION.encode())
     for name in PACKAGES:
         digest.update(f"{name}={_version(name)}\n".encode())
@@ -106,6 +135,7 @@ def context_digest(config: Any, files: Any) -> str:
         config.mdx_configs,
         config.use_directory_urls,
         config.site_url,
+        _plugins(config),  # a plugin after the hub's may change the Markdown it converts
     ]
     digest.update(_settings(settings))
     for file in sorted(files, key=lambda f: f.src_uri):
@@ -147,8 +177,7 @@ def theme_digest(config: Any, nav: Any) -> str:
             if path.is_file():
                 digest.update(path.relative_to(folder).as_posix().encode() + path.read_bytes())
     theme = {key: config.theme[key] for key in config.theme if key != "dirs"}
-    plugins = {name: dict(plugin.config) for name, plugin in config.plugins.items()}
-    settings = [theme, [config[key] for key in SITE_SETTINGS], plugins]
+    settings = [theme, [config[key] for key in SITE_SETTINGS], _plugins(config)]
     digest.update(_settings(settings))
     digest.update(_settings(_nav(nav.items)))
     return digest.hexdigest()

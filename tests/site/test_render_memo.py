@@ -180,3 +180,37 @@ def test_an_edit_to_a_custom_template_lays_every_page_out_again(tmp_path: Path) 
     assert again.generation.layouts_reused == 0
     page = (again.site_dir / "claims" / "width-limit" / "index.html").read_text(encoding="utf-8")
     assert "Second footer" in page
+
+
+def test_a_hook_that_edits_the_markdown_is_part_of_the_key(tmp_path: Path) -> None:
+    root = make_site_hub(tmp_path / "hub")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nhooks:\n  - hook.py\n", "utf-8")
+    hook = root / "hook.py"
+    hook.write_text(
+        "def on_page_markdown(markdown, **kwargs):\n"
+        "    return markdown.replace('shrinks like', 'HOOKED-1 shrinks like')\n",
+        encoding="utf-8",
+    )
+    build_site(root)
+    again = build_site(root)
+    assert again.generation.pages_reused > 0
+    page = again.site_dir / "claims" / "width-limit" / "index.html"
+    assert "HOOKED-1" in page.read_text(encoding="utf-8")
+    # Another file: mkdocs keeps the module it loaded first for a path within one process.
+    (root / "hook2.py").write_text(hook.read_text("utf-8").replace("HOOKED-1", "HOOKED-2"), "utf-8")
+    config.write_text(config.read_text("utf-8").replace("hook.py", "hook2.py"), "utf-8")
+    edited = build_site(root)
+    assert edited.generation.pages_reused == 0
+    assert "HOOKED-2" in page.read_text(encoding="utf-8")
+
+
+def test_a_hook_module_is_described_by_its_source(tmp_path: Path) -> None:
+    from site_tools.site.render_memo import _plugins
+
+    source = tmp_path / "hook.py"
+    source.write_text("X = 1\n")
+    config = SimpleNamespace(plugins={"hook": SimpleNamespace(__file__=str(source))})
+    first = _plugins(config)
+    source.write_text("X = 2\n")
+    assert _plugins(config) != first
