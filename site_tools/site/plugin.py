@@ -12,9 +12,9 @@ It is a thin adapter around :func:`~site_tools.site.generate.generate`:
 * ``on_page_markdown``: fill the catalog-generated parts of hand-written pages (the lists of
   each strand's entries in ``docs/guide/strands.md``) and point their links to works at the
   papers page that shows each (:mod:`site_tools.site.handwritten`);
-* ``on_page_markdown``, ``on_page_content``, ``on_page_context`` and ``on_post_page`` of a
-  generated page: reuse its HTML and its laid-out page from an earlier build when what they
-  depend on is unchanged (:mod:`site_tools.site.render_memo`);
+* ``on_nav``, ``on_env``, and ``on_page_markdown``, ``on_page_content``, ``on_page_context``
+  and ``on_post_page`` of a generated page: reuse its HTML and its laid-out page from an
+  earlier build when what they depend on is unchanged (:mod:`site_tools.site.render_memo`);
 * ``on_page_content``: sanitise the HTML of hand-written pages (:mod:`site_tools.site.sanitize`),
   which may carry raw HTML that generated pages never do;
 * ``on_post_page``: drop the indentation of each built page (:mod:`site_tools.site.compact`)
@@ -300,20 +300,21 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         self._generated_pages = sum(rel.endswith(".md") for rel in self.report.files)
         self._pages_seen = 0
         self._memo_pages, self._page_keys, self._laid_out = set(), {}, set()
+        return files
+
+    def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
+        """Open the page memo, keyed on the site's files as every plugin left them; keep the
+        navigation for the key of each page's layout (see on_env)."""
+        self._nav = nav
         if self.use_cache:
             folder = self.root(config) / self.config.cache_dir / "pages"
             try:
                 self.render_memo = RenderMemo(folder, context_digest(config, files))
             except UnstableSettings as exc:
                 log.info("every page is converted afresh: a Markdown setting is %s", exc)
-                return files
+                return nav
             self.render_memo.watch()
             self.chrome.load_state(self._chrome_state(config))
-        return files
-
-    def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
-        """Keep the navigation for the key of each page's layout (see on_env)."""
-        self._nav = nav
         return nav
 
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
