@@ -70,7 +70,10 @@ class OutputTree:
         self.root = root
         self.manifest = JsonMemo(root / MANIFEST, MANIFEST_VERSION)
         self.previous: dict[str, str] = {str(k): str(v) for k, v in self.manifest.load().items()}
-        for rel in self._pending():
+        self._interrupted = set(self._pending())
+        """Paths a commit stopped halfway was changing: untrusted, and deleted if no longer
+        generated."""
+        for rel in self._interrupted:
             self.previous.pop(rel, None)
         self._content: dict[str, bytes | None] = {}
         self._digests: dict[str, str] = {}
@@ -134,8 +137,9 @@ class OutputTree:
         self.root.mkdir(parents=True, exist_ok=True)
         stale = [rel for rel in sorted(self._digests) if not self.unchanged(rel)]
         report.unchanged = len(self._digests) - len(stale)
-        gone = sorted(set(self.previous) - set(self._digests))
+        gone = sorted((set(self.previous) | self._interrupted) - set(self._digests))
         if not stale and not gone:
+            (self.root / PENDING).unlink(missing_ok=True)
             return report
         atomic_write(self.root / PENDING, json.dumps(stale + gone))
         one_by_one = len(stale) <= FLUSH_ONE_BY_ONE

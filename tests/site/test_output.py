@@ -92,6 +92,31 @@ def test_a_finished_commit_leaves_no_pending_list_and_a_damaged_one_trusts_nothi
     assert not (tmp_path / PENDING).exists()
 
 
+def test_a_file_an_interrupted_commit_was_writing_is_deleted_if_no_longer_generated(
+    tmp_path: Path,
+) -> None:
+    tree = OutputTree(tmp_path)
+    tree.add("a.md", "a")
+    tree.commit()
+
+    def interrupted() -> bytes:
+        raise KeyboardInterrupt
+
+    tree = OutputTree(tmp_path)
+    tree.add("a.md", "a")
+    tree.add("b.md", "b")  # written before the stop
+    tree.add_lazy("c.md", "c", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        tree.commit()
+    assert (tmp_path / "b.md").exists() and (tmp_path / PENDING).exists()
+
+    tree = OutputTree(tmp_path)
+    tree.add("a.md", "a")
+    report = tree.commit()
+    assert report.removed == ["b.md"] and report.written == []
+    assert not (tmp_path / "b.md").exists() and not (tmp_path / PENDING).exists()
+
+
 @pytest.mark.parametrize("rel", ["../x.md", "/abs.md", "a/../../b.md", "a//b.md", ""])
 def test_paths_must_stay_inside(tmp_path: Path, rel: str) -> None:
     with pytest.raises(ValueError, match="not a plain relative path"):
