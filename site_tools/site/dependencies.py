@@ -35,7 +35,9 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def _digest(parts: Iterable[str]) -> str:
+def parts_digest(parts: Iterable[str]) -> str:
+    """SHA-256 of a sequence of strings, each prefixed by its length (so that no two
+    sequences hash alike by moving a boundary)."""
     digest = hashlib.sha256()
     for part in parts:
         data = part.encode("utf-8", "surrogatepass")
@@ -75,7 +77,7 @@ def question_page_key(data: SiteData, question: OpenQuestion) -> str:
 def _claim_key(data: SiteData, claim: Claim) -> str:
     result = data.results.get(claim.id)
     questions = [data.catalog.questions.get(q) for q in claim.open_questions]
-    return _digest(
+    return parts_digest(
         [
             "claim",
             claim.model_dump_json(),
@@ -89,7 +91,7 @@ def _claim_key(data: SiteData, claim: Claim) -> str:
 
 def _question_key(data: SiteData, question: OpenQuestion) -> str:
     claims = [data.catalog.claims.get(c) for c in question.related_claims]
-    return _digest(
+    return parts_digest(
         [
             "question",
             question.model_dump_json(),
@@ -110,7 +112,7 @@ def papers_page_key(data: SiteData, page: PapersPage) -> str:
             entry = catalog.claims[entry_id] if kind == "claim" else catalog.questions[entry_id]
             cited.append(f"{key}\0{kind}\0{entry_id}\0{entry.title}")
     groups = data.papers.groups()
-    return _digest(
+    return parts_digest(
         [
             "papers",
             code_digest(),
@@ -125,7 +127,7 @@ def papers_page_key(data: SiteData, page: PapersPage) -> str:
 def reference_key(data: SiteData, key: str) -> str:
     """Key of one reference's export file: its BibTeX, who cites it and its papers page."""
     ref = data.catalog.bib.references[key]
-    return _digest(
+    return parts_digest(
         [
             "reference",
             code_digest(),

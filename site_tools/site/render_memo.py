@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import sysconfig
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from typing import Any
 from mkdocs.structure.toc import AnchorLink, get_toc
 
 from site_tools.fsio import atomic_write
-from site_tools.site.dependencies import code_digest
+from site_tools.site.dependencies import code_digest, parts_digest
 
 VERSION = "1"
 PACKAGES = ("mkdocs", "markdown", "pymdown-extensions", "pygments", "mkdocs-material")
@@ -91,7 +92,7 @@ def _plugins(config: Any) -> dict[str, Any]:
     that holds it, and its settings; a hook module (``hooks:`` in ``mkdocs.yml``) by the hash
     of its source."""
     described: dict[str, Any] = {}
-    distributions = metadata.packages_distributions()
+    distributions = _distributions()
     for name, plugin in config.plugins.items():
         source = getattr(plugin, "__file__", None)
         if isinstance(source, str) and not hasattr(plugin, "config"):
@@ -108,6 +109,14 @@ def _plugins(config: Any) -> dict[str, Any]:
     return described
 
 
+@functools.cache
+def _distributions() -> Mapping[str, list[str]]:
+    # Read once per process (both keys of a build need it): the installed packages of a
+    # running process do not change under the code it has loaded.
+    return metadata.packages_distributions()
+
+
+@functools.cache
 def _version(name: str) -> str:
     try:
         return metadata.version(name)
@@ -237,11 +246,7 @@ class RenderMemo:
 
     def key(self, page: Any, markdown: str) -> str:
         """Key of ``page``'s conversion of ``markdown`` in this build."""
-        digest = hashlib.sha256(self.context.encode())
-        for part in (page.file.src_uri, page.url, markdown):
-            data = part.encode("utf-8", "surrogatepass")
-            digest.update(len(data).to_bytes(8, "little") + data)
-        return digest.hexdigest()
+        return parts_digest([self.context, page.file.src_uri, page.url, markdown])
 
     def lookup(self, page: Any, markdown: str) -> bool:
         """Whether ``page`` has a kept conversion of ``markdown``; if so it is applied by
@@ -307,11 +312,7 @@ class RenderMemo:
             json.dumps(_toc(page.toc)),
             json.dumps([page.canonical_url, page.edit_url, page.is_homepage, *neighbours]),
         ]
-        digest = hashlib.sha256()
-        for part in parts:
-            data = str(part).encode("utf-8", "surrogatepass")
-            digest.update(len(data).to_bytes(8, "little") + data)
-        return digest.hexdigest()
+        return parts_digest(str(part) for part in parts)
 
     def laid_out_page(self, key: str) -> str | None:
         """The page kept under ``key`` by :meth:`keep_page`, or ``None``."""
