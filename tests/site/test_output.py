@@ -7,6 +7,11 @@ import pytest
 from site_tools.site.output import MANIFEST, PENDING, OutputTree
 
 
+def _interrupted() -> bytes:
+    """A producer stopped by Ctrl-C."""
+    raise KeyboardInterrupt
+
+
 def test_only_changed_files_are_written_and_stale_ones_removed(tmp_path: Path) -> None:
     tree = OutputTree(tmp_path)
     tree.add("a.md", "one")
@@ -57,12 +62,9 @@ def test_a_commit_stopped_halfway_leaves_nothing_vouched_for_that_it_did_not_wri
     tree.add("b.md", "old b")
     tree.commit()
 
-    def interrupted() -> bytes:
-        raise KeyboardInterrupt
-
     tree = OutputTree(tmp_path)
     tree.add("a.md", "new a")  # written before the stop
-    tree.add_lazy("b.md", "new", interrupted)
+    tree.add_lazy("b.md", "new", _interrupted)
     with pytest.raises(KeyboardInterrupt):
         tree.commit()
     assert (tmp_path / "a.md").read_text() == "new a"
@@ -99,13 +101,10 @@ def test_a_file_an_interrupted_commit_was_writing_is_deleted_if_no_longer_genera
     tree.add("a.md", "a")
     tree.commit()
 
-    def interrupted() -> bytes:
-        raise KeyboardInterrupt
-
     tree = OutputTree(tmp_path)
     tree.add("a.md", "a")
     tree.add("b.md", "b")  # written before the stop
-    tree.add_lazy("c.md", "c", interrupted)
+    tree.add_lazy("c.md", "c", _interrupted)
     with pytest.raises(KeyboardInterrupt):
         tree.commit()
     assert (tmp_path / "b.md").exists() and (tmp_path / PENDING).exists()
