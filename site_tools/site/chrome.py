@@ -5,16 +5,25 @@ from page to page:
 
 * its icons, as inline SVG: the logo and the repository icon twice each, the two palette
   toggles, the menu button and the back-to-top arrow, about 1.6 KB of each page;
-* the script that applies the reader's chosen colour palette, about 700 bytes.
+* its inline scripts: the one that applies the reader's chosen colour palette (700 bytes),
+  the one that opens a tab named by the address's fragment (150 bytes) and the helpers for
+  the reader's stored settings (300 bytes).
 
-On a hub of 10,000 claims and as many questions that is 45 MB of the published site (GitHub
+On a hub of 10,000 claims and as many questions that is 50 MB of the published site (GitHub
 Pages takes at most 1 GB). :class:`SharedChrome` replaces each icon outside the page's
 ``<article>`` with a ``<use>`` of a symbol in ``assets/icons.svg``, and each such script with
 a ``<script src>`` of a file named by its content; a browser fetches both once for the whole
 site. An icon keeps its ``<svg>`` element and ``viewBox``, so the theme's styles (size, colour
 from ``currentColor``) apply as before; a script loaded by ``src`` without ``async`` or
 ``defer`` runs at the same point of the page as the inline one did. The article itself, and
-any script that holds a relative address (it differs from page to page), are left alone.
+any script that holds a relative address (it differs from page to page), are left alone,
+except for the theme's first script: only its first statement, which sets the site's root
+from the page's address, stays inline, and the helpers after it are shared.
+
+Two parts of the chrome are dropped: the ``generator`` meta tag (the versions of mkdocs and
+the theme, 65 bytes of every page), which no browser or reader uses, and the table of contents
+of a page that hides it (``hide: [toc]`` in its front matter: the lists and the questions),
+which the theme writes all the same, only marked ``hidden``.
 
 A browser does not follow ``<use>`` into another file of a site opened from disk
 (``file://``): served by any web server, including ``lmhub serve``, the icons show.
@@ -31,7 +40,7 @@ SPRITE = "assets/icons.svg"
 """The shared icon file, relative to the site root."""
 SCRIPTS = "assets/chrome"
 """The folder of the shared scripts, relative to the site root."""
-SHARED_SCRIPT_MIN = 256
+SHARED_SCRIPT_MIN = 128
 """Shorter inline scripts stay inline: a request costs more than their bytes."""
 
 # The form in which the theme inlines an icon: the icon file's markup, as it is.
@@ -42,6 +51,18 @@ _ICON = re.compile(
 _SCRIPT = re.compile(r"<script>(?P<code>(?:(?!</script)[^<]|<(?!/script))*)</script>")
 # A quoted relative address: the script depends on where the page is.
 _RELATIVE = re.compile(r"""["'](?:\.\.?)(?:/|["'])""")
+# The theme's first script: the site's root, relative to the page, then helpers that use it.
+_SCOPE = re.compile(
+    r'<script>(__md_scope=new URL\("[./]*",location\)),(__md_\w+=(?:[^<]|<(?!/script))*)</script>'
+)
+_GENERATOR = re.compile(r'<meta name="generator" content="[^"<>]*">\n?')
+_HIDDEN_TOC = re.compile(
+    r'<div class="md-sidebar md-sidebar--secondary" data-md-component="sidebar" '
+    r'data-md-type="toc" hidden>\s*<div class="md-sidebar__scrollwrap">\s*'
+    r'<div class="md-sidebar__inner">\s*<nav class="md-nav md-nav--secondary"[^>]*>'
+    r"(?:(?!</?nav\b).)*</nav>\s*</div>\s*</div>\s*</div>\n?",
+    re.S,
+)
 _SHARED = re.compile(
     r'<use href="[^"#]*#(i[0-9a-f]{8})"/>|<script src="[^"]*?(assets/chrome/[0-9a-f]{8}\.js)">'
 )
@@ -79,15 +100,23 @@ class SharedChrome:
             self.used.add(name)
             return f'<svg viewBox="{box}"><use href="{root}{SPRITE}#{name}"/></svg>'
 
-        def script(match: re.Match[str]) -> str:
-            code = match.group("code")
-            if len(code) < SHARED_SCRIPT_MIN or _RELATIVE.search(code):
-                return match.group(0)
+        def shared(code: str) -> str:
             path = f"{SCRIPTS}/{_name(code)}.js"
             self.scripts.setdefault(path, code)
             self.used.add(path)
             return f'<script src="{root}{path}"></script>'
 
+        def script(match: re.Match[str]) -> str:
+            code = match.group("code")
+            if len(code) < SHARED_SCRIPT_MIN or _RELATIVE.search(code):
+                return match.group(0)
+            return shared(code)
+
+        def scope(match: re.Match[str]) -> str:
+            return f"<script>{match.group(1)}</script>" + shared(match.group(2))
+
+        chrome = _HIDDEN_TOC.sub("", _GENERATOR.sub("", chrome, count=1), count=1)
+        chrome = _SCOPE.sub(scope, chrome, count=1)
         return _SCRIPT.sub(script, _ICON.sub(icon, chrome))
 
     def covers(self, page: str) -> bool:

@@ -28,8 +28,6 @@ from markdown.inlinepatterns import InlineProcessor
 
 log = logging.getLogger("mkdocs.plugins.lmhub")
 
-MATHML_NS = "http://www.w3.org/1998/Math/MathML"
-
 _ELEMENTS = frozenset(
     [
         "math",
@@ -127,7 +125,8 @@ def to_mathml(latex: str, display: bool = False) -> str | None:
     clean = _rebuild(root)
     if clean is None:
         return None
-    clean.set("xmlns", MATHML_NS)
+    # No xmlns: an HTML parser puts <math> in the MathML namespace by itself (43 bytes a
+    # formula, 1 MB over 10,000 claims).
     return ET.tostring(clean, encoding="unicode", method="xml", short_empty_elements=False)
 
 

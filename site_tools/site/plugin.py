@@ -150,6 +150,20 @@ class GeneratedFile(File):
             super().copy_file(dirty)
 
 
+_THEME_SEARCH = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
+
+
+def _unloaded_theme_file(file: File, config: Any, searching: bool) -> bool:
+    """Whether ``file`` is one of the theme's that no page loads: its own search (lunr in
+    every language and its worker, 1.2 MB) when that plugin is off, the hub searching with
+    Pagefind, and source maps (1.3 MB), which only a browser's developer tools fetch."""
+    if file.abs_src_path is None or Path(file.abs_src_path).is_relative_to(config.docs_dir):
+        return False
+    return file.src_uri.endswith(".map") or (
+        not searching and file.src_uri.startswith(_THEME_SEARCH)
+    )
+
+
 class HubPluginConfig(Config):  # type: ignore[no-untyped-call]
     """Options of the ``lmhub`` plugin in ``mkdocs.yml``."""
 
@@ -293,6 +307,9 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
                 "symlinks are not allowed under docs/ (a link publishes the file it points "
                 "to); replace each with a copy of the file: " + ", ".join(links)
             )
+        searching = "material/search" in config.plugins or "search" in config.plugins
+        for unloaded in [f for f in files if _unloaded_theme_file(f, config, searching)]:
+            files.remove(unloaded)
         generated = str(self.root(config) / self.config.generated_dir)
         self._generated_dir = generated
         for rel in self.report.files:

@@ -70,3 +70,33 @@ def test_svg_markup_of_another_form_is_not_touched() -> None:
     nested = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9"><svg><path/></svg></svg>'
     page = f"<header>{other}{nested}</header>"
     assert SharedChrome().share(page, "") == page
+
+
+def test_the_themes_first_script_keeps_only_its_root_inline(tmp_path: Path) -> None:
+    # The theme's own first script, as it writes it: the root from the page's address, then
+    # helpers that read it when they run.
+    helpers = "__md_hash=e=>[...e].reduce(((e,_)=>(e<<5)-e+_.charCodeAt(0)),0),__md_get=(e)=>e"
+    chrome = SharedChrome()
+    deep = chrome.share(
+        f'<head><script>__md_scope=new URL("../..",location),{helpers}</script>', "../../"
+    )
+    top = chrome.share(f'<head><script>__md_scope=new URL(".",location),{helpers}</script>', "")
+    name = re.search(r"assets/chrome/[0-9a-f]{8}\.js", deep)
+    assert name is not None
+    assert deep == (
+        '<head><script>__md_scope=new URL("../..",location)</script>'
+        f'<script src="../../{name[0]}"></script>'
+    )
+    assert (
+        top
+        == f'<head><script>__md_scope=new URL(".",location)</script><script src="{name[0]}"></script>'
+    )
+    chrome.write(tmp_path)
+    assert (tmp_path / name[0]).read_text() == helpers + "\n"
+
+
+def test_the_generator_tag_is_dropped_from_the_head_only() -> None:
+    meta = '<meta name="generator" content="mkdocs-1.6.1, mkdocs-material-9.8.2">\n'
+    page = _page(f"<pre>{meta}</pre>").replace("<head>", "<head>" + meta)
+    out = SharedChrome().share(page, "")
+    assert out.count('name="generator"') == 1 and f"<pre>{meta}</pre>" in out
