@@ -150,7 +150,9 @@ def test_claim_page_shows_badge_math_plot_and_citations(server: str, visit) -> N
     assert not re.search(r"\$[^$\s][^$]*\$", text), "raw $...$ on the page"
     assert "Saxe" in text and "Exact solutions to the nonlinear dynamics" in text
     assert page.locator('article a[href="https://arxiv.org/abs/1312.6120"]').count() == 1
-    assert "@inproceedings{saxe2014exact," in text
+    bib = page.locator('article a[href$="bib/logistic-modes.bib"]').get_attribute("href")
+    assert bib is not None
+    assert "@inproceedings{saxe2014exact," in page.request.get(page.url + bib).text()
     assert ".venv/bin/lmhub run logistic-modes" in text and "git clone" in text
     v.screenshot("claim-light.png")
 

@@ -61,8 +61,7 @@ def test_claim_page_html(read_page) -> None:  # type: ignore[no-untyped-def]
     # The theme's indentation is gone (site_tools.site.compact); preformatted text keeps its own.
     outside_pre = re.sub(r"<pre.*?</pre>", "", html, flags=re.S)
     assert not re.search(r"\n[ \t]+<", outside_pre)
-    bibtex = re.sub(r"<[^>]+>", "", html[html.index("@inproceedings{") :])
-    assert "\n  author" in bibtex, "BibTeX lost its indentation"
+    assert 'href="../../bib/logistic-modes.bib"' in html and "@inproceedings{" not in html
 
 
 def test_nav_shows_the_strands(read_page) -> None:  # type: ignore[no-untyped-def]
@@ -262,3 +261,27 @@ def test_search_index_holds_a_claims_text_but_not_its_run_data(built_site: Build
     # Rerunning, environments, provenance and history: the same words on every claim.
     for words in ("Rerun it", "Provenance", "Peak memory", "History", "Last run"):
         assert words not in text, words
+
+
+def test_search_index_leaves_out_lists_of_entries_and_repeated_sentences(
+    built_site: BuildResult,
+) -> None:
+    import gzip
+    import json
+
+    indexed = {}
+    for fragment in (built_site.site_dir / "pagefind" / "fragment").glob("*.pf_fragment"):
+        doc = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        indexed[doc["url"].strip("/")] = doc["content"]
+    title = "Each mode is learned on its own logistic clock"
+    claim = indexed["claims/logistic-modes"]
+    assert title in claim and "Predicted from" in claim and "Saxe" in claim
+    # The predictions table (its list repeats it), the plot's legend, the edit link, the
+    # BibTeX link and the titles of other entries: the same on every page, or found elsewhere.
+    for words in ("Per seed", "every seed drawn", "Edit this claim", "BibTeX", "solvable deep"):
+        assert words not in claim, words
+    # A list of entries leaves each to its own page; a papers page keeps its works.
+    for page in ("claims", "strands/solvable-settings", "tags", "papers/s"):
+        assert title not in indexed[page], page
+    assert "Exact solutions to the nonlinear dynamics" in indexed["papers/s"]
+    assert "logistic clock" not in indexed["questions/nonlinear-solvable"]

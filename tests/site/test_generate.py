@@ -159,8 +159,9 @@ def test_claim_page_sections(site_hub: Path) -> None:
     assert '| 3 | <span class="lmhub-status lmhub-status--failed">failed</span> |' in text
     assert "[arXiv](https://arxiv.org/abs/1312.6120)" in text
     assert "([who cites it](../papers/s.md#ref-saxe2014exact))" in text
-    assert "```text\n@inproceedings{saxe2014exact," in text
-    assert "[download](../bib/logistic-modes.bib)" in text
+    # The BibTeX is linked, not copied into the page.
+    assert "BibTeX of these references: [logistic-modes.bib](../bib/logistic-modes.bib)" in text
+    assert "@inproceedings{" not in text
     assert (
         "[Is there a solvable deep nonlinear model?](../questions/nonlinear-solvable.md)" in text
         and "lmhub-qstatus--open" in text

@@ -16,7 +16,6 @@ from site_tools.site.pages.common import (
     bib_file,
     citations_md,
     claim_page,
-    fence,
     front_matter,
     link,
     number,
@@ -42,7 +41,7 @@ from site_tools.site.pages.listing import (
 )
 from site_tools.site.pages.reproduce import mutants_md, parameters_md, rerun_md
 from site_tools.site.results import ClaimResults
-from site_tools.site.search import RUN_DATA
+from site_tools.site.search import NOT_INDEXED, RUN_DATA
 from site_tools.site.text import entry_inline, entry_markdown, html, inline, safe_tags
 from site_tools.site.timeline import outcome, timelines
 
@@ -80,7 +79,7 @@ def claims_table(
         columns = {"Strand": strands, **columns}
     controls = filter_controls(table_id, headers, columns, word_columns={"Tags"})
     return (
-        f'{controls}\n<div class="lmhub-table" id="{table_id}" markdown>\n\n'
+        f'{controls}\n<div class="lmhub-table {NOT_INDEXED}" id="{table_id}" markdown>\n\n'
         f"{table(headers, rows)}\n</div>\n"
     )
 
@@ -409,7 +408,7 @@ def claim_md(data: SiteData, claim: Claim) -> str:
             "## Theory and measurement\n\n"
             f"![{inline(alt)}]({rel(page, plot_file(claim.id))}){{ .lmhub-plot }}\n\n"
             f"Series reported by the script, every seed drawn (seed {result.plot.seed} "
-            "darkest): theory dashed, measurement solid.\n"
+            f"darkest): theory dashed, measurement solid.\n{{: .{NOT_INDEXED} }}\n"
         )
         caption = repro.plot.caption if repro.plot else None
         if caption:
@@ -433,25 +432,26 @@ def claim_md(data: SiteData, claim: Claim) -> str:
     if claim.notes:
         out.append("## Notes\n\n" + entry_markdown(claim.notes) + "\n")
     out.append("## Citations\n\n" + citations_md(data, page, claim.citations))
-    bibtex = data.catalog.bib.export(claim.citations)
-    # Plain text: highlighted, each field would carry a dozen spans (2.5 KB a claim).
-    out.append(
-        "BibTeX of these references "
-        f"([download]({rel(page, bib_file(claim.id))})):\n\n" + fence(bibtex, "text")
-    )
+    # A link, not the BibTeX itself: the file holds exactly these references, and shown on
+    # the page they were a third copy of each (with references.bib), 6 MB at 10,000 claims.
+    if claim.citations:
+        out.append(
+            f"BibTeX of these references: [{bib_file(claim.id).rsplit('/', 1)[-1]}]"
+            f"({rel(page, bib_file(claim.id))})\n{{: .{NOT_INDEXED} }}\n"
+        )
     questions = [
         data.catalog.questions[q] for q in claim.open_questions if q in data.catalog.questions
     ]
     if questions:
+        # Left out of the search index: each question is found by its own page.
+        items = "\n".join(
+            f"- {link(page, question_page(q.id), q.title)} {question_status_html(q.status)}"
+            for q in questions
+        )
         out.append(
-            "## Open questions it bears on\n\n"
-            + "\n".join(
-                f"- {link(page, question_page(q.id), q.title)} {question_status_html(q.status)}"
-                for q in questions
-            )
-            + "\n"
+            f'## Open questions it bears on\n\n<div class="{NOT_INDEXED}" markdown>\n\n{items}\n\n</div>\n'
         )
     edit = data.edit_url("claim", claim.id)
     if edit:
-        out.append(f"---\n\n[Edit this claim's YAML source]({edit})\n")
+        out.append(f"---\n\n[Edit this claim's YAML source]({edit})\n{{: .{NOT_INDEXED} }}\n")
     return "\n".join(out)

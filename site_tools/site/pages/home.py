@@ -27,6 +27,7 @@ from site_tools.site.pages.common import (
 from site_tools.site.pages.reproduce import clone_commands
 from site_tools.site.pages.strands import strand_cards
 from site_tools.site.question_moves import question_moves
+from site_tools.site.search import NOT_INDEXED
 from site_tools.site.text import html, inline
 from site_tools.states import CLAIM_STATES as CLAIM_STATE_INFO
 
@@ -158,5 +159,6 @@ def tags_md() -> str:
     """The tags page; the theme's tags plugin fills in the listing at the marker."""
     return (
         front_matter("Tags") + "# Tags\n\nEvery tag used by a claim or an open question, "
-        "with the entries that carry it.\n\n<!-- material/tags -->\n"
+        f'with the entries that carry it.\n\n<div class="{NOT_INDEXED}" markdown>\n\n'
+        "<!-- material/tags -->\n\n</div>\n"
     )

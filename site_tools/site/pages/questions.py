@@ -28,6 +28,7 @@ from site_tools.site.pages.listing import (
     rows_of,
     title_of,
 )
+from site_tools.site.search import NOT_INDEXED
 from site_tools.site.text import entry_markdown, html, indent, inline, safe_tags
 
 QUESTION_STATES = ("open", "partial", "resolved")
@@ -61,7 +62,7 @@ def questions_table(
     columns["Tags"] = sorted({t for q in questions for t in safe_tags(q.tags)})
     controls = filter_controls(table_id, headers, columns, word_columns={"Tags"})
     return (
-        f'{controls}\n<div class="lmhub-table" id="{table_id}" markdown>\n\n'
+        f'{controls}\n<div class="lmhub-table {NOT_INDEXED}" id="{table_id}" markdown>\n\n'
         f"{table(headers, rows)}\n</div>\n"
     )
 
@@ -104,7 +105,9 @@ def question_md(data: SiteData, question: OpenQuestion) -> str:
     """The page of one open question."""
     page = question_page(question.id)
     out = [
-        front_matter(question.title, tags=question.tags),
+        # No table of contents: a question's page is short, and the theme would draw one
+        # on each of 10,000 pages (0.8 KB each, see site_tools.site.chrome).
+        front_matter(question.title, tags=question.tags, hide=("toc",)),
         f"# {inline(question.title)}\n",
         '<span class="lmhub-search-only" data-pagefind-meta="kind:open question"></span>'
         f'<span class="lmhub-search-only" data-pagefind-meta="status:{html(question.status)}">'
@@ -126,19 +129,17 @@ def question_md(data: SiteData, question: OpenQuestion) -> str:
     related = [data.catalog.claims[c] for c in question.related_claims if c in data.catalog.claims]
     out.append("## Related claims\n")
     if related:
+        # Left out of the search index: each claim is found by its own page.
+        rows = [
+            [link(page, claim_page(c.id), c.title), status_html(data.state(c.id))] for c in related
+        ]
         out.append(
-            table(
-                ["Claim", "Status"],
-                [
-                    [link(page, claim_page(c.id), c.title), status_html(data.state(c.id))]
-                    for c in related
-                ],
-            )
+            f'<div class="{NOT_INDEXED}" markdown>\n\n{table(["Claim", "Status"], rows)}\n</div>\n'
         )
     else:
         out.append("No claim bears on this question yet.\n")
     out.append("## Citations\n\n" + citations_md(data, page, question.citations))
     edit = data.edit_url("question", question.id)
     if edit:
-        out.append(f"---\n\n[Edit this question's YAML source]({edit})\n")
+        out.append(f"---\n\n[Edit this question's YAML source]({edit})\n{{: .{NOT_INDEXED} }}\n")
     return "\n".join(out)
