@@ -18,12 +18,13 @@ plain-text form for the index, see :func:`site_tools.site.math.plain_text`). Als
   entries down the results;
 * the predictions table, whose words the list under it repeats with the predictions'
   sources, and the measured numbers;
-* the works' "cited by" columns of the papers pages (the citing entries' titles again);
+* an entry's list of the works it cites, and the "cited by" columns of the papers pages: a
+  work is found at its place on its papers page, with the entries that cite it;
 * the sentences every claim or question page repeats (the plot's legend, the link to edit the
   YAML), marked with :data:`NOT_INDEXED`.
 
-On a hub of 10,000 claims and as many questions that is a third of the indexed words, 25%
-of Pagefind's memory and time and 3 MB of the published index.
+On a hub of 10,000 claims and as many questions that is half of the indexed words, and a
+quarter of Pagefind's memory and time.
 
 Claim pages add metadata that the search box shows and ranks by: ``kind``, ``status`` and
 ``tags`` (see :mod:`site_tools.site.pages.claims`).

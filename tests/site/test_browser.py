@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import re
 import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from site_tools.site.build import BuildResult
-from tests.site.hubs import REPO
+from site_tools.site.build import BuildResult, build_site
+from tests.site.hubs import REPO, make_site_hub
 
 pytestmark = pytest.mark.slow
 
@@ -26,10 +28,10 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def server(built_site: BuildResult) -> Iterator[str]:
-    """The built site on a free port of 127.0.0.1, served from a thread."""
-    handler = functools.partial(_Quiet, directory=str(built_site.site_dir))
+@contextlib.contextmanager
+def _serve(site_dir: Path) -> Iterator[str]:
+    """``site_dir`` on a free port of 127.0.0.1, served from a thread."""
+    handler = functools.partial(_Quiet, directory=str(site_dir))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -39,6 +41,13 @@ def server(built_site: BuildResult) -> Iterator[str]:
         httpd.shutdown()
         httpd.server_close()
         thread.join()
+
+
+@pytest.fixture(scope="module")
+def server(built_site: BuildResult) -> Iterator[str]:
+    """The built site, served."""
+    with _serve(built_site.site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -484,3 +493,88 @@ def test_every_link_of_the_hub_resolves(hub_site: str) -> None:
                 queue.append(target)
     assert broken == [], broken[:10]
     assert len(seen) > 150
+
+
+_COMPARE = """async ([a, b, tolerance]) => {
+  const load = (png) => new Promise((done) => {
+    const image = new Image();
+    image.onload = () => done(image);
+    image.src = "data:image/png;base64," + png;
+  });
+  const pixels = (image) => {
+    const canvas = new OffscreenCanvas(image.width, image.height);
+    const context = canvas.getContext("2d");
+    context.drawImage(image, 0, 0);
+    return context.getImageData(0, 0, image.width, image.height).data;
+  };
+  const [x, y] = await Promise.all([load(a), load(b)]);
+  if (x.width !== y.width || x.height !== y.height) return -1;
+  const [p, q] = [pixels(x), pixels(y)];
+  let differ = 0;
+  for (let i = 0; i < p.length; i += 4) {
+    if (Math.max(Math.abs(p[i] - q[i]), Math.abs(p[i + 1] - q[i + 1]),
+                 Math.abs(p[i + 2] - q[i + 2])) > tolerance) differ++;
+  }
+  return differ;
+}"""
+
+
+def _differing_pixels(browser: object, a: bytes, b: bytes) -> int:
+    """Pixels of two same-sized screenshots that differ by more than faint anti-aliasing (the
+    same page can be rasterised a few levels apart from one run to the next); -1 when their
+    sizes differ."""
+    import base64
+
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        encoded = [base64.b64encode(shot).decode() for shot in (a, b)]
+        return int(page.evaluate(_COMPARE, [*encoded, 16]))
+    finally:
+        page.close()
+
+
+def test_lighter_pages_draw_like_the_themes_own(
+    built_site: BuildResult, browser: object, tmp_path: Path
+) -> None:
+    # The same hub built without compaction and shared chrome (site_tools.site.compact and
+    # .chrome): every page must draw the same, menus open or closed.
+    root = make_site_hub(tmp_path / "hub")
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "\n  - lmhub\n" in text
+    plain_plugin = "\n  - lmhub:\n      compact: false\n      shared_chrome: false\n"
+    config.write_text(text.replace("\n  - lmhub\n", plain_plugin), encoding="utf-8")
+    plain = build_site(root, use_cache=False)
+    pages = (
+        "",
+        "claims/logistic-modes/",
+        "questions/nonlinear-solvable/",
+        "questions/",
+        "papers/s/",
+    )
+    with _serve(built_site.site_dir) as light, _serve(plain.site_dir) as heavy:
+        for url in pages:
+            for width in (1280, 420):
+                shots = []
+                for base in (light, heavy):
+                    context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+                    page = context.new_page()
+                    page.goto(base + url)
+                    page.wait_for_load_state("networkidle")
+                    # Code differs in how Pygments' white-space spans are anti-aliased.
+                    mask = [page.locator("pre")]
+                    shots.append(page.screenshot(full_page=True, animations="disabled", mask=mask))
+                    if width < 600:
+                        page.click("label.md-header__button[for=__drawer]")
+                        page.wait_for_timeout(400)
+                        shots.append(page.screenshot(animations="disabled", mask=mask))
+                    context.close()
+                half = len(shots) // 2
+                for i, (a, b) in enumerate(zip(shots[:half], shots[half:], strict=True)):
+                    differ = _differing_pixels(browser, a, b)
+                    if differ:
+                        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                        name = f"lighter-{url.replace('/', '-') or 'home'}-{width}-{i}"
+                        (ARTIFACTS / f"{name}-light.png").write_bytes(a)
+                        (ARTIFACTS / f"{name}-plain.png").write_bytes(b)
+                    assert differ == 0, (url, width, i, differ, "see", ARTIFACTS)

@@ -16,6 +16,7 @@ from site_tools.models import Claim, OpenQuestion
 from site_tools.site.badges import state_class
 from site_tools.site.pages.papers_layout import PAPERS_INDEX, PapersLayout, papers_layout
 from site_tools.site.results import ClaimResults
+from site_tools.site.search import NOT_INDEXED
 from site_tools.site.text import anchor, html, inline, safe_tags, safe_url, slug, yaml_string
 from site_tools.states import CLAIM_STATES
 
@@ -288,7 +289,10 @@ def reference_md(ref: Reference) -> str:
 
 
 def citations_md(data: SiteData, page: str, keys: list[str]) -> str:
-    """A list of an entry's references, each linking to its place on its papers page."""
+    """A list of an entry's references, each linking to its place on its papers page.
+
+    The list is left out of the search index: each work is found at its place on its papers
+    page, which lists the entries that cite it."""
     out = []
     for key in dict.fromkeys(keys):
         formatted = data.reference(key)
@@ -297,7 +301,9 @@ def citations_md(data: SiteData, page: str, keys: list[str]) -> str:
             continue
         back = link(page, data.paper_page(key), "who cites it", anchor(key))
         out.append(f"- {formatted} ({back})")
-    return "\n".join(out) + "\n" if out else "None.\n"
+    if not out:
+        return "None.\n"
+    return f'<div class="{NOT_INDEXED}" markdown>\n\n' + "\n".join(out) + "\n\n</div>\n"
 
 
 def fence(text: str, language: str = "") -> str:
