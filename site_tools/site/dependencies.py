@@ -4,22 +4,29 @@ A claim page shows the claim, its results, its strand's title, the titles and st
 its open questions, its references and the hub's settings; an open-question page shows the
 question, the titles and states of its related claims, its references and the settings. The
 key of a page hashes exactly those, plus :func:`code_digest` (the generator's own source), so
-an edit to the site's code renders every page again. Index pages list every entry and are
-always rendered, except the papers pages, each of which changes only with its works, the
-titles of the entries that cite them and the pages it links to. The page of each work an
-entry cites is part of the entry's key, since its page links there.
+an edit to the site's code renders every page again. The papers pages change only with
+their works, the titles of the entries that cite them and the pages they link to. The page of
+each work an entry cites is part of the entry's key, since its page links there.
+
+A page of a long list (the claims and open-questions indexes, a strand's pages) is keyed on
+what each of its rows shows (:func:`claim_row`, :func:`question_row`) and on the counts of
+the whole list it states (:func:`list_page_key`), so that a change to one entry renders
+again only the page that lists it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import site_tools
 from site_tools.models import Claim, OpenQuestion
 from site_tools.site.pages.common import SiteData
+from site_tools.site.pages.listing import ListPage
 from site_tools.site.pages.papers_layout import PapersPage
 
 
@@ -38,12 +45,24 @@ def code_digest() -> str:
 def parts_digest(parts: Iterable[str]) -> str:
     """SHA-256 of a sequence of strings, each prefixed by its length (so that no two
     sequences hash alike by moving a boundary)."""
-    digest = hashlib.sha256()
+    # One update of the joined bytes: an update per part is most of the cost of a key.
+    chunks = []
     for part in parts:
         data = part.encode("utf-8", "surrogatepass")
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
-    return digest.hexdigest()
+        chunks.append(len(data).to_bytes(8, "little"))
+        chunks.append(data)
+    return hashlib.sha256(b"".join(chunks)).hexdigest()
+
+
+def work_text(data: SiteData, key: str) -> str:
+    """What pages show of the work ``key``: its fields as read, with ``@string`` macros
+    expanded and ``crossref`` filled in (its own BibTeX text does not show those), and that
+    text (the BibTeX exports)."""
+    name = f"work:{key}"
+    if name not in data.keys:
+        ref = data.catalog.bib.references[key]
+        data.keys[name] = json.dumps([ref.entry_type, ref.fields, ref.raw])
+    return data.keys[name]
 
 
 def _common(data: SiteData, kind: str, entry_id: str, citations: list[str]) -> list[str]:
@@ -54,7 +73,10 @@ def _common(data: SiteData, kind: str, entry_id: str, citations: list[str]) -> l
         code_digest(),
         data.keys["settings"],
         data.catalog.sources.get(f"{kind}:{entry_id}", ""),
-        *(f"{bib[k].raw}\0{data.paper_page(k)}" if k in bib else f"missing {k}" for k in citations),
+        *(
+            f"{work_text(data, k)}\0{data.paper_page(k)}" if k in bib else f"missing {k}"
+            for k in citations
+        ),
     ]
 
 
@@ -118,21 +140,53 @@ def papers_page_key(data: SiteData, page: PapersPage) -> str:
             code_digest(),
             f"{page.path}\0{page.number}\0{page.of}",
             *(f"{group}\0{pages[0].path}" for group, pages in groups.items()),
-            *(catalog.bib.references[key].raw for key in page.keys),
+            *(work_text(data, key) for key in page.keys),
             *cited,
         ]
     )
 
 
-def reference_key(data: SiteData, key: str) -> str:
-    """Key of one reference's export file: its BibTeX, who cites it and its papers page."""
-    ref = data.catalog.bib.references[key]
+def claim_row(data: SiteData, claim: Claim) -> list[Any]:
+    """What a row of a claims table shows of ``claim`` (see
+    :func:`~site_tools.site.pages.claims.claims_table`)."""
+    result = data.results.get(claim.id)
+    last = result.last_run if result else None
+    return [
+        claim.id,
+        claim.title,
+        claim.strand,
+        data.strand_title(claim.strand),
+        data.state(claim.id),
+        last.isoformat() if last else None,
+        claim.tags,
+    ]
+
+
+def question_row(data: SiteData, question: OpenQuestion) -> list[Any]:
+    """What a row of an open-questions table shows of ``question`` (see
+    :func:`~site_tools.site.pages.questions.questions_table`)."""
+    return [
+        question.id,
+        question.title,
+        question.strand,
+        data.strand_title(question.strand),
+        question.status,
+        len(question.related_claims),
+        question.tags,
+    ]
+
+
+def list_page_key(kind: str, page: ListPage, shared: list[Any], rows: list[list[Any]]) -> str:
+    """Key of one page of a list: ``shared``, what the page says of the whole list (its
+    counts), and ``rows``, what each of its rows shows (:func:`claim_row`...), plus the
+    page's place in the list. Both are JSON-serialisable (``json.dumps`` makes an injective
+    text of them in one call)."""
     return parts_digest(
         [
-            "reference",
+            kind,
             code_digest(),
-            ref.raw,
-            data.paper_page(key),
-            *(f"{k}\0{i}" for k, i in data.cited_by.get(key, [])),
+            f"{page.first}\0{page.number}\0{page.of}",
+            json.dumps(shared),
+            json.dumps(rows),
         ]
     )

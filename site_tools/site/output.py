@@ -116,6 +116,18 @@ class OutputTree:
                 self._files.update(prefix + name for name in names)
         return self._files
 
+    def _holds(self, rel: str, data: bytes) -> bool:
+        """Whether the lazy file at ``rel``, which the last build wrote, holds ``data``
+        already: a lazy file's key changes with everything it may show (a group of files may
+        share one key), so many files made again are as they were, and are then neither
+        written nor reported. A file an interrupted commit was changing is written anyway."""
+        if rel not in self.previous or rel not in self._on_disk():
+            return False
+        try:
+            return (self.root / rel).read_bytes() == data
+        except OSError:
+            return False
+
     def _pending(self) -> list[str]:
         """Paths a commit stopped halfway was changing (none after a finished commit)."""
         try:
@@ -149,6 +161,9 @@ class OutputTree:
                 data = self._producers[rel]()
                 if data is None:
                     self._digests.pop(rel)
+                    continue
+                if self._holds(rel, data):
+                    report.unchanged += 1
                     continue
             atomic_write(self.root / rel, data, durable=one_by_one)
             report.written.append(rel)

@@ -12,9 +12,10 @@ from typing import Any
 
 from site_tools.catalog import Catalog
 from site_tools.citations import Reference
+from site_tools.memo import JsonMemo
 from site_tools.models import Claim, OpenQuestion
 from site_tools.site.badges import state_class
-from site_tools.site.pages.papers_layout import PAPERS_INDEX, PapersLayout, papers_layout
+from site_tools.site.pages.papers_layout import PAPERS_INDEX, PapersLayout, remembered_layout
 from site_tools.site.results import ClaimResults
 from site_tools.site.text import anchor, html, inline, safe_tags, safe_url, slug, yaml_string
 from site_tools.states import CLAIM_STATES
@@ -99,6 +100,9 @@ class SiteData:
     sensitivity: dict[str, dict[str, MutantOutcome]] = field(default_factory=dict)
     """Claim id to mutant id to an outcome that overrides the one read from the claim's run
     records (tests use it); normally empty."""
+    papers_memo: JsonMemo = field(default_factory=lambda: JsonMemo(None, ""))
+    """Where the papers layout is kept between builds (see
+    :func:`~site_tools.site.pages.papers_layout.remembered_layout`); by default, nowhere."""
 
     def mutant_outcomes(self, claim_id: str) -> dict[str, MutantOutcome]:
         """What the mutant runs of a claim showed: given, else judged from its records."""
@@ -139,7 +143,7 @@ class SiteData:
     def papers(self) -> PapersLayout:
         """Which papers page shows each work (made once, on first use)."""
         if self._papers is None:
-            self._papers = papers_layout(self.catalog.bib.references.values())
+            self._papers = remembered_layout(self.catalog.bib.references.values(), self.papers_memo)
         return self._papers
 
     def paper_page(self, key: str) -> str:
