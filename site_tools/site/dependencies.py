@@ -126,7 +126,15 @@ def _question_key(data: SiteData, question: OpenQuestion) -> str:
 
 def papers_page_key(data: SiteData, page: PapersPage) -> str:
     """Key of one papers page: its works, who cites them under which title, and the pages
-    it links to (the first page of each group, its neighbours)."""
+    it links to (the first page of each group, its neighbours). The export files of its
+    works share it."""
+    name = f"papers:{page.path}"
+    if name not in data.keys:
+        data.keys[name] = _papers_key(data, page)
+    return data.keys[name]
+
+
+def _papers_key(data: SiteData, page: PapersPage) -> str:
     catalog = data.catalog
     cited = []
     for key in page.keys:

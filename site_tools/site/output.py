@@ -147,7 +147,13 @@ class OutputTree:
         """
         report = WriteReport()
         self.root.mkdir(parents=True, exist_ok=True)
-        stale = [rel for rel in sorted(self._digests) if not self.unchanged(rel)]
+        # unchanged() inlined: this runs for every file of the site (90,000 for 10,000 claims).
+        previous, on_disk = self.previous, self._on_disk()
+        stale = [
+            rel
+            for rel, known in sorted(self._digests.items())
+            if previous.get(rel) != known or rel not in on_disk
+        ]
         report.unchanged = len(self._digests) - len(stale)
         gone = sorted((set(self.previous) | self._interrupted) - set(self._digests))
         if not stale and not gone:

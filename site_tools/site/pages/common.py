@@ -121,6 +121,7 @@ class SiteData:
     """Memo of :mod:`site_tools.site.dependencies` keys, by entry (computed once per build)."""
     _lists: dict[str, list[Any]] = field(default_factory=dict)
     """Memo of the sorted lists of entries, whole and by strand (the catalog is fixed)."""
+    _strand_titles: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         cited: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -190,10 +191,13 @@ class SiteData:
 
     def strand_title(self, strand_id: str) -> str:
         """A strand's title (its id when the taxonomy lacks it)."""
-        for strand in self.catalog.taxonomy.strands:
-            if strand.id == strand_id:
-                return strand.title
-        return strand_id
+        if self._strand_titles is None:
+            # The first strand of an id wins, as a search of the list would find it.
+            titles: dict[str, str] = {}
+            for strand in self.catalog.taxonomy.strands:
+                titles.setdefault(strand.id, strand.title)
+            self._strand_titles = titles
+        return self._strand_titles.get(strand_id, strand_id)
 
     def page_url(self, page: str) -> str:
         """URL of a page relative to the site root, as mkdocs will publish it."""
