@@ -19,27 +19,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import site_tools
 from site_tools.models import Claim, OpenQuestion
+from site_tools.site.codebase import code_digest as code_digest  # re-exported
 from site_tools.site.pages.common import SiteData
 from site_tools.site.pages.listing import ListPage
 from site_tools.site.pages.papers_layout import PapersPage
-
-
-@cache
-def code_digest() -> str:
-    """Hash of every Python and asset file of the ``site_tools`` package, read once."""
-    digest = hashlib.sha256()
-    package = Path(site_tools.__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".css", ".js") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def parts_digest(parts: Iterable[str]) -> str:

@@ -29,7 +29,9 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import json
 import os
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -41,11 +43,12 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 import site_tools
 from site_tools.catalog import Catalog
 from site_tools.fsio import atomic_write
-from site_tools.identity import FileDigests, predictions_digest
+from site_tools.identity import RACY_NS, FileDigests, Identity, predictions_digest
 from site_tools.judge import MetricSummary, judge_record, summarise
 from site_tools.memo import JsonMemo
 from site_tools.models import Claim, Prediction
 from site_tools.records import RunRecord, Series, is_record_name
+from site_tools.site.codebase import code_digest
 from site_tools.site.plots import STYLE, PlotCache, drawable, plot_key
 from site_tools.site.timeline import Change, last_change
 from site_tools.states import ClaimState
@@ -256,6 +259,13 @@ class _Cached(BaseModel):
     change_when: datetime | None = None
     change_before: ClaimState | None = None
     change_after: ClaimState | None = None
+    identity: str | None = None
+    """The claim's identity digests, as they go into its results key."""
+    inputs: str | None = None
+    """What ``identity`` was computed from (:func:`_identity_inputs`): while it is the
+    same, so is ``identity``. ``None``: compute the identity again."""
+    files: list[str] = []
+    """The files a run of the claim reads, relative to the root (``inputs`` covers them)."""
 
 
 _ENTRIES = TypeAdapter(dict[str, _Cached])
@@ -268,6 +278,76 @@ def _record_names(folder: str) -> list[str]:
         return sorted(n for n in os.listdir(folder) if is_record_name(n))
     except OSError:
         return []
+
+
+def _stat_fact(path: str, since: int | None) -> str | None:
+    """A file's modification time and size; ``None`` when ``since`` (when it is looked at,
+    in ns) is given and the file changed less than RACY_NS before, so that it may change
+    again within the same clock tick without either changing."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return "missing"
+    if since is not None and since - stat.st_mtime_ns <= RACY_NS:
+        return None
+    return f"{stat.st_mtime_ns} {stat.st_size}"
+
+
+def _identity_inputs(
+    claim: Claim, code: str, repro: str, root: str, files: list[str], since: int | None
+) -> str | None:
+    """Hash of what a claim's identities are computed from: the claim, the code, the
+    modification time of ``repro/`` (which helpers and implicit modules there are) and the
+    modification time and size of each file a run reads (``files``, relative to ``root``).
+    The file digests themselves are trusted on the same facts (:class:`FileDigests`).
+    ``None`` when a file is too recent to be trusted (see :func:`_stat_fact`).
+
+    Computing the identities reads every file's memo entry and hashes JSON for each
+    configuration: most of the cost of reading a large hub's results when nothing changed.
+    """
+    facts = [code, repro]
+    for rel in files:
+        fact = _stat_fact(os.path.join(root, rel), since)
+        if fact is None:
+            return None
+        facts.append(f"{rel}\0{fact}")
+    digest = hashlib.sha256(claim.__pydantic_serializer__.to_json(claim))
+    digest.update(json.dumps(facts).encode())
+    return digest.hexdigest()
+
+
+def _identity(
+    claim: Claim,
+    root: Path,
+    files: FileDigests,
+    cached: _Cached | None,
+    repro: str | None,
+) -> tuple[str, str | None, list[str]]:
+    """The claim's identity digests, what they were computed from, and the files a run
+    reads: remembered in ``cached`` when its inputs are unchanged, else computed now."""
+    if repro is None:  # repro/ changed just now: trust nothing remembered, remember nothing
+        full, mutants, smoke = identities(claim, root, files)
+        return _identity_digest(full, mutants, smoke), None, list(full.files)
+    code, text_root = code_digest(), str(root)
+    if (
+        cached is not None
+        and cached.identity is not None
+        and cached.inputs is not None
+        and _identity_inputs(claim, code, repro, text_root, cached.files, None) == cached.inputs
+    ):
+        return cached.identity, cached.inputs, cached.files
+    full, mutants, smoke = identities(claim, root, files)
+    run_files = list(full.files)
+    # The files are looked at after the identities were computed: a file changed since then
+    # is recent, and the inputs are then not remembered.
+    inputs = _identity_inputs(claim, code, repro, text_root, run_files, time.time_ns())
+    return _identity_digest(full, mutants, smoke), inputs, run_files
+
+
+def _identity_digest(full: Identity, mutants: dict[str, Identity], smoke: Identity | None) -> str:
+    return "\n".join(
+        [full.digest, *(m.digest for m in mutants.values()), smoke.digest if smoke else ""]
+    )
 
 
 _PREDICTIONS = TypeAdapter(list[Prediction])
@@ -448,19 +528,19 @@ def collect_results(
     changed = False
     # Folders as text: a path object for each of 20,000 folders costs a tenth of a second.
     evidence, reported = str(paths.evidence), str(paths.results)
+    # Looked at before any identity is computed, so that a later change shows as a new time.
+    repro = _stat_fact(str(paths.repro), time.time_ns())
     for claim_id in sorted(catalog.claims):
         claim = catalog.claims[claim_id]
-        full, mutants, smoke = identities(claim, catalog.root, cache.files)
-        digest = "\n".join(
-            [full.digest, *(m.digest for m in mutants.values()), smoke.digest if smoke else ""]
-        )
+        cached = cache.entries.get(claim_id)
+        digest, inputs, run_files = _identity(claim, catalog.root, cache.files, cached, repro)
+        remembered = {"identity": digest, "inputs": inputs, "files": run_files}
         names = [
             *_record_names(os.path.join(evidence, claim_id)),
             "--",
             *_record_names(os.path.join(reported, claim_id)),
         ]
         key = _results_key(claim, digest, names)
-        cached = cache.entries.get(claim_id)
         recompute = functools.partial(claim_status, claim, paths, cache.files)
         if (
             cached is not None
@@ -468,11 +548,14 @@ def collect_results(
             and cache.has_status(key)
             and (cached.plot_key is None or have_plot is None or cached.plot_key in have_plot)
         ):
+            if (cached.identity, cached.inputs, cached.files) != (digest, inputs, run_files):
+                cached = cached.model_copy(update=remembered)
+                changed = True
             result = _from_memo(claim, cached, cache.status_loader(key, recompute))
         else:
             status = recompute()
             result = results_for(claim, status, key)
-            cached = _memo_entry(result, status)
+            cached = _memo_entry(result, status).model_copy(update=remembered)
             cache.put_status(key, status)
             changed = True
             if plots is not None:
