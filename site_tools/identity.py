@@ -84,11 +84,16 @@ class FileDigests:
 
     def __init__(self, store: Path | None = None):
         self.store = store
-        self._entries: dict[str, _Entry] = {}
+        self._loaded: dict[str, _Entry] | None = None if store is not None else {}
         self._listings: dict[str, tuple[int, frozenset[str]]] = {}
         self._dirty = False
-        if store is not None:
-            self._entries = _load_entries(store)
+
+    @property
+    def _entries(self) -> dict[str, _Entry]:
+        # Read on first use: a build whose claims are all remembered needs no file digest.
+        if self._loaded is None:
+            self._loaded = _load_entries(self.store) if self.store is not None else {}
+        return self._loaded
 
     def _entry(self, path: Path) -> _Entry | None:
         try:

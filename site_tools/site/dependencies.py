@@ -85,10 +85,12 @@ def question_page_key(data: SiteData, question: OpenQuestion) -> str:
 def _claim_key(data: SiteData, claim: Claim) -> str:
     result = data.results.get(claim.id)
     questions = [data.catalog.questions.get(q) for q in claim.open_questions]
+    # The results were read for this very claim object: their JSON of it is this claim's.
+    known = result.claim_json if result is not None and result.claim is claim else None
     return parts_digest(
         [
             "claim",
-            claim.model_dump_json(),
+            known or claim.model_dump_json(),
             result.key if result else "no results",
             data.strand_title(claim.strand),
             *(f"{q.id}\0{q.title}\0{q.status}" if q else "missing" for q in questions),

@@ -29,7 +29,6 @@ from site_tools.site.dependencies import (
     papers_page_key,
     parts_digest,
     question_page_key,
-    work_text,
 )
 from site_tools.site.export_models import (
     EXPORT_VERSION,
@@ -226,8 +225,8 @@ _Row = tuple[str, str, str | None, str | None, str]
 
 def _rows(data: SiteData) -> dict[str, list[Any]]:
     """What the index rows of each kind are made of, by id (key): the row itself for a claim
-    or an open question; the key and the work (:func:`work_text`) for a reference, whose
-    title is decoded only when its index page is built (:func:`_row`)."""
+    or an open question; the key, type and fields of a reference, whose title is decoded
+    from them only when its index page is built (:func:`_row`)."""
     catalog = data.catalog
     return {
         "claims": [
@@ -238,7 +237,9 @@ def _rows(data: SiteData) -> dict[str, list[Any]]:
             (q.id, q.title, q.status, q.strand, question_file(q.id))
             for _, q in sorted(catalog.questions.items())
         ],
-        "references": [(key, work_text(data, key)) for key in sorted(catalog.bib.references)],
+        "references": [
+            (key, r.entry_type, r.fields) for key, r in sorted(catalog.bib.references.items())
+        ],
     }
 
 

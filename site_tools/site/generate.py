@@ -187,8 +187,12 @@ def _generate(
     seconds["indexes"] = time.perf_counter() - start
 
     start = time.perf_counter()
+    badges: dict[str, bytes] = {}  # a badge shows the state alone
     for claim in catalog.claims.values():
-        tree.add(badge_file(claim.id), claim_badge(data.state(claim.id)))
+        state = data.state(claim.id)
+        if state not in badges:
+            badges[state] = claim_badge(state).encode("utf-8")
+        tree.add(badge_file(claim.id), badges[state])
         tree.add(bib_file(claim.id), catalog.bib.export(claim.citations))
         result = results[claim.id]
         if result.plot is not None:

@@ -105,6 +105,9 @@ class ClaimResults:
         """When the claim's outcome last changed between versions, or first ran."""
         self._status = status
         self._eager: _Derived | None = None
+        self.claim_json: str | None = None
+        """``claim.model_dump_json()``, when :func:`collect_results` made it (the page keys
+        hash it too)."""
 
     def _derived(self) -> _Derived:
         if isinstance(self._status, ClaimStatus):
@@ -275,7 +278,7 @@ second)."""
 
 def _record_names(folder: str) -> list[str]:
     try:
-        return sorted(n for n in os.listdir(folder) if is_record_name(n))
+        return sorted(filter(is_record_name, os.listdir(folder)))
     except OSError:
         return []
 
@@ -294,9 +297,9 @@ def _stat_fact(path: str, since: int | None) -> str | None:
 
 
 def _identity_inputs(
-    claim: Claim, code: str, repro: str, root: str, files: list[str], since: int | None
+    claim: str, code: str, repro: str, root: str, files: list[str], since: int | None
 ) -> str | None:
-    """Hash of what a claim's identities are computed from: the claim, the code, the
+    """Hash of what a claim's identities are computed from: the claim (as JSON), the code, the
     modification time of ``repro/`` (which helpers and implicit modules there are) and the
     modification time and size of each file a run reads (``files``, relative to ``root``).
     The file digests themselves are trusted on the same facts (:class:`FileDigests`).
@@ -311,13 +314,14 @@ def _identity_inputs(
         if fact is None:
             return None
         facts.append(f"{rel}\0{fact}")
-    digest = hashlib.sha256(claim.__pydantic_serializer__.to_json(claim))
+    digest = hashlib.sha256(claim.encode("utf-8", "surrogatepass"))
     digest.update(json.dumps(facts).encode())
     return digest.hexdigest()
 
 
 def _identity(
     claim: Claim,
+    claim_json: str,
     root: Path,
     files: FileDigests,
     cached: _Cached | None,
@@ -333,14 +337,15 @@ def _identity(
         cached is not None
         and cached.identity is not None
         and cached.inputs is not None
-        and _identity_inputs(claim, code, repro, text_root, cached.files, None) == cached.inputs
+        and _identity_inputs(claim_json, code, repro, text_root, cached.files, None)
+        == cached.inputs
     ):
         return cached.identity, cached.inputs, cached.files
     full, mutants, smoke = identities(claim, root, files)
     run_files = list(full.files)
     # The files are looked at after the identities were computed: a file changed since then
     # is recent, and the inputs are then not remembered.
-    inputs = _identity_inputs(claim, code, repro, text_root, run_files, time.time_ns())
+    inputs = _identity_inputs(claim_json, code, repro, text_root, run_files, time.time_ns())
     return _identity_digest(full, mutants, smoke), inputs, run_files
 
 
@@ -533,7 +538,10 @@ def collect_results(
     for claim_id in sorted(catalog.claims):
         claim = catalog.claims[claim_id]
         cached = cache.entries.get(claim_id)
-        digest, inputs, run_files = _identity(claim, catalog.root, cache.files, cached, repro)
+        claim_json = claim.model_dump_json()
+        digest, inputs, run_files = _identity(
+            claim, claim_json, catalog.root, cache.files, cached, repro
+        )
         remembered = {"identity": digest, "inputs": inputs, "files": run_files}
         names = [
             *_record_names(os.path.join(evidence, claim_id)),
@@ -565,6 +573,7 @@ def collect_results(
                         source.key, source.series, claim.reproduction.plot, source.others
                     )
                 result = _from_memo(claim, cached, cache.status_loader(key, recompute))
+        result.claim_json = claim_json
         kept[claim_id] = cached
         out[claim_id] = result
     if changed or kept.keys() != cache.entries.keys():

@@ -31,6 +31,10 @@ from site_tools.site.pages.listing import (
 from site_tools.site.pages.questions import questions_table
 from site_tools.site.text import entry_markdown, indent, inline
 
+_summary_md = functools.lru_cache(maxsize=64)(entry_markdown)
+"""entry_markdown of a strand's summary, which the home page and the strands index both
+show (entry_markdown is a function of its text alone, and takes milliseconds)."""
+
 
 def strand_cards(data: SiteData, page: str) -> str:
     """Material grid cards, one per strand, with its summary and how many entries it has."""
@@ -42,7 +46,7 @@ def strand_cards(data: SiteData, page: str) -> str:
         cards.append(
             f"-   **{link(page, strand_page(strand.id), strand.title)}**\n\n"
             "    ---\n\n"
-            f"    {indent(entry_markdown(strand.summary))}\n\n"
+            f"    {indent(_summary_md(strand.summary))}\n\n"
             f"    *Physics analogue:* {inline(strand.physics_analogue)}.\n\n"
             f"    {plural(len(claims), 'claim')} ({reproduced} reproduced) · "
             f"{plural(len(questions), 'open question')}\n"
