@@ -21,6 +21,12 @@ is rendered: a rebuild after one claim changed parses one status, not a thousand
 read again has its plot drawn at once and is then held the same way, so even a cold build
 never holds every record of the hub in memory; parsed statuses are kept for the last few
 claims only (:data:`RECENT_STATUSES`).
+
+Computing a claim's key (its identities, which hash every file a run reads, and the listing
+of its records) is itself most of the cost of a rebuild after one claim changed, so the key
+is remembered too, with the facts it is trusted on while they hold: the claim itself, and
+the modification times of the files, of ``repro/`` and of the record folders (see
+:func:`_key_inputs`).
 """
 
 from __future__ import annotations
@@ -262,11 +268,9 @@ class _Cached(BaseModel):
     change_when: datetime | None = None
     change_before: ClaimState | None = None
     change_after: ClaimState | None = None
-    identity: str | None = None
-    """The claim's identity digests, as they go into its results key."""
     inputs: str | None = None
-    """What ``identity`` was computed from (:func:`_identity_inputs`): while it is the
-    same, so is ``identity``. ``None``: compute the identity again."""
+    """What ``key`` was computed from (:func:`_key_inputs`): while it is the same, so is
+    ``key``. ``None``: compute the key again."""
     files: list[str] = []
     """The files a run of the claim reads, relative to the root (``inputs`` covers them)."""
 
@@ -296,17 +300,27 @@ def _stat_fact(path: str, since: int | None) -> str | None:
     return f"{stat.st_mtime_ns} {stat.st_size}"
 
 
-def _identity_inputs(
-    claim: str, code: str, repro: str, root: str, files: list[str], since: int | None
+def _key_inputs(
+    claim: str,
+    code: str,
+    repro: str,
+    root: str,
+    files: list[str],
+    folders: list[str],
+    since: int | None,
 ) -> str | None:
-    """Hash of what a claim's identities are computed from: the claim (as JSON), the code, the
-    modification time of ``repro/`` (which helpers and implicit modules there are) and the
-    modification time and size of each file a run reads (``files``, relative to ``root``).
-    The file digests themselves are trusted on the same facts (:class:`FileDigests`).
-    ``None`` when a file is too recent to be trusted (see :func:`_stat_fact`).
+    """Hash of what a claim's results key is computed from, but for the files' contents and
+    the records' names: the claim (as JSON), the code, the modification time of ``repro/``
+    (which helpers and implicit modules there are), the modification time and size of each
+    file a run reads (``files``, relative to ``root``), and the modification time of the
+    record ``folders`` (a record is never changed, only added or removed). Those facts are
+    what the file digests and the listing of ``repro/`` are trusted on already
+    (:class:`FileDigests`). ``None`` when one is too recent to be trusted (see
+    :func:`_stat_fact`).
 
-    Computing the identities reads every file's memo entry and hashes JSON for each
-    configuration: most of the cost of reading a large hub's results when nothing changed.
+    Computing the identities (a memo entry for each file, JSON and hashes for each
+    configuration) and listing the records are most of the cost of reading a large hub's
+    results when nothing changed.
     """
     facts = [code, repro]
     for rel in files:
@@ -314,39 +328,46 @@ def _identity_inputs(
         if fact is None:
             return None
         facts.append(f"{rel}\0{fact}")
+    for folder in folders:
+        fact = _stat_fact(folder, since)
+        if fact is None:
+            return None
+        facts.append(fact)
     digest = hashlib.sha256(claim.encode("utf-8", "surrogatepass"))
     digest.update(json.dumps(facts).encode())
     return digest.hexdigest()
 
 
-def _identity(
+def _key(
     claim: Claim,
     claim_json: str,
     root: Path,
     files: FileDigests,
     cached: _Cached | None,
     repro: str | None,
+    folders: list[str],
 ) -> tuple[str, str | None, list[str]]:
-    """The claim's identity digests, what they were computed from, and the files a run
-    reads: remembered in ``cached`` when its inputs are unchanged, else computed now."""
-    if repro is None:  # repro/ changed just now: trust nothing remembered, remember nothing
-        full, mutants, smoke = identities(claim, root, files)
-        return _identity_digest(full, mutants, smoke), None, list(full.files)
+    """The claim's results key, what it was computed from (:func:`_key_inputs`) and the
+    files a run reads: remembered in ``cached`` while those are unchanged, else computed."""
     code, text_root = code_digest(), str(root)
     if (
-        cached is not None
-        and cached.identity is not None
+        repro is not None
+        and cached is not None
         and cached.inputs is not None
-        and _identity_inputs(claim_json, code, repro, text_root, cached.files, None)
+        and _key_inputs(claim_json, code, repro, text_root, cached.files, folders, None)
         == cached.inputs
     ):
-        return cached.identity, cached.inputs, cached.files
+        return cached.key, cached.inputs, cached.files
     full, mutants, smoke = identities(claim, root, files)
+    names = [*_record_names(folders[0]), "--", *_record_names(folders[1])]
+    key = _results_key(claim, _identity_digest(full, mutants, smoke), names)
     run_files = list(full.files)
-    # The files are looked at after the identities were computed: a file changed since then
-    # is recent, and the inputs are then not remembered.
-    inputs = _identity_inputs(claim_json, code, repro, text_root, run_files, time.time_ns())
-    return _identity_digest(full, mutants, smoke), inputs, run_files
+    if repro is None:  # repro/ changed just now: remember nothing
+        return key, None, run_files
+    # Looked at after the files were hashed and the records listed: a change since then is
+    # recent, and nothing is then remembered.
+    now = time.time_ns()
+    return key, _key_inputs(claim_json, code, repro, text_root, run_files, folders, now), run_files
 
 
 def _identity_digest(full: Identity, mutants: dict[str, Identity], smoke: Identity | None) -> str:
@@ -533,22 +554,17 @@ def collect_results(
     changed = False
     # Folders as text: a path object for each of 20,000 folders costs a tenth of a second.
     evidence, reported = str(paths.evidence), str(paths.results)
-    # Looked at before any identity is computed, so that a later change shows as a new time.
+    # Looked at before any key is computed, so that a later change shows as a new time.
     repro = _stat_fact(str(paths.repro), time.time_ns())
     for claim_id in sorted(catalog.claims):
         claim = catalog.claims[claim_id]
         cached = cache.entries.get(claim_id)
         claim_json = claim.model_dump_json()
-        digest, inputs, run_files = _identity(
-            claim, claim_json, catalog.root, cache.files, cached, repro
+        folders = [os.path.join(evidence, claim_id), os.path.join(reported, claim_id)]
+        key, inputs, run_files = _key(
+            claim, claim_json, catalog.root, cache.files, cached, repro, folders
         )
-        remembered = {"identity": digest, "inputs": inputs, "files": run_files}
-        names = [
-            *_record_names(os.path.join(evidence, claim_id)),
-            "--",
-            *_record_names(os.path.join(reported, claim_id)),
-        ]
-        key = _results_key(claim, digest, names)
+        remembered = {"inputs": inputs, "files": run_files}
         recompute = functools.partial(claim_status, claim, paths, cache.files)
         if (
             cached is not None
@@ -556,7 +572,7 @@ def collect_results(
             and cache.has_status(key)
             and (cached.plot_key is None or have_plot is None or cached.plot_key in have_plot)
         ):
-            if (cached.identity, cached.inputs, cached.files) != (digest, inputs, run_files):
+            if (cached.inputs, cached.files) != (inputs, run_files):
                 cached = cached.model_copy(update=remembered)
                 changed = True
             result = _from_memo(claim, cached, cache.status_loader(key, recompute))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import site_tools.site.results as results_module
 from site_tools.catalog import load_catalog
 from site_tools.site.plots import PlotCache
 from site_tools.site.results import ResultsCache, collect_results
-from tests.site.hubs import logistic_series, write_runs
+from tests.site.hubs import T0, logistic_series, write_runs
 
 
 def test_states_shown_records_and_environments(site_hub: Path) -> None:
@@ -78,7 +79,7 @@ def _age(root: Path, seconds: float = 60) -> None:
         os.utime(path, (then, then))
 
 
-def test_identities_are_computed_again_only_when_a_claim_or_a_file_it_runs_changed(
+def test_a_key_is_computed_again_only_when_its_claim_a_file_it_runs_or_its_records_change(
     site_hub: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _age(site_hub)
@@ -125,6 +126,21 @@ def test_identities_are_computed_again_only_when_a_claim_or_a_file_it_runs_chang
     assert sorted(computed) == sorted(catalog.claims)
     assert {k: r.key for k, r in fourth.items()} != {k: r.key for k, r in third.items()}
     assert {k: r.key for k, r in fourth.items()} == fresh()
+
+    # A new record: its folder's time changes.
+    write_runs(
+        site_hub,
+        catalog.claims["width-limit"],
+        [{"slope": -0.5}] * 3,
+        series=logistic_series(),
+        started=T0 + timedelta(days=3),
+    )
+    _age(site_hub / ".evidence" / "width-limit", 10)
+    computed.clear()
+    fifth = collect_results(catalog, ResultsCache(cache_dir))
+    assert computed == ["width-limit"]
+    assert fifth["width-limit"].key != fourth["width-limit"].key
+    assert {k: r.key for k, r in fifth.items()} == fresh()
 
     # A file modified within the untrusted window is not remembered: computed every time.
     script.write_text(script.read_text() + "\n# again\n")
