@@ -35,7 +35,6 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
-import json
 import os
 import time
 from collections import OrderedDict
@@ -334,7 +333,8 @@ def _key_inputs(
             return None
         facts.append(fact)
     digest = hashlib.sha256(claim.encode("utf-8", "surrogatepass"))
-    digest.update(json.dumps(facts).encode())
+    # No path or fact holds a NUL, so the joined text splits back into them.
+    digest.update("\0".join(facts).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
