@@ -40,16 +40,18 @@ def parts_digest(parts: Iterable[str]) -> str:
     return hashlib.sha256(b"".join(chunks)).hexdigest()
 
 
-def work_text(data: SiteData, key: str) -> str:
-    """What pages show of the work ``key``: its fields as read, with ``@string`` macros
-    expanded and ``crossref`` filled in (its own BibTeX text does not show those), and that
-    text (the BibTeX exports)."""
+def work_digest(data: SiteData, key: str) -> str:
+    """Hash of what pages show of the work ``key``: its type and fields as read, with
+    ``@string`` macros expanded and ``crossref`` filled in (its own BibTeX text does not
+    show those), and that text (the BibTeX exports). A hash, made once per build, because
+    the keys of every entry citing the work and of its papers page include it."""
     name = f"work:{key}"
     if name not in data.keys:
         ref = data.catalog.bib.references[key]
         # The type has no NUL and repr() writes none, so the text is injective (and repr of
         # 20,000 small dicts is a third of the cost of json.dumps).
-        data.keys[name] = f"{ref.entry_type}\0{ref.fields!r}\0{ref.raw}"
+        text = f"{ref.entry_type}\0{ref.fields!r}\0{ref.raw}"
+        data.keys[name] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return data.keys[name]
 
 
@@ -62,7 +64,7 @@ def _common(data: SiteData, kind: str, entry_id: str, citations: list[str]) -> l
         data.keys["settings"],
         data.catalog.sources.get(f"{kind}:{entry_id}", ""),
         *(
-            f"{work_text(data, k)}\0{data.paper_page(k)}" if k in bib else f"missing {k}"
+            f"{work_digest(data, k)}\0{data.paper_page(k)}" if k in bib else f"missing {k}"
             for k in citations
         ),
     ]
@@ -138,7 +140,7 @@ def _papers_key(data: SiteData, page: PapersPage) -> str:
             code_digest(),
             f"{page.path}\0{page.number}\0{page.of}",
             *(f"{group}\0{pages[0].path}" for group, pages in groups.items()),
-            *(work_text(data, key) for key in page.keys),
+            *(work_digest(data, key) for key in page.keys),
             *cited,
         ]
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -95,7 +95,7 @@ def _asset(name: str) -> bytes:
     return resources.files("site_tools.site").joinpath("assets", name).read_bytes()
 
 
-def _collisions(docs: Path, paths: list[str]) -> list[Problem]:
+def _collisions(docs: Path, generated: Container[str]) -> list[Problem]:
     written = {p.relative_to(docs).as_posix() for p in docs.rglob("*")} if docs.is_dir() else set()
     return [
         Problem(
@@ -105,8 +105,8 @@ def _collisions(docs: Path, paths: list[str]) -> list[Problem]:
             "",
             "this path is generated from the catalog; rename or remove the hand-written file",
         )
-        for rel in paths
-        if rel in written
+        for rel in sorted(written)
+        if rel in generated
     ]
 
 
@@ -220,7 +220,7 @@ def _generate(
         tree.add(f"assets/{name}", _asset(name) + extra)
     seconds["exports"] = time.perf_counter() - start
 
-    problems = _collisions(catalog.paths.docs, tree.paths)
+    problems = _collisions(catalog.paths.docs, tree)
     if problems:
         raise HubError(problems)
     start = time.perf_counter()

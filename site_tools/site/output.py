@@ -80,7 +80,7 @@ class OutputTree:
         self._producers: dict[str, Callable[[], bytes | None]] = {}
         self._files: set[str] | None = None
 
-    def __contains__(self, rel: str) -> bool:
+    def __contains__(self, rel: object) -> bool:
         return rel in self._digests
 
     @property
@@ -149,11 +149,11 @@ class OutputTree:
         self.root.mkdir(parents=True, exist_ok=True)
         # unchanged() inlined: this runs for every file of the site (90,000 for 10,000 claims).
         previous, on_disk = self.previous, self._on_disk()
-        stale = [
+        stale = sorted(
             rel
-            for rel, known in sorted(self._digests.items())
+            for rel, known in self._digests.items()
             if previous.get(rel) != known or rel not in on_disk
-        ]
+        )
         report.unchanged = len(self._digests) - len(stale)
         gone = sorted((set(self.previous) | self._interrupted) - set(self._digests))
         if not stale and not gone:
