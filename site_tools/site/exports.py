@@ -29,6 +29,7 @@ from site_tools.site.dependencies import (
     papers_page_key,
     parts_digest,
     question_page_key,
+    work_digest,
 )
 from site_tools.site.export_models import (
     EXPORT_VERSION,
@@ -225,8 +226,9 @@ _Row = tuple[str, str, str | None, str | None, str]
 
 def _rows(data: SiteData) -> dict[str, list[Any]]:
     """What the index rows of each kind are made of, by id (key): the row itself for a claim
-    or an open question; the key, type and fields of a reference, whose title is decoded
-    from them only when its index page is built (:func:`_row`)."""
+    or an open question; the key and the work's digest (:func:`work_digest`, made for the
+    papers pages' keys anyway) for a reference, whose title is decoded only when its index
+    page is built (:func:`_row`)."""
     catalog = data.catalog
     return {
         "claims": [
@@ -237,9 +239,7 @@ def _rows(data: SiteData) -> dict[str, list[Any]]:
             (q.id, q.title, q.status, q.strand, question_file(q.id))
             for _, q in sorted(catalog.questions.items())
         ],
-        "references": [
-            (key, r.entry_type, r.fields) for key, r in sorted(catalog.bib.references.items())
-        ],
+        "references": [(key, work_digest(data, key)) for key in sorted(catalog.bib.references)],
     }
 
 
