@@ -480,7 +480,7 @@ class ResultsCache:
         self.files.save()
         if self.statuses is None:  # no folder: nothing is kept
             return
-        self.memo.save(_ENTRIES.dump_python(entries, mode="json"))
+        self.memo.save_json(_ENTRIES.dump_json(entries))
         wanted = {self._status_name(v.key) for v in entries.values()}
         for name in self._stored - wanted:
             with contextlib.suppress(OSError):
