@@ -84,11 +84,16 @@ class FileDigests:
 
     def __init__(self, store: Path | None = None):
         self.store = store
-        self._entries: dict[str, _Entry] = {}
+        self._loaded: dict[str, _Entry] | None = None if store is not None else {}
         self._listings: dict[str, tuple[int, frozenset[str]]] = {}
         self._dirty = False
-        if store is not None:
-            self._entries = _load_entries(store)
+
+    @property
+    def _entries(self) -> dict[str, _Entry]:
+        # Read on first use: a build whose claims are all remembered needs no file digest.
+        if self._loaded is None:
+            self._loaded = _load_entries(self.store) if self.store is not None else {}
+        return self._loaded
 
     def _entry(self, path: Path) -> _Entry | None:
         try:
@@ -176,15 +181,14 @@ def local_imports(script: Path, repro: Path, files: FileDigests | None = None) -
     files = files or _MEMORY
     found: set[Path] = set()
     todo = [script]
-    while todo:
+    listing = files.files_in(repro)  # listed once, and checked before making a path:
+    while todo:  # most imported names are libraries'
         current = todo.pop()
         for name in files.imports(current):
+            if f"{name}.py" not in listing:
+                continue
             candidate = repro / f"{name}.py"
-            if (
-                candidate not in found
-                and candidate != script
-                and candidate.name in files.files_in(repro)
-            ):
+            if candidate not in found and candidate != script:
                 found.add(candidate)
                 todo.append(candidate)
     return sorted(found)
@@ -251,7 +255,8 @@ def run_files(claim: Claim, root: Path, files: FileDigests | None = None) -> lis
     script = root / claim.reproduction.script
     repro = root / "repro"
     found = [script, *local_imports(script, repro, files)]
-    found += [repro / name for name in IMPLICIT if name in files.files_in(repro)]
+    listing = files.files_in(repro)
+    found += [repro / name for name in IMPLICIT if name in listing]
     found += [root / p for p in claim.reproduction.inputs]
     return list(dict.fromkeys(found))
 

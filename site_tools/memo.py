@@ -48,3 +48,10 @@ class JsonMemo:
         if self.path is not None:
             text = json.dumps({"version": self.version, "entries": entries}, sort_keys=True)
             atomic_write(self.path, text)
+
+    def save_json(self, entries: bytes) -> None:
+        """Replace the stored entries with ``entries``, a JSON object already serialised (a
+        serialiser of typed entries writes it in a fraction of the time of :meth:`save`)."""
+        if self.path is not None:
+            version = json.dumps(self.version).encode()
+            atomic_write(self.path, b'{"entries": ' + entries + b', "version": ' + version + b"}")

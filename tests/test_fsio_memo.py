@@ -37,6 +37,14 @@ def test_memo_forgets_other_versions_and_damage(tmp_path: Path) -> None:
     assert JsonMemo(None, "1").load() == {}
 
 
+def test_memo_saved_as_json_text_reads_as_saved(tmp_path: Path) -> None:
+    path = tmp_path / "memo.json"
+    JsonMemo(path, 'v"1').save_json(b'{"k": [1, 2], "\xc3\xa9": {}}')
+    assert JsonMemo(path, 'v"1').load() == {"k": [1, 2], "\u00e9": {}}
+    assert JsonMemo(path, "v1").load() == {}
+    JsonMemo(None, "1").save_json(b"{}")
+
+
 def test_clean_removes_caches_and_output_never_records(temp_hub: TempHub) -> None:
     root = temp_hub()
     for rel in ("build/cache/x.json", "site/index.html", ".hub-cache/runner/claims.json"):

@@ -4,46 +4,55 @@ A claim page shows the claim, its results, its strand's title, the titles and st
 its open questions, its references and the hub's settings; an open-question page shows the
 question, the titles and states of its related claims, its references and the settings. The
 key of a page hashes exactly those, plus :func:`code_digest` (the generator's own source), so
-an edit to the site's code renders every page again. Index pages list every entry and are
-always rendered, except the papers pages, each of which changes only with its works, the
-titles of the entries that cite them and the pages it links to. The page of each work an
-entry cites is part of the entry's key, since its page links there.
+an edit to the site's code renders every page again. The papers pages change only with
+their works, the titles of the entries that cite them and the pages they link to. The page of
+each work an entry cites is part of the entry's key, since its page links there.
+
+A page of a long list (the claims and open-questions indexes, a strand's pages) is keyed on
+what each of its rows shows (:func:`claim_row`, :func:`question_row`) and on the counts of
+the whole list it states (:func:`list_page_key`), so that a change to one entry renders
+again only the page that lists it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
-from functools import cache
-from pathlib import Path
+from typing import Any
 
-import site_tools
 from site_tools.models import Claim, OpenQuestion
+from site_tools.site.codebase import code_digest as code_digest  # re-exported
 from site_tools.site.pages.common import SiteData
+from site_tools.site.pages.listing import ListPage
 from site_tools.site.pages.papers_layout import PapersPage
-
-
-@cache
-def code_digest() -> str:
-    """Hash of every Python and asset file of the ``site_tools`` package, read once."""
-    digest = hashlib.sha256()
-    package = Path(site_tools.__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".css", ".js") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def parts_digest(parts: Iterable[str]) -> str:
     """SHA-256 of a sequence of strings, each prefixed by its length (so that no two
     sequences hash alike by moving a boundary)."""
-    digest = hashlib.sha256()
+    # One update of the joined bytes: an update per part is most of the cost of a key.
+    chunks = []
     for part in parts:
         data = part.encode("utf-8", "surrogatepass")
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
-    return digest.hexdigest()
+        chunks.append(len(data).to_bytes(8, "little"))
+        chunks.append(data)
+    return hashlib.sha256(b"".join(chunks)).hexdigest()
+
+
+def work_digest(data: SiteData, key: str) -> str:
+    """Hash of what pages show of the work ``key``: its type and fields as read, with
+    ``@string`` macros expanded and ``crossref`` filled in (its own BibTeX text does not
+    show those), and that text (the BibTeX exports). A hash, made once per build, because
+    the keys of every entry citing the work and of its papers page include it."""
+    name = f"work:{key}"
+    if name not in data.keys:
+        ref = data.catalog.bib.references[key]
+        # The type has no NUL and repr() writes none, so the text is injective (and repr of
+        # 20,000 small dicts is a third of the cost of json.dumps).
+        text = f"{ref.entry_type}\0{ref.fields!r}\0{ref.raw}"
+        data.keys[name] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return data.keys[name]
 
 
 def _common(data: SiteData, kind: str, entry_id: str, citations: list[str]) -> list[str]:
@@ -54,7 +63,10 @@ def _common(data: SiteData, kind: str, entry_id: str, citations: list[str]) -> l
         code_digest(),
         data.keys["settings"],
         data.catalog.sources.get(f"{kind}:{entry_id}", ""),
-        *(f"{bib[k].raw}\0{data.paper_page(k)}" if k in bib else f"missing {k}" for k in citations),
+        *(
+            f"{work_digest(data, k)}\0{data.paper_page(k)}" if k in bib else f"missing {k}"
+            for k in citations
+        ),
     ]
 
 
@@ -77,10 +89,12 @@ def question_page_key(data: SiteData, question: OpenQuestion) -> str:
 def _claim_key(data: SiteData, claim: Claim) -> str:
     result = data.results.get(claim.id)
     questions = [data.catalog.questions.get(q) for q in claim.open_questions]
+    # The results were read for this very claim object: their JSON of it is this claim's.
+    known = result.claim_json if result is not None and result.claim is claim else None
     return parts_digest(
         [
             "claim",
-            claim.model_dump_json(),
+            known or claim.model_dump_json(),
             result.key if result else "no results",
             data.strand_title(claim.strand),
             *(f"{q.id}\0{q.title}\0{q.status}" if q else "missing" for q in questions),
@@ -104,7 +118,15 @@ def _question_key(data: SiteData, question: OpenQuestion) -> str:
 
 def papers_page_key(data: SiteData, page: PapersPage) -> str:
     """Key of one papers page: its works, who cites them under which title, and the pages
-    it links to (the first page of each group, its neighbours)."""
+    it links to (the first page of each group, its neighbours). The export files of its
+    works share it."""
+    name = f"papers:{page.path}"
+    if name not in data.keys:
+        data.keys[name] = _papers_key(data, page)
+    return data.keys[name]
+
+
+def _papers_key(data: SiteData, page: PapersPage) -> str:
     catalog = data.catalog
     cited = []
     for key in page.keys:
@@ -118,21 +140,53 @@ def papers_page_key(data: SiteData, page: PapersPage) -> str:
             code_digest(),
             f"{page.path}\0{page.number}\0{page.of}",
             *(f"{group}\0{pages[0].path}" for group, pages in groups.items()),
-            *(catalog.bib.references[key].raw for key in page.keys),
+            *(work_digest(data, key) for key in page.keys),
             *cited,
         ]
     )
 
 
-def reference_key(data: SiteData, key: str) -> str:
-    """Key of one reference's export file: its BibTeX, who cites it and its papers page."""
-    ref = data.catalog.bib.references[key]
+def claim_row(data: SiteData, claim: Claim) -> list[Any]:
+    """What a row of a claims table shows of ``claim`` (see
+    :func:`~site_tools.site.pages.claims.claims_table`)."""
+    result = data.results.get(claim.id)
+    last = result.last_run if result else None
+    return [
+        claim.id,
+        claim.title,
+        claim.strand,
+        data.strand_title(claim.strand),
+        data.state(claim.id),
+        last.isoformat() if last else None,
+        claim.tags,
+    ]
+
+
+def question_row(data: SiteData, question: OpenQuestion) -> list[Any]:
+    """What a row of an open-questions table shows of ``question`` (see
+    :func:`~site_tools.site.pages.questions.questions_table`)."""
+    return [
+        question.id,
+        question.title,
+        question.strand,
+        data.strand_title(question.strand),
+        question.status,
+        len(question.related_claims),
+        question.tags,
+    ]
+
+
+def list_page_key(kind: str, page: ListPage, shared: list[Any], rows: list[list[Any]]) -> str:
+    """Key of one page of a list: ``shared``, what the page says of the whole list (its
+    counts), and ``rows``, what each of its rows shows (:func:`claim_row`...), plus the
+    page's place in the list. Both are JSON-serialisable (``json.dumps`` makes an injective
+    text of them in one call)."""
     return parts_digest(
         [
-            "reference",
+            kind,
             code_digest(),
-            ref.raw,
-            data.paper_page(key),
-            *(f"{k}\0{i}" for k, i in data.cited_by.get(key, [])),
+            f"{page.first}\0{page.number}\0{page.of}",
+            json.dumps(shared),
+            json.dumps(rows),
         ]
     )

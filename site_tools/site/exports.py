@@ -12,17 +12,25 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel
 
-from site_tools.memo import JsonMemo
 from site_tools.models import Claim, OpenQuestion
-from site_tools.site.dependencies import claim_page_key, question_page_key, reference_key
+from site_tools.site.dependencies import (
+    claim_page_key,
+    code_digest,
+    papers_page_key,
+    parts_digest,
+    question_page_key,
+    work_digest,
+)
 from site_tools.site.export_models import (
     EXPORT_VERSION,
     CatalogExport,
@@ -54,7 +62,6 @@ from site_tools.site.text import anchor, slug
 from site_tools.states import claim_state_names
 from site_tools.status import EnvironmentResult
 
-MEMO_VERSION = 2
 CATALOG = "catalog.json"
 INDEX_SIZE = 1000
 """Most rows on one index page (read when the export is made, so tests may lower it)."""
@@ -213,52 +220,70 @@ def _reference(data: SiteData, key: str) -> ReferenceExport:
     )
 
 
-def _rows(data: SiteData) -> dict[str, list[IndexRowExport]]:
-    """The index rows of each kind, by id (key)."""
+_Row = tuple[str, str, str | None, str | None, str]
+"""An index row's fields, in :class:`IndexRowExport`'s order."""
+
+
+def _rows(data: SiteData) -> dict[str, list[Any]]:
+    """What the index rows of each kind are made of, by id (key): the row itself for a claim
+    or an open question; the key and the work's digest (:func:`work_digest`, made for the
+    papers pages' keys anyway) for a reference, whose title is decoded only when its index
+    page is built (:func:`_row`)."""
     catalog = data.catalog
     return {
         "claims": [
-            IndexRowExport(
-                id=c.id,
-                title=c.title,
-                status=data.state(c.id),
-                strand=c.strand,
-                file=claim_file(c.id),
-            )
+            (c.id, c.title, data.state(c.id), c.strand, claim_file(c.id))
             for _, c in sorted(catalog.claims.items())
         ],
         "open_questions": [
-            IndexRowExport(
-                id=q.id, title=q.title, status=q.status, strand=q.strand, file=question_file(q.id)
-            )
+            (q.id, q.title, q.status, q.strand, question_file(q.id))
             for _, q in sorted(catalog.questions.items())
         ],
-        "references": [
-            IndexRowExport(
-                id=key, title=r.title, status=None, strand=None, file=reference_file(key)
-            )
-            for key, r in sorted(catalog.bib.references.items())
-        ],
+        "references": [(key, work_digest(data, key)) for key in sorted(catalog.bib.references)],
     }
 
 
-def _index_pages(kind: str, rows: list[IndexRowExport]) -> dict[str, IndexPageExport]:
+def _row(data: SiteData, kind: str, made_of: Any) -> _Row:
+    if kind != "references":
+        return made_of  # type: ignore[no-any-return]
+    key = made_of[0]
+    return (key, data.catalog.bib.references[key].title, None, None, reference_file(key))
+
+
+def _index_page(
+    data: SiteData, kind: str, number: int, pages: int, total: int, chunk: list[Any]
+) -> BaseModel:
+    return IndexPageExport(
+        format_version=EXPORT_VERSION,
+        kind=kind,  # type: ignore[arg-type]
+        page=number,
+        pages=pages,
+        total=total,
+        previous=index_file(kind, number - 1) if number > 1 else None,
+        next=index_file(kind, number + 1) if number < pages else None,
+        rows=[
+            IndexRowExport(id=i, title=title, status=status, strand=strand, file=file)
+            for i, title, status, strand, file in (_row(data, kind, r) for r in chunk)
+        ],
+    )
+
+
+def _index_pages(data: SiteData, kind: str, rows: list[Any]) -> list[EntryFile]:
+    """The index pages of ``kind``, each keyed on its place and what its rows are made of
+    (strings, so ``json.dumps`` of them is an injective text)."""
     size = INDEX_SIZE
     chunks = [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
     pages = len(chunks)
-    return {
-        index_file(kind, n): IndexPageExport(
-            format_version=EXPORT_VERSION,
-            kind=kind,  # type: ignore[arg-type]
-            page=n,
-            pages=pages,
-            total=len(rows),
-            previous=index_file(kind, n - 1) if n > 1 else None,
-            next=index_file(kind, n + 1) if n < pages else None,
-            rows=chunk,
+    return [
+        EntryFile(
+            index_file(kind, n),
+            parts_digest(
+                ["index", code_digest(), kind, f"{n}\0{pages}\0{len(rows)}", json.dumps(chunk)]
+            ),
+            functools.partial(_index_page, data, kind, n, pages, len(rows), chunk),
         )
         for n, chunk in enumerate(chunks, 1)
-    }
+    ]
 
 
 def _header(data: SiteData, indexes: dict[str, list[str]]) -> CatalogExport:
@@ -295,97 +320,86 @@ def _header(data: SiteData, indexes: dict[str, list[str]]) -> CatalogExport:
     )
 
 
-def _indexes_and_header(data: SiteData) -> dict[str, BaseModel]:
-    """``catalog.json`` and the index pages, by path."""
-    files: dict[str, BaseModel] = {}
+def _indexes_and_header(data: SiteData) -> tuple[CatalogExport, list[EntryFile]]:
+    """``catalog.json``, and the index pages."""
+    files: list[EntryFile] = []
     indexes: dict[str, list[str]] = {}
     for kind, rows in _rows(data).items():
-        pages = _index_pages(kind, rows)
-        indexes[kind] = list(pages)
-        files.update(pages)
-    return {CATALOG: _header(data, indexes), **files}
+        pages = _index_pages(data, kind, rows)
+        indexes[kind] = [page.path for page in pages]
+        files += pages
+    return _header(data, indexes), files
 
 
 def catalog_exports(data: SiteData) -> dict[str, BaseModel]:
     """Every file of the catalog export as its model, by path (built now, nothing memoised)."""
-    files = _indexes_and_header(data)
-    for c in data.catalog.claims.values():
-        files[claim_file(c.id)] = _claim(data, c)
-    for q in data.catalog.questions.values():
-        files[question_file(q.id)] = _question(data, q)
-    for key in data.catalog.bib.references:
-        files[reference_file(key)] = _reference(data, key)
+    header, indexes = _indexes_and_header(data)
+    files: dict[str, BaseModel] = {CATALOG: header}
+    for entry in [*indexes, *entry_files(data)]:
+        files[entry.path] = entry.build()
     return files
 
 
-class ExportMemo:
-    """The JSON of each entry's export file by its key, kept between builds.
+@dataclass(frozen=True)
+class EntryFile:
+    """One entry's export file, to be built only when its key differs from the last build's."""
 
-    Building and validating 2,000 export models takes about a second, so an entry is built
-    again only when its key changes (the key of its page, see
-    :mod:`site_tools.site.dependencies`).
+    path: str
+    key: str
+    """Changes whenever the file's content may: the key of the entry's page (see
+    :mod:`site_tools.site.dependencies`), or of the reference, and the URL style."""
+    build: Callable[[], BaseModel]
 
-    Parameters
-    ----------
-    path
-        JSON file to keep the memo in (rewritten when it changes); ``None``: no memo.
+
+def entry_files(data: SiteData) -> list[EntryFile]:
+    """The export file of every claim, open question and reference, each with its key.
+
+    Building and validating 40,000 export models takes seconds, so the generator writes each
+    file lazily (:meth:`~site_tools.site.output.OutputTree.add_lazy`): a build after one
+    claim changed builds that claim's file and the files of the entries that show it.
     """
-
-    def __init__(self, path: Path | None):
-        self.memo = JsonMemo(path, str(MEMO_VERSION))
-        self.entries: dict[str, list[str]] = {}
-        self.used: dict[str, list[str]] = {}
-        for name, value in self.memo.load().items():
-            if isinstance(value, list) and len(value) == 2:
-                self.entries[str(name)] = [str(value[0]), str(value[1])]
-
-    def fragment(self, name: str, key: str, build: Callable[[], BaseModel]) -> str:
-        """The JSON of entry ``name``: remembered if ``key`` matches, else built now."""
-        known = self.entries.get(name)
-        text = known[1] if known is not None and known[0] == key else build().model_dump_json()
-        self.used[name] = [key, text]
-        return text
-
-    def save(self) -> None:
-        """Keep the entries used by this build (and only those), if anything changed."""
-        if self.used != self.entries:
-            self.memo.save(dict(self.used))
-
-
-def catalog_files(data: SiteData, memo: ExportMemo | None = None) -> dict[str, str]:
-    """Every file of the catalog export as JSON text, by path: :func:`catalog_exports`, with
-    each entry's file taken from ``memo`` when the entry has not changed."""
-    memo = memo or ExportMemo(None)
     catalog = data.catalog
-    files = {
-        path: model.model_dump_json() + "\n" for path, model in _indexes_and_header(data).items()
-    }
-    for c in catalog.claims.values():
-        files[claim_file(c.id)] = (
-            memo.fragment(
-                f"claim:{c.id}",
-                f"{data.directory_urls}:{claim_page_key(data, c)}",
-                functools.partial(_claim, data, c),
-            )
-            + "\n"
+    urls = f"{data.directory_urls}:"
+    files = [
+        EntryFile(
+            claim_file(c.id),
+            urls + claim_page_key(data, c),
+            functools.partial(_claim, data, c),
         )
-    for q in catalog.questions.values():
-        files[question_file(q.id)] = (
-            memo.fragment(
-                f"question:{q.id}",
-                f"{data.directory_urls}:{question_page_key(data, q)}",
-                functools.partial(_question, data, q),
-            )
-            + "\n"
+        for c in catalog.claims.values()
+    ]
+    files += [
+        EntryFile(
+            question_file(q.id),
+            urls + question_page_key(data, q),
+            functools.partial(_question, data, q),
         )
-    for key in catalog.bib.references:
-        files[reference_file(key)] = (
-            memo.fragment(
-                f"reference:{key}",
-                f"{data.directory_urls}:{reference_key(data, key)}",
-                functools.partial(_reference, data, key),
-            )
-            + "\n"
-        )
-    memo.save()
+        for q in catalog.questions.values()
+    ]
+    # What a reference's file shows (the work, who cites it, its page) is part of the key of
+    # the papers page that lists it, which is computed for that page anyway.
+    for page in data.papers.pages:
+        key = urls + papers_page_key(data, page)
+        files += [
+            EntryFile(reference_file(ref), key, functools.partial(_reference, data, ref))
+            for ref in page.keys
+        ]
     return files
+
+
+def export_text(model: BaseModel) -> str:
+    """The text of an export file holding ``model``."""
+    return model.model_dump_json() + "\n"
+
+
+def export_files(data: SiteData) -> tuple[str, list[EntryFile]]:
+    """The text of ``catalog.json`` (built now), and every other file of the export: the
+    index pages and each entry's file, to be built when their keys change."""
+    header, indexes = _indexes_and_header(data)
+    return export_text(header), [*indexes, *entry_files(data)]
+
+
+def catalog_files(data: SiteData) -> dict[str, str]:
+    """Every file of the catalog export as JSON text, by path (built now)."""
+    header, files = export_files(data)
+    return {CATALOG: header, **{entry.path: export_text(entry.build()) for entry in files}}

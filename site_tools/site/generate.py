@@ -9,21 +9,35 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from site_tools import states
 from site_tools.catalog import Catalog
 from site_tools.gc_pause import CollectorPause
+from site_tools.memo import JsonMemo
 from site_tools.models import Plot
 from site_tools.problems import HubError, Problem
 from site_tools.schema import schema_text
 from site_tools.site.badges import claim_badge
-from site_tools.site.dependencies import claim_page_key, papers_page_key, question_page_key
-from site_tools.site.exports import EXPORT_SCHEMAS, ExportMemo, catalog_files, schema_file
+from site_tools.site.dependencies import (
+    claim_page_key,
+    code_digest,
+    papers_page_key,
+    question_page_key,
+)
+from site_tools.site.exports import (
+    CATALOG,
+    EXPORT_SCHEMAS,
+    export_files,
+    export_text,
+    schema_file,
+)
 from site_tools.site.nav import site_nav
 from site_tools.site.output import OutputTree
 from site_tools.site.pages.claims import claim_md, claims_index
@@ -31,6 +45,7 @@ from site_tools.site.pages.common import (
     EXAMPLE,
     HOME,
     PAPERS,
+    STRANDS_INDEX,
     TAGS,
     SiteData,
     badge_file,
@@ -43,7 +58,7 @@ from site_tools.site.pages.example import example_md
 from site_tools.site.pages.home import home_md, tags_md
 from site_tools.site.pages.papers import papers_index_md, papers_page_md
 from site_tools.site.pages.questions import question_md, questions_index
-from site_tools.site.pages.strands import strand_pages
+from site_tools.site.pages.strands import strand_pages, strands_index_md
 from site_tools.site.plots import PlotCache
 from site_tools.site.results import ClaimResults, ResultsCache, collect_results
 
@@ -80,7 +95,7 @@ def _asset(name: str) -> bytes:
     return resources.files("site_tools.site").joinpath("assets", name).read_bytes()
 
 
-def _collisions(docs: Path, paths: list[str]) -> list[Problem]:
+def _collisions(docs: Path, generated: Container[str]) -> list[Problem]:
     written = {p.relative_to(docs).as_posix() for p in docs.rglob("*")} if docs.is_dir() else set()
     return [
         Problem(
@@ -90,8 +105,8 @@ def _collisions(docs: Path, paths: list[str]) -> list[Problem]:
             "",
             "this path is generated from the catalog; rename or remove the hand-written file",
         )
-        for rel in paths
-        if rel in written
+        for rel in sorted(written)
+        if rel in generated
     ]
 
 
@@ -130,7 +145,9 @@ def _generate(
     start = time.perf_counter()
     plots = PlotCache(cache_dir / "plots" if cache_dir else None)
     results = collect_results(catalog, ResultsCache(cache_dir), plots=plots)
-    data = SiteData(catalog, results, directory_urls)
+    # The papers layout is code: its memo is stamped with the code's digest.
+    papers_memo = JsonMemo(cache_dir / "papers.json" if cache_dir else None, code_digest())
+    data = SiteData(catalog, results, directory_urls, papers_memo=papers_memo)
     seconds["results"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -139,14 +156,14 @@ def _generate(
         HOME: home_md(data),
         TAGS: tags_md(),
         EXAMPLE: example_md(data),
+        STRANDS_INDEX: strands_index_md(data),
     }
-    # The claims, questions and strand lists are cut into pages of a bounded size, each
-    # written only when its text changes.
-    pages.update(claims_index(data))
-    pages.update(questions_index(data))
-    pages.update(strand_pages(data))
     for rel, text in pages.items():
         tree.add(rel, text)
+    # The claims, questions and strand lists are cut into pages of a bounded size, each
+    # rendered only when the rows it shows or the counts it states change.
+    for lazy in [*claims_index(data), *questions_index(data), *strand_pages(data)]:
+        tree.add_lazy(lazy.path, lazy.key, functools.partial(_render_text, lazy.render))
     tree.add(PAPERS, papers_index_md(data))
     for paper_page in data.papers.pages:
         tree.add_lazy(
@@ -170,8 +187,12 @@ def _generate(
     seconds["indexes"] = time.perf_counter() - start
 
     start = time.perf_counter()
+    badges: dict[str, bytes] = {}  # a badge shows the state alone
     for claim in catalog.claims.values():
-        tree.add(badge_file(claim.id), claim_badge(data.state(claim.id)))
+        state = data.state(claim.id)
+        if state not in badges:
+            badges[state] = claim_badge(state).encode("utf-8")
+        tree.add(badge_file(claim.id), badges[state])
         tree.add(bib_file(claim.id), catalog.bib.export(claim.citations))
         result = results[claim.id]
         if result.plot is not None:
@@ -180,9 +201,13 @@ def _generate(
                 result.plot.key,
                 _plot_producer(plots, result, catalog.claims[claim.id].reproduction.plot),
             )
-    memo = ExportMemo(cache_dir / "exports.json" if cache_dir else None)
-    for rel, text in catalog_files(data, memo).items():
-        tree.add(rel, text)
+    header, exports = export_files(data)
+    tree.add(CATALOG, header)
+    for entry in exports:
+        tree.add_lazy(entry.path, entry.key, functools.partial(_export, entry.build))
+    if cache_dir is not None:
+        # The memo of export files that earlier versions kept; the manifest's keys replace it.
+        (cache_dir / "exports.json").unlink(missing_ok=True)
     for name in EXPORT_SCHEMAS.values():
         tree.add(schema_file(name), schema_text(name))
     try:
@@ -195,7 +220,7 @@ def _generate(
         tree.add(f"assets/{name}", _asset(name) + extra)
     seconds["exports"] = time.perf_counter() - start
 
-    problems = _collisions(catalog.paths.docs, tree.paths)
+    problems = _collisions(catalog.paths.docs, tree)
     if problems:
         raise HubError(problems)
     start = time.perf_counter()
@@ -215,6 +240,14 @@ def _generate(
 
 def _render(page: Callable[[SiteData, Any], str], data: SiteData, entry: Any) -> bytes:
     return page(data, entry).encode("utf-8")
+
+
+def _render_text(render: Callable[[], str]) -> bytes:
+    return render().encode("utf-8")
+
+
+def _export(build: Callable[[], BaseModel]) -> bytes:
+    return export_text(build()).encode("utf-8")
 
 
 def _plot_producer(

@@ -80,7 +80,7 @@ class OutputTree:
         self._producers: dict[str, Callable[[], bytes | None]] = {}
         self._files: set[str] | None = None
 
-    def __contains__(self, rel: str) -> bool:
+    def __contains__(self, rel: object) -> bool:
         return rel in self._digests
 
     @property
@@ -116,6 +116,18 @@ class OutputTree:
                 self._files.update(prefix + name for name in names)
         return self._files
 
+    def _holds(self, rel: str, data: bytes) -> bool:
+        """Whether the lazy file at ``rel``, which the last build wrote, holds ``data``
+        already: a lazy file's key changes with everything it may show (a group of files may
+        share one key), so many files made again are as they were, and are then neither
+        written nor reported. A file an interrupted commit was changing is written anyway."""
+        if rel not in self.previous or rel not in self._on_disk():
+            return False
+        try:
+            return (self.root / rel).read_bytes() == data
+        except OSError:
+            return False
+
     def _pending(self) -> list[str]:
         """Paths a commit stopped halfway was changing (none after a finished commit)."""
         try:
@@ -135,7 +147,13 @@ class OutputTree:
         """
         report = WriteReport()
         self.root.mkdir(parents=True, exist_ok=True)
-        stale = [rel for rel in sorted(self._digests) if not self.unchanged(rel)]
+        # unchanged() inlined: this runs for every file of the site (90,000 for 10,000 claims).
+        previous, on_disk = self.previous, self._on_disk()
+        stale = sorted(
+            rel
+            for rel, known in self._digests.items()
+            if previous.get(rel) != known or rel not in on_disk
+        )
         report.unchanged = len(self._digests) - len(stale)
         gone = sorted((set(self.previous) | self._interrupted) - set(self._digests))
         if not stale and not gone:
@@ -149,6 +167,9 @@ class OutputTree:
                 data = self._producers[rel]()
                 if data is None:
                     self._digests.pop(rel)
+                    continue
+                if self._holds(rel, data):
+                    report.unchanged += 1
                     continue
             atomic_write(self.root / rel, data, durable=one_by_one)
             report.written.append(rel)

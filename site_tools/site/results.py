@@ -21,6 +21,12 @@ is rendered: a rebuild after one claim changed parses one status, not a thousand
 read again has its plot drawn at once and is then held the same way, so even a cold build
 never holds every record of the hub in memory; parsed statuses are kept for the last few
 claims only (:data:`RECENT_STATUSES`).
+
+Computing a claim's key (its identities, which hash every file a run reads, and the listing
+of its records) is itself most of the cost of a rebuild after one claim changed, so the key
+is remembered too, with the facts it is trusted on while they hold: the claim itself, and
+the modification times of the files, of ``repro/`` and of the record folders (see
+:func:`_key_inputs`).
 """
 
 from __future__ import annotations
@@ -30,22 +36,24 @@ import dataclasses
 import functools
 import hashlib
 import os
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 import site_tools
 from site_tools.catalog import Catalog
 from site_tools.fsio import atomic_write
-from site_tools.identity import FileDigests, predictions_digest
+from site_tools.identity import RACY_NS, FileDigests, Identity, predictions_digest
 from site_tools.judge import MetricSummary, judge_record, summarise
 from site_tools.memo import JsonMemo
-from site_tools.models import Claim
+from site_tools.models import Claim, Prediction
 from site_tools.records import RunRecord, Series, is_record_name
+from site_tools.site.codebase import code_digest
 from site_tools.site.plots import STYLE, PlotCache, drawable, plot_key
 from site_tools.site.timeline import Change, last_change
 from site_tools.states import ClaimState
@@ -102,6 +110,9 @@ class ClaimResults:
         """When the claim's outcome last changed between versions, or first ran."""
         self._status = status
         self._eager: _Derived | None = None
+        self.claim_json: str | None = None
+        """``claim.model_dump_json()``, when :func:`collect_results` made it (the page keys
+        hash it too)."""
 
     def _derived(self) -> _Derived:
         if isinstance(self._status, ClaimStatus):
@@ -256,30 +267,136 @@ class _Cached(BaseModel):
     change_when: datetime | None = None
     change_before: ClaimState | None = None
     change_after: ClaimState | None = None
+    inputs: str | None = None
+    """What ``key`` was computed from (:func:`_key_inputs`): while it is the same, so is
+    ``key``. ``None``: compute the key again."""
+    files: list[str] = []
+    """The files a run of the claim reads, relative to the root (``inputs`` covers them)."""
 
 
-def _record_names(folder: Path) -> list[str]:
+_ENTRIES = TypeAdapter(dict[str, _Cached])
+"""The memo's entries, read and written in one call each (10,000 calls take a tenth of a
+second)."""
+
+
+def _record_names(folder: str) -> list[str]:
     try:
-        return sorted(n for n in os.listdir(folder) if is_record_name(n))
+        return sorted(filter(is_record_name, os.listdir(folder)))
     except OSError:
         return []
 
 
+def _stat_fact(path: str, since: int | None) -> str | None:
+    """A file's modification time and size; ``None`` when ``since`` (when it is looked at,
+    in ns) is given and the file changed less than RACY_NS before, so that it may change
+    again within the same clock tick without either changing."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return "missing"
+    if since is not None and since - stat.st_mtime_ns <= RACY_NS:
+        return None
+    return f"{stat.st_mtime_ns} {stat.st_size}"
+
+
+def _key_inputs(
+    claim: str,
+    code: str,
+    repro: str,
+    root: str,
+    files: list[str],
+    folders: list[str],
+    since: int | None,
+) -> str | None:
+    """Hash of what a claim's results key is computed from, but for the files' contents and
+    the records' names: the claim (as JSON), the code, the modification time of ``repro/``
+    (which helpers and implicit modules there are), the modification time and size of each
+    file a run reads (``files``, relative to ``root``), and the modification time of the
+    record ``folders`` (a record is never changed, only added or removed). Those facts are
+    what the file digests and the listing of ``repro/`` are trusted on already
+    (:class:`FileDigests`). ``None`` when one is too recent to be trusted (see
+    :func:`_stat_fact`).
+
+    Computing the identities (a memo entry for each file, JSON and hashes for each
+    configuration) and listing the records are most of the cost of reading a large hub's
+    results when nothing changed.
+    """
+    facts = [code, repro]
+    for rel in files:
+        fact = _stat_fact(os.path.join(root, rel), since)
+        if fact is None:
+            return None
+        facts.append(f"{rel}\0{fact}")
+    for folder in folders:
+        fact = _stat_fact(folder, since)
+        if fact is None:
+            return None
+        facts.append(fact)
+    digest = hashlib.sha256(claim.encode("utf-8", "surrogatepass"))
+    # No path or fact holds a NUL, so the joined text splits back into them.
+    digest.update("\0".join(facts).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _key(
+    claim: Claim,
+    claim_json: str,
+    root: Path,
+    files: FileDigests,
+    cached: _Cached | None,
+    repro: str | None,
+    folders: list[str],
+) -> tuple[str, str | None, list[str]]:
+    """The claim's results key, what it was computed from (:func:`_key_inputs`) and the
+    files a run reads: remembered in ``cached`` while those are unchanged, else computed."""
+    code, text_root = code_digest(), str(root)
+    if (
+        repro is not None
+        and cached is not None
+        and cached.inputs is not None
+        and _key_inputs(claim_json, code, repro, text_root, cached.files, folders, None)
+        == cached.inputs
+    ):
+        return cached.key, cached.inputs, cached.files
+    full, mutants, smoke = identities(claim, root, files)
+    names = [*_record_names(folders[0]), "--", *_record_names(folders[1])]
+    key = _results_key(claim, _identity_digest(full, mutants, smoke), names)
+    run_files = list(full.files)
+    if repro is None:  # repro/ changed just now: remember nothing
+        return key, None, run_files
+    # Looked at after the files were hashed and the records listed: a change since then is
+    # recent, and nothing is then remembered.
+    now = time.time_ns()
+    return key, _key_inputs(claim_json, code, repro, text_root, run_files, folders, now), run_files
+
+
+def _identity_digest(full: Identity, mutants: dict[str, Identity], smoke: Identity | None) -> str:
+    return "\n".join(
+        [full.digest, *(m.digest for m in mutants.values()), smoke.digest if smoke else ""]
+    )
+
+
+_PREDICTIONS = TypeAdapter(list[Prediction])
+
+
 def _results_key(claim: Claim, digest: str, names: list[str]) -> str:
     # The drawing style is part of every plot key, so a new style must not reuse cached keys;
-    # the predictions are not part of the identity, but they change every verdict.
-    text = "\n".join([claim.id, digest, predictions_digest(claim), STYLE, *names])
-    return hashlib.sha256(text.encode()).hexdigest()
+    # the predictions are not part of the identity, but they change every verdict (their
+    # JSON, made in one call, is a third of the cost of predictions_digest).
+    predictions = _PREDICTIONS.dump_json(claim.predictions).decode()
+    text = "\n".join([claim.id, digest, predictions, STYLE, *names])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _load_status(text: str) -> ClaimStatus:
     return _StatusBox.model_validate_json(text).status
 
 
-def _stored_status(path: Path, recompute: Callable[[], ClaimStatus]) -> ClaimStatus:
-    """The status stored at ``path``; read from the records again if the file is unusable."""
+def _stored_status(folder: Path, name: str, recompute: Callable[[], ClaimStatus]) -> ClaimStatus:
+    """The status stored in ``folder`` under ``name``; read from the records again if the
+    file is unusable."""
     try:
-        return _load_status(path.read_text(encoding="utf-8"))
+        return _load_status((folder / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return _strip(recompute())
 
@@ -323,7 +440,7 @@ class ResultsCache:
         """Statuses as JSON text, by results key, when there is no folder to keep them in."""
         self.entries: dict[str, _Cached] = {}
         with contextlib.suppress(ValidationError):  # a damaged memo only costs time
-            self.entries = {k: _Cached.model_validate(v) for k, v in self.memo.load().items()}
+            self.entries = _ENTRIES.validate_python(self.memo.load())
         self._stored: set[str] = set()
         if self.statuses is not None:
             with contextlib.suppress(OSError):
@@ -356,14 +473,14 @@ class ResultsCache:
         if held is not None:
             return functools.partial(_load_status, held)
         assert self.statuses is not None
-        return functools.partial(_stored_status, self.statuses / self._status_name(key), recompute)
+        return functools.partial(_stored_status, self.statuses, self._status_name(key), recompute)
 
     def save(self, entries: dict[str, _Cached]) -> None:
         """Replace the memo with ``entries`` (atomically) and drop the statuses of others."""
         self.files.save()
         if self.statuses is None:  # no folder: nothing is kept
             return
-        self.memo.save({k: v.model_dump(mode="json") for k, v in entries.items()})
+        self.memo.save_json(_ENTRIES.dump_json(entries))
         wanted = {self._status_name(v.key) for v in entries.values()}
         for name in self._stored - wanted:
             with contextlib.suppress(OSError):
@@ -435,19 +552,19 @@ def collect_results(
     out: dict[str, ClaimResults] = {}
     kept: dict[str, _Cached] = {}
     changed = False
+    # Folders as text: a path object for each of 20,000 folders costs a tenth of a second.
+    evidence, reported = str(paths.evidence), str(paths.results)
+    # Looked at before any key is computed, so that a later change shows as a new time.
+    repro = _stat_fact(str(paths.repro), time.time_ns())
     for claim_id in sorted(catalog.claims):
         claim = catalog.claims[claim_id]
-        full, mutants, smoke = identities(claim, catalog.root, cache.files)
-        digest = "\n".join(
-            [full.digest, *(m.digest for m in mutants.values()), smoke.digest if smoke else ""]
-        )
-        names = [
-            *_record_names(paths.evidence / claim_id),
-            "--",
-            *_record_names(paths.results / claim_id),
-        ]
-        key = _results_key(claim, digest, names)
         cached = cache.entries.get(claim_id)
+        claim_json = claim.model_dump_json()
+        folders = [os.path.join(evidence, claim_id), os.path.join(reported, claim_id)]
+        key, inputs, run_files = _key(
+            claim, claim_json, catalog.root, cache.files, cached, repro, folders
+        )
+        remembered = {"inputs": inputs, "files": run_files}
         recompute = functools.partial(claim_status, claim, paths, cache.files)
         if (
             cached is not None
@@ -455,11 +572,14 @@ def collect_results(
             and cache.has_status(key)
             and (cached.plot_key is None or have_plot is None or cached.plot_key in have_plot)
         ):
+            if (cached.inputs, cached.files) != (inputs, run_files):
+                cached = cached.model_copy(update=remembered)
+                changed = True
             result = _from_memo(claim, cached, cache.status_loader(key, recompute))
         else:
             status = recompute()
             result = results_for(claim, status, key)
-            cached = _memo_entry(result, status)
+            cached = _memo_entry(result, status).model_copy(update=remembered)
             cache.put_status(key, status)
             changed = True
             if plots is not None:
@@ -469,6 +589,7 @@ def collect_results(
                         source.key, source.series, claim.reproduction.plot, source.others
                     )
                 result = _from_memo(claim, cached, cache.status_loader(key, recompute))
+        result.claim_json = claim_json
         kept[claim_id] = cached
         out[claim_id] = result
     if changed or kept.keys() != cache.entries.keys():

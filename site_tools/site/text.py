@@ -20,6 +20,7 @@ functions do not rely on it (defence in depth), and the Markdown extension in
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as _html
 import re
@@ -77,6 +78,7 @@ def yaml_string(text: str) -> str:
     return "".join(out)
 
 
+@functools.cache  # a build asks for the slug of every id several times (pages, files, links)
 def slug(entry_id: str) -> str:
     """A file-name-safe form of an id: the id itself when valid, else a cleaned, unique one."""
     if _ID_RE.match(entry_id) and len(entry_id) <= 80:

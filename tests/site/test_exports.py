@@ -229,34 +229,48 @@ def test_bibtex_exports(site_hub: Path) -> None:
     assert "@article{belkin2019reconciling," in bib and "saxe2014exact" not in bib
 
 
-def test_entry_files_are_taken_from_remembered_entries(
-    site_hub: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_each_export_file_is_keyed_on_what_it_shows(site_hub: Path) -> None:
     catalog = load_catalog(site_hub)
     data = SiteData(catalog, collect_results(catalog, ResultsCache(None)))
-    memo_path = site_hub / "exports.json"
+    files = exports.catalog_files(data)
+    assert files == {
+        p: m.model_dump_json() + "\n" for p, m in exports.catalog_exports(data).items()
+    }
+    _, built = exports.export_files(data)
+    keys = {entry.path: entry.key for entry in built}
+    assert set(keys) | {exports.CATALOG} == set(files)
 
-    def dumped(d: SiteData) -> dict[str, str]:
-        return {p: m.model_dump_json() + "\n" for p, m in exports.catalog_exports(d).items()}
+    changed = catalog.claims["logistic-modes"].model_copy(update={"title": "Renamed claim"})
+    catalog.claims["logistic-modes"] = changed
+    data2 = SiteData(catalog, data.results)
+    _, built2 = exports.export_files(data2)
+    keys2 = {entry.path: entry.key for entry in built2}
+    # The claim's own file, the index page that lists its title, and the questions whose
+    # pages show the titles of their related claims.
+    showing = {
+        exports.question_file(q.id)
+        for q in catalog.questions.values()
+        if "logistic-modes" in q.related_claims
+    }
+    # The files of the works on the papers pages that list it as citing them (they share
+    # the key of their papers page).
+    pages = {data.paper_page(key) for key in changed.citations}
+    works = {
+        exports.reference_file(k) for p in data.papers.pages if p.path in pages for k in p.keys
+    }
+    assert showing and works
+    assert {p for p in keys if keys[p] != keys2[p]} == {
+        "catalog/claims/logistic-modes.json",
+        "catalog/claims-1.json",
+        *showing,
+        *works,
+    }
+    assert exports.catalog_files(data2) == {
+        p: m.model_dump_json() + "\n" for p, m in exports.catalog_exports(data2).items()
+    }
 
-    files = exports.catalog_files(data, exports.ExportMemo(memo_path))
-    assert files == dumped(data)
-
-    built: list[str] = []
-    for name in ("_claim", "_question", "_reference"):
-        real = getattr(exports, name)
-        monkeypatch.setattr(
-            exports, name, lambda d, e, real=real: built.append(getattr(e, "id", e)) or real(d, e)
-        )
-    again = SiteData(catalog, data.results)
-    assert exports.catalog_files(again, exports.ExportMemo(memo_path)) == files
-    assert built == []
-    changed = catalog.claims["width-limit"].model_copy(update={"title": "Renamed claim"})
-    catalog.claims["width-limit"] = changed
-    data3 = SiteData(catalog, data.results)
-    files3 = exports.catalog_files(data3, exports.ExportMemo(memo_path))
-    assert built == ["width-limit"]
-    assert '"title":"Renamed claim"' in files3["catalog/claims/width-limit.json"]
-    assert '"title":"Renamed claim"' in files3["catalog/claims-1.json"]
-    monkeypatch.undo()
-    assert files3 == dumped(data3)
+    # The URLs in the files depend on the URL style, so every key does too.
+    data3 = SiteData(catalog, data.results, directory_urls=False)
+    _, built3 = exports.export_files(data3)
+    entries = {e.path: e.key for e in built3 if e.path.count("/") == 2}  # not the indexes
+    assert entries and all(keys2[p] != k for p, k in entries.items())

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import re
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,7 +12,9 @@ from site_tools.catalog import load_catalog
 from site_tools.identity import claim_identity
 from site_tools.problems import HubError
 from site_tools.records import RunRecord, write_record
+from site_tools.site import exports
 from site_tools.site.generate import GenerateReport, generate
+from site_tools.site.pages import listing, papers_layout
 from tests.site.hubs import T0, logistic_series, provenance, write_runs
 
 
@@ -273,6 +277,53 @@ def test_one_new_record_rewrites_only_what_shows_it(site_hub: Path) -> None:
         "strands/tractable-limits.md",
     ]
     assert report.plots_drawn == 1
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _age(paths: list[Path], seconds: float) -> None:
+    """Make files and folders look modified ``seconds`` ago, older than the window in which
+    a modification time is not trusted, so that the memos keyed on them are used."""
+    then = time.time() - seconds
+    for path in paths:
+        os.utime(path, (then, then))
+
+
+def test_a_generation_after_edits_writes_what_a_cold_one_writes(
+    site_hub: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small pages, so that every list, index and papers page is cut and mostly kept.
+    monkeypatch.setattr(listing, "LIST_PAGE_SIZE", 2)
+    monkeypatch.setattr(exports, "INDEX_SIZE", 2)
+    monkeypatch.setattr(papers_layout, "PAGE_SIZE", 2)
+    _age([site_hub, *site_hub.rglob("*")], 60)
+    run(site_hub)
+
+    # A renamed claim (its rows, its question's page, the papers pages listing its works), a
+    # work no entry cites retitled in the bibliography (its papers page and export file),
+    # and new records for another claim.
+    claim = site_hub / "claims" / "logistic-modes.yaml"
+    claim.write_text(claim.read_text().replace("on its own logistic clock", "on its own clock"))
+    bib = site_hub / "references.bib"
+    bib.write_text(bib.read_text().replace("Neural Tangent Kernel", "Neural Tangent Kernels"))
+    write_runs(
+        site_hub,
+        load_catalog(site_hub).claims["width-limit"],
+        [{"slope": -0.5}] * 3,
+        series=logistic_series(),
+        started=T0 + timedelta(days=2),
+    )
+    _age([claim, bib, *(site_hub / ".evidence").rglob("*"), site_hub / ".evidence"], 30)
+    report = run(site_hub)
+    assert report.written and report.unchanged
+    assert "claims/sharpness-threshold.md" not in report.written
+
+    cold = generate(load_catalog(site_hub), tmp_path / "cold", None)
+    assert cold.written and _files(site_hub / "build" / "docs") == _files(tmp_path / "cold")
 
 
 def test_a_removed_claim_removes_its_files(site_hub: Path) -> None:

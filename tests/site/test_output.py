@@ -120,3 +120,27 @@ def test_a_file_an_interrupted_commit_was_writing_is_deleted_if_no_longer_genera
 def test_paths_must_stay_inside(tmp_path: Path, rel: str) -> None:
     with pytest.raises(ValueError, match="not a plain relative path"):
         OutputTree(tmp_path).add(rel, "x")
+
+
+def test_a_file_made_again_as_it_was_is_not_written(tmp_path: Path) -> None:
+    tree = OutputTree(tmp_path)
+    tree.add_lazy("a.svg", "key1", lambda: b"<svg/>")
+    tree.add_lazy("b.svg", "key1", lambda: b"<svg/>")
+    tree.commit()
+    before = (tmp_path / "a.svg").stat().st_mtime_ns
+
+    # Both keys change; only the file whose content changed is written.
+    tree = OutputTree(tmp_path)
+    tree.add_lazy("a.svg", "key2", lambda: b"<svg/>")
+    tree.add_lazy("b.svg", "key2", lambda: b"<svg></svg>")
+    report = tree.commit()
+    assert report.written == ["b.svg"] and report.unchanged == 1
+    assert (tmp_path / "a.svg").stat().st_mtime_ns == before
+    assert (tmp_path / "b.svg").read_bytes() == b"<svg></svg>"
+
+    # The manifest now vouches for the new keys: nothing is made again.
+    calls: list[str] = []
+    tree = OutputTree(tmp_path)
+    tree.add_lazy("a.svg", "key2", lambda: calls.append("a") or b"<svg/>")
+    tree.add_lazy("b.svg", "key2", lambda: calls.append("b") or b"<svg></svg>")
+    assert tree.commit().written == [] and calls == []

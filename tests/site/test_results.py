@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -8,7 +11,7 @@ import site_tools.site.results as results_module
 from site_tools.catalog import load_catalog
 from site_tools.site.plots import PlotCache
 from site_tools.site.results import ResultsCache, collect_results
-from tests.site.hubs import logistic_series, write_runs
+from tests.site.hubs import T0, logistic_series, write_runs
 
 
 def test_states_shown_records_and_environments(site_hub: Path) -> None:
@@ -66,6 +69,85 @@ def test_the_cache_rereads_only_claims_whose_records_or_content_changed(
     read.clear()
     collect_results(catalog, ResultsCache(cache_dir), have_plot=set())
     assert sorted(read) == ["logistic-modes", "sharpness-threshold", "width-limit"]
+
+
+def _age(root: Path, seconds: float = 60) -> None:
+    """Make every file and folder of the hub look modified ``seconds`` ago (older than the
+    window in which a modification time is not trusted)."""
+    then = time.time() - seconds
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (then, then))
+
+
+def test_a_key_is_computed_again_only_when_its_claim_a_file_it_runs_or_its_records_change(
+    site_hub: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _age(site_hub)
+    catalog = load_catalog(site_hub)
+    cache_dir = site_hub / "build" / "cache"
+    first = collect_results(catalog, ResultsCache(cache_dir))
+
+    computed: list[str] = []
+    real = results_module.identities
+
+    def counting(claim, root, files):  # type: ignore[no-untyped-def]
+        computed.append(claim.id)
+        return real(claim, root, files)
+
+    monkeypatch.setattr(results_module, "identities", counting)
+    again = collect_results(catalog, ResultsCache(cache_dir))
+    assert computed == []
+    assert {k: r.key for k, r in again.items()} == {k: r.key for k, r in first.items()}
+
+    def fresh() -> dict[str, str]:
+        return {k: r.key for k, r in collect_results(catalog, ResultsCache(None)).items()}
+
+    # A changed script (its size and time differ) changes its claim's identity.
+    script = site_hub / "repro" / "width_limit.py"
+    script.write_text(script.read_text() + "\n# changed\n")
+    _age(script, 30)
+    computed.clear()
+    third = collect_results(catalog, ResultsCache(cache_dir))
+    assert computed == ["width-limit"]
+    assert third["width-limit"].key != again["width-limit"].key
+    computed.clear()
+    assert {k: r.key for k, r in third.items()} == fresh()
+
+    # A changed claim, and a file added to repro/ (a module a script may import).
+    claim = catalog.claims["lr-transfer"]
+    catalog.claims["lr-transfer"] = claim.model_copy(update={"title": "Renamed"})
+    computed.clear()
+    collect_results(catalog, ResultsCache(cache_dir))
+    assert computed == ["lr-transfer"]
+    (site_hub / "repro" / "sitecustomize.py").write_text("print('hello')\n")
+    _age(site_hub / "repro", 20)
+    computed.clear()
+    fourth = collect_results(catalog, ResultsCache(cache_dir))
+    assert sorted(computed) == sorted(catalog.claims)
+    assert {k: r.key for k, r in fourth.items()} != {k: r.key for k, r in third.items()}
+    assert {k: r.key for k, r in fourth.items()} == fresh()
+
+    # A new record: its folder's time changes.
+    write_runs(
+        site_hub,
+        catalog.claims["width-limit"],
+        [{"slope": -0.5}] * 3,
+        series=logistic_series(),
+        started=T0 + timedelta(days=3),
+    )
+    _age(site_hub / ".evidence" / "width-limit", 10)
+    computed.clear()
+    fifth = collect_results(catalog, ResultsCache(cache_dir))
+    assert computed == ["width-limit"]
+    assert fifth["width-limit"].key != fourth["width-limit"].key
+    assert {k: r.key for k, r in fifth.items()} == fresh()
+
+    # A file modified within the untrusted window is not remembered: computed every time.
+    script.write_text(script.read_text() + "\n# again\n")
+    for _ in range(2):
+        computed.clear()
+        collect_results(catalog, ResultsCache(cache_dir))
+        assert computed == ["width-limit"]
 
 
 def test_a_damaged_cache_costs_time_not_correctness(site_hub: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 from site_tools import states
@@ -9,6 +10,7 @@ from site_tools.judge import MetricSummary
 from site_tools.models import Claim, Prediction
 from site_tools.records import RunRecord
 from site_tools.site.badges import state_class
+from site_tools.site.dependencies import claim_row, list_page_key
 from site_tools.site.pages.common import (
     CLAIMS_INDEX,
     SiteData,
@@ -32,6 +34,8 @@ from site_tools.site.pages.common import (
 )
 from site_tools.site.pages.filters import filter_controls
 from site_tools.site.pages.listing import (
+    LazyPage,
+    ListPage,
     bottom_pager,
     list_pages,
     page_count,
@@ -84,29 +88,40 @@ def claims_table(
     )
 
 
-def claims_index(data: SiteData) -> dict[str, str]:
-    """The pages of the claims index, by path: every claim, at most
+def claims_index(data: SiteData) -> list[LazyPage]:
+    """The pages of the claims index: every claim, at most
     :data:`~site_tools.site.pages.listing.LIST_PAGE_SIZE` on a page."""
     claims = data.sorted_claims()
     counts = Counter(data.state(c.id) for c in claims)
     summary = ", ".join(
         f"{counts[s]} {states.CLAIM_STATES[s].label}" for s in CLAIM_STATES if counts[s]
     )
-    pages = {}
+    pages = []
     for page in list_pages(CLAIMS_INDEX, page_count(len(claims))):
-        title = title_of("Claims", page)
-        pages[page.path] = (
-            front_matter(title, hide=("navigation", "toc")) + f"# {title}\n\n"
-            "Each claim is a falsifiable, quantitative prediction about training, with a small "
-            "script that tests it. A claim is *reproduced* when every prediction holds on the "
-            "required seeds of its latest run. Filter the table by strand, status or tag; click "
-            "a column header to sort.\n\n"
-            f"{len(claims)} claims: {summary or 'none yet'}.\n\n"
-            + paged_note(page, "claim")
-            + claims_table(data, page.path, rows_of(claims, page), table_id="claims-table")
-            + bottom_pager(page)
+        shown = rows_of(claims, page)
+        key = list_page_key(
+            "claims", page, [len(claims), summary], [claim_row(data, c) for c in shown]
         )
+        render = functools.partial(_claims_index_page, data, page, len(claims), summary, shown)
+        pages.append(LazyPage(page.path, key, render))
     return pages
+
+
+def _claims_index_page(
+    data: SiteData, page: ListPage, total: int, summary: str, shown: list[Claim]
+) -> str:
+    title = title_of("Claims", page)
+    return (
+        front_matter(title, hide=("navigation", "toc")) + f"# {title}\n\n"
+        "Each claim is a falsifiable, quantitative prediction about training, with a small "
+        "script that tests it. A claim is *reproduced* when every prediction holds on the "
+        "required seeds of its latest run. Filter the table by strand, status or tag; click "
+        "a column header to sort.\n\n"
+        f"{total} claims: {summary or 'none yet'}.\n\n"
+        + paged_note(page, "claim")
+        + claims_table(data, page.path, shown, table_id="claims-table")
+        + bottom_pager(page)
+    )
 
 
 def _per_seed(metric: str, summary: MetricSummary | None, records: list[RunRecord]) -> str:

@@ -12,9 +12,10 @@ from typing import Any
 
 from site_tools.catalog import Catalog
 from site_tools.citations import Reference
+from site_tools.memo import JsonMemo
 from site_tools.models import Claim, OpenQuestion
 from site_tools.site.badges import state_class
-from site_tools.site.pages.papers_layout import PAPERS_INDEX, PapersLayout, papers_layout
+from site_tools.site.pages.papers_layout import PAPERS_INDEX, PapersLayout, remembered_layout
 from site_tools.site.results import ClaimResults
 from site_tools.site.search import NOT_INDEXED
 from site_tools.site.text import anchor, html, inline, safe_tags, safe_url, slug, yaml_string
@@ -100,6 +101,9 @@ class SiteData:
     sensitivity: dict[str, dict[str, MutantOutcome]] = field(default_factory=dict)
     """Claim id to mutant id to an outcome that overrides the one read from the claim's run
     records (tests use it); normally empty."""
+    papers_memo: JsonMemo = field(default_factory=lambda: JsonMemo(None, ""))
+    """Where the papers layout is kept between builds (see
+    :func:`~site_tools.site.pages.papers_layout.remembered_layout`); by default, nowhere."""
 
     def mutant_outcomes(self, claim_id: str) -> dict[str, MutantOutcome]:
         """What the mutant runs of a claim showed: given, else judged from its records."""
@@ -118,6 +122,7 @@ class SiteData:
     """Memo of :mod:`site_tools.site.dependencies` keys, by entry (computed once per build)."""
     _lists: dict[str, list[Any]] = field(default_factory=dict)
     """Memo of the sorted lists of entries, whole and by strand (the catalog is fixed)."""
+    _strand_titles: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         cited: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -140,7 +145,7 @@ class SiteData:
     def papers(self) -> PapersLayout:
         """Which papers page shows each work (made once, on first use)."""
         if self._papers is None:
-            self._papers = papers_layout(self.catalog.bib.references.values())
+            self._papers = remembered_layout(self.catalog.bib.references.values(), self.papers_memo)
         return self._papers
 
     def paper_page(self, key: str) -> str:
@@ -187,10 +192,13 @@ class SiteData:
 
     def strand_title(self, strand_id: str) -> str:
         """A strand's title (its id when the taxonomy lacks it)."""
-        for strand in self.catalog.taxonomy.strands:
-            if strand.id == strand_id:
-                return strand.title
-        return strand_id
+        if self._strand_titles is None:
+            # The first strand of an id wins, as a search of the list would find it.
+            titles: dict[str, str] = {}
+            for strand in self.catalog.taxonomy.strands:
+                titles.setdefault(strand.id, strand.title)
+            self._strand_titles = titles
+        return self._strand_titles.get(strand_id, strand_id)
 
     def page_url(self, page: str) -> str:
         """URL of a page relative to the site root, as mkdocs will publish it."""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import heapq
+from collections.abc import Callable
 from datetime import datetime
 
+from site_tools.models import Claim, OpenQuestion
 from site_tools.site.badges import state_class
 from site_tools.site.pages.claims import CLAIM_STATES
 from site_tools.site.pages.common import (
@@ -26,9 +30,10 @@ from site_tools.site.pages.common import (
 )
 from site_tools.site.pages.reproduce import clone_commands
 from site_tools.site.pages.strands import strand_cards
-from site_tools.site.question_moves import question_moves
+from site_tools.site.question_moves import QuestionMove, question_moves
 from site_tools.site.search import NOT_INDEXED
 from site_tools.site.text import html, inline
+from site_tools.site.timeline import Change
 from site_tools.states import CLAIM_STATES as CLAIM_STATE_INFO
 
 LABELS = {"failed": "failing", "awaiting-gpu": "awaiting a GPU"}
@@ -69,11 +74,12 @@ def home_md(data: SiteData) -> str:
             _count(open_questions, "open questions", "questions"),
         ]
     )
-    recent = sorted(
+    # nlargest is sorted(..., reverse=True)[:RECENT] without sorting every claim.
+    recent = heapq.nlargest(
+        RECENT,
         (c for c in catalog.claims.values() if (r := data.results.get(c.id)) and r.last_run),
         key=lambda c: data.results[c.id].last_run or 0,
-        reverse=True,
-    )[:RECENT]
+    )
     out = [
         front_matter(catalog.settings.name, hide=("navigation", "toc")),
         f"# {inline(catalog.settings.name)}\n",
@@ -117,42 +123,48 @@ def home_md(data: SiteData) -> str:
     return "\n".join(out)
 
 
-def _change_row(moment: datetime, entry: str, what: str) -> tuple[datetime, list[str]]:
-    return moment, [inline(when(moment)[:10]), entry, what]
+def _change_row(moment: datetime, entry: str, what: str) -> list[str]:
+    return [inline(when(moment)[:10]), entry, what]
 
 
 def _changes_md(data: SiteData) -> str:
     """Claims whose verdict changed between versions or that first ran, and open questions
     whose status moved or that were added, newest first."""
-    rows: list[tuple[datetime, list[str]]] = []
+    # Only the newest rows are shown, so each row is made after sorting: a row is a moment
+    # and the call that makes it (the sort is stable, so ties keep this order).
+    rows: list[tuple[datetime, Callable[[], list[str]]]] = []
     for claim in data.catalog.claims.values():
         result = data.results.get(claim.id)
         change = result.last_change if result else None
-        if change is None:
-            continue
-        what = (
-            f"{status_html(change.before)} → {status_html(change.after)}"
-            if change.before
-            else f"first run: {status_html(change.after)}"
-        )
-        rows.append(_change_row(change.when, link(HOME, claim_page(claim.id), claim.title), what))
+        if change is not None:
+            rows.append((change.when, functools.partial(_claim_change, claim, change)))
     questions = data.catalog.questions
     for move in question_moves(data.catalog.root):
         question = questions.get(move.question_id)
-        if question is None:
-            continue
-        what = (
-            f"{question_status_html(move.before)} → {question_status_html(move.after)}"
-            if move.before
-            else f"new question: {question_status_html(move.after)}"
-        )
-        rows.append(
-            _change_row(move.when, link(HOME, question_page(question.id), question.title), what)
-        )
+        if question is not None:
+            rows.append((move.when, functools.partial(_question_move, question, move)))
     if not rows:
         return "Nothing has run or changed yet.\n"
     rows.sort(key=lambda r: r[0], reverse=True)
-    return table(["Date", "Entry", "Change"], [r for _, r in rows[:RECENT]])
+    return table(["Date", "Entry", "Change"], [make() for _, make in rows[:RECENT]])
+
+
+def _claim_change(claim: Claim, change: Change) -> list[str]:
+    what = (
+        f"{status_html(change.before)} → {status_html(change.after)}"
+        if change.before
+        else f"first run: {status_html(change.after)}"
+    )
+    return _change_row(change.when, link(HOME, claim_page(claim.id), claim.title), what)
+
+
+def _question_move(question: OpenQuestion, move: QuestionMove) -> list[str]:
+    what = (
+        f"{question_status_html(move.before)} → {question_status_html(move.after)}"
+        if move.before
+        else f"new question: {question_status_html(move.after)}"
+    )
+    return _change_row(move.when, link(HOME, question_page(question.id), question.title), what)
 
 
 def tags_md() -> str:

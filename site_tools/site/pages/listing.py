@@ -11,6 +11,7 @@ the navigation; each page links to every other one through :func:`pager_md`.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -43,6 +44,16 @@ class ListPage:
     def paged(self) -> bool:
         """Whether the list has more than one page (only then is a pager shown)."""
         return self.of > 1
+
+
+@dataclass(frozen=True)
+class LazyPage:
+    """A generated page rendered only when its key differs from the last build's."""
+
+    path: str
+    key: str
+    """Changes whenever the page's text may (see :mod:`site_tools.site.dependencies`)."""
+    render: Callable[[], str]
 
 
 def page_path(first: str, number: int) -> str:

@@ -13,12 +13,15 @@ this layout at build time (hand-written pages link to the index, see
 
 from __future__ import annotations
 
+import hashlib
+import json
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from site_tools.citations import Reference, surname
+from site_tools.memo import JsonMemo
 from site_tools.site.text import anchor
 
 PAPERS_INDEX = "papers/index.md"
@@ -105,12 +108,46 @@ def papers_layout(refs: Iterable[Reference], size: int | None = None) -> PapersL
         name = first_surname(ref)
         by_group.setdefault(group_of(name), []).append((name, ref.year, ref.key))
     pages: list[PapersPage] = []
-    page_of: dict[str, str] = {}
     for group in sorted(by_group, key=lambda g: (g == OTHER, g)):
         keys = [key for *_, key in sorted(by_group[group])]
         chunks = [keys[i : i + size] for i in range(0, len(keys), size)]
         for number, chunk in enumerate(chunks, 1):
-            page = PapersPage(page_path(group, number), group, number, len(chunks), tuple(chunk))
-            pages.append(page)
-            page_of.update(dict.fromkeys(chunk, page.path))
+            pages.append(
+                PapersPage(page_path(group, number), group, number, len(chunks), tuple(chunk))
+            )
+    return _layout(pages)
+
+
+def _layout(pages: list[PapersPage]) -> PapersLayout:
+    page_of: dict[str, str] = {}
+    for page in pages:
+        page_of.update(dict.fromkeys(page.keys, page.path))
     return PapersLayout(pages, page_of)
+
+
+def remembered_layout(refs: Iterable[Reference], memo: JsonMemo) -> PapersLayout:
+    """:func:`papers_layout` of ``refs``, taken from ``memo`` when it was made from the same
+    keys, authors and years and the same page size, else made now and kept there.
+
+    Decoding every first author's name takes most of a second for 20,000 works. The memo's
+    version must stamp the code that makes the layout.
+    """
+    refs = list(refs)
+    size = PAGE_SIZE
+    made_of = json.dumps([size, [[r.key, r.fields.get("author", ""), r.year] for r in refs]])
+    key = hashlib.sha256(made_of.encode()).hexdigest()
+    stored = memo.load()
+    if stored.get("key") == key:
+        try:
+            return _layout(
+                [
+                    PapersPage(str(path), str(group), int(number), int(of), tuple(map(str, keys)))
+                    for path, group, number, of, keys in stored["pages"]
+                ]
+            )
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged memo only costs time
+    layout = papers_layout(refs, size)
+    pages = [[p.path, p.group, p.number, p.of, list(p.keys)] for p in layout.pages]
+    memo.save({"key": key, "pages": pages})
+    return layout

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 from site_tools.models import OpenQuestion
+from site_tools.site.dependencies import list_page_key, question_row
 from site_tools.site.pages.common import (
     QUESTIONS_INDEX,
     SiteData,
@@ -21,6 +23,8 @@ from site_tools.site.pages.common import (
 )
 from site_tools.site.pages.filters import filter_controls
 from site_tools.site.pages.listing import (
+    LazyPage,
+    ListPage,
     bottom_pager,
     list_pages,
     page_count,
@@ -67,9 +71,9 @@ def questions_table(
     )
 
 
-def questions_index(data: SiteData) -> dict[str, str]:
-    """The pages of the open-questions index, by path: one filterable table per status, at
-    most :data:`~site_tools.site.pages.listing.LIST_PAGE_SIZE` questions on a page.
+def questions_index(data: SiteData) -> list[LazyPage]:
+    """The pages of the open-questions index: one filterable table per status, at most
+    :data:`~site_tools.site.pages.listing.LIST_PAGE_SIZE` questions on a page.
 
     The questions are cut into pages in the order shown (by status, then title), so a page
     holds the sections of the statuses its questions have.
@@ -78,27 +82,39 @@ def questions_index(data: SiteData) -> dict[str, str]:
     counts: Counter[str] = Counter(q.status for q in questions)
     summary = ", ".join(f"{counts[s]} {s}" for s in QUESTION_STATES if counts[s])
     ordered = [q for state in QUESTION_STATES for q in questions if q.status == state]
-    pages = {}
+    pages = []
     for page in list_pages(QUESTIONS_INDEX, page_count(len(ordered))):
-        title = title_of("Open questions", page)
         shown = rows_of(ordered, page)
-        out = [
-            front_matter(title, hide=("navigation", "toc")),
-            f"# {title}\n\n"
-            "Questions the field cannot answer yet, each with what would count as progress. "
-            f"{len(questions)} questions: {summary or 'none yet'}.\n",
-        ]
-        if page.paged:
-            out.append(paged_note(page, "question"))
-        for state in QUESTION_STATES:
-            chosen = [q for q in shown if q.status == state]
-            if chosen:
-                out.append(
-                    f"## {state.capitalize()}\n\n"
-                    + questions_table(data, page.path, chosen, table_id=f"questions-{state}")
-                )
-        pages[page.path] = "\n".join(out) + bottom_pager(page)
+        key = list_page_key(
+            "questions", page, [len(questions), summary], [question_row(data, q) for q in shown]
+        )
+        render = functools.partial(
+            _questions_index_page, data, page, len(questions), summary, shown
+        )
+        pages.append(LazyPage(page.path, key, render))
     return pages
+
+
+def _questions_index_page(
+    data: SiteData, page: ListPage, total: int, summary: str, shown: list[OpenQuestion]
+) -> str:
+    title = title_of("Open questions", page)
+    out = [
+        front_matter(title, hide=("navigation", "toc")),
+        f"# {title}\n\n"
+        "Questions the field cannot answer yet, each with what would count as progress. "
+        f"{total} questions: {summary or 'none yet'}.\n",
+    ]
+    if page.paged:
+        out.append(paged_note(page, "question"))
+    for state in QUESTION_STATES:
+        chosen = [q for q in shown if q.status == state]
+        if chosen:
+            out.append(
+                f"## {state.capitalize()}\n\n"
+                + questions_table(data, page.path, chosen, table_id=f"questions-{state}")
+            )
+    return "\n".join(out) + bottom_pager(page)
 
 
 def question_md(data: SiteData, question: OpenQuestion) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from site_tools.models import Claim, OpenQuestion, Strand
+from site_tools.site.dependencies import claim_row, list_page_key, question_row
 from site_tools.site.pages.claims import claims_table
 from site_tools.site.pages.common import (
     STRANDS_INDEX,
@@ -17,6 +19,7 @@ from site_tools.site.pages.common import (
     strand_page,
 )
 from site_tools.site.pages.listing import (
+    LazyPage,
     ListPage,
     bottom_pager,
     list_pages,
@@ -27,6 +30,10 @@ from site_tools.site.pages.listing import (
 )
 from site_tools.site.pages.questions import questions_table
 from site_tools.site.text import entry_markdown, indent, inline
+
+_summary_md = functools.lru_cache(maxsize=64)(entry_markdown)
+"""entry_markdown of a strand's summary, which the home page and the strands index both
+show (entry_markdown is a function of its text alone, and takes milliseconds)."""
 
 
 def strand_cards(data: SiteData, page: str) -> str:
@@ -39,7 +46,7 @@ def strand_cards(data: SiteData, page: str) -> str:
         cards.append(
             f"-   **{link(page, strand_page(strand.id), strand.title)}**\n\n"
             "    ---\n\n"
-            f"    {indent(entry_markdown(strand.summary))}\n\n"
+            f"    {indent(_summary_md(strand.summary))}\n\n"
             f"    *Physics analogue:* {inline(strand.physics_analogue)}.\n\n"
             f"    {plural(len(claims), 'claim')} ({reproduced} reproduced) · "
             f"{plural(len(questions), 'open question')}\n"
@@ -47,25 +54,48 @@ def strand_cards(data: SiteData, page: str) -> str:
     return '<div class="grid cards" markdown>\n\n' + "\n".join(cards) + "\n</div>\n"
 
 
-def strand_md(data: SiteData, strand: Strand) -> dict[str, str]:
-    """The pages of one strand, by path: its summary, then tables of its claims and questions.
+def strand_md(data: SiteData, strand: Strand) -> list[LazyPage]:
+    """The pages of one strand: its summary, then tables of its claims and questions.
 
     A strand with more than :data:`~site_tools.site.pages.listing.LIST_PAGE_SIZE` claims or
     questions has several pages; the ``k``-th shows the ``k``-th slice of each list.
     """
     claims = data.claims_in(strand.id)
     questions = data.questions_in(strand.id)
-    pages = list_pages(strand_page(strand.id), page_count(max(len(claims), len(questions))))
-    return {page.path: _strand_page(data, strand, page, claims, questions) for page in pages}
+    pages = []
+    for page in list_pages(strand_page(strand.id), page_count(max(len(claims), len(questions)))):
+        shown_claims = rows_of(claims, page)
+        shown_questions = rows_of(questions, page)
+        key = list_page_key(
+            "strand",
+            page,
+            [strand.model_dump(mode="json"), len(claims), len(questions)],
+            [
+                *(claim_row(data, c) for c in shown_claims),
+                *(question_row(data, q) for q in shown_questions),
+            ],
+        )
+        render = functools.partial(
+            _strand_page,
+            data,
+            strand,
+            page,
+            (len(claims), shown_claims),
+            (len(questions), shown_questions),
+        )
+        pages.append(LazyPage(page.path, key, render))
+    return pages
 
 
 def _strand_page(
     data: SiteData,
     strand: Strand,
     page: ListPage,
-    claims: list[Claim],
-    questions: list[OpenQuestion],
+    claims: tuple[int, list[Claim]],
+    questions: tuple[int, list[OpenQuestion]],
 ) -> str:
+    """One page of a strand; ``claims`` and ``questions`` are how many the strand has and
+    those this page shows."""
     title = title_of(strand.title, page)
     out = [
         front_matter(title, hide=("toc",)),
@@ -75,43 +105,44 @@ def _strand_page(
     ]
     if page.paged:
         out.append(paged_note(page, "entry"))
-    out.append(f"## Claims ({len(claims)})\n")
-    shown_claims = rows_of(claims, page)
+    claim_count, shown_claims = claims
+    out.append(f"## Claims ({claim_count})\n")
     if shown_claims:
         out.append(
             claims_table(data, page.path, shown_claims, table_id="strand-claims", with_strand=False)
         )
-    elif claims:
+    elif claim_count:
         out.append("None on this page: see the earlier pages.\n")
     else:
         out.append("No claim in this strand yet.\n")
-    out.append(f"## Open questions ({len(questions)})\n")
-    shown_questions = rows_of(questions, page)
+    question_count, shown_questions = questions
+    out.append(f"## Open questions ({question_count})\n")
     if shown_questions:
         out.append(
             questions_table(
                 data, page.path, shown_questions, table_id="strand-questions", with_strand=False
             )
         )
-    elif questions:
+    elif question_count:
         out.append("None on this page: see the earlier pages.\n")
     else:
         out.append("No open question in this strand yet.\n")
     return "\n".join(out) + bottom_pager(page)
 
 
-def strand_pages(data: SiteData) -> dict[str, str]:
-    """The strands index and every page of every strand, by path in the docs folder."""
-    pages = {}
-    for strand in data.catalog.taxonomy.strands:
-        pages.update(strand_md(data, strand))
-    pages[STRANDS_INDEX] = (
+def strand_pages(data: SiteData) -> list[LazyPage]:
+    """Every page of every strand."""
+    return [page for strand in data.catalog.taxonomy.strands for page in strand_md(data, strand)]
+
+
+def strands_index_md(data: SiteData) -> str:
+    """The strands index: a card for each strand."""
+    return (
         front_matter("Strands") + "# Strands\n\n"
         "The evidence for a mechanics of learning comes in strands, each with an analogue in "
         "physics. Every claim and open question belongs to one.\n\n"
         + strand_cards(data, STRANDS_INDEX)
     )
-    return pages
 
 
 ENTRIES_DIRECTIVE = re.compile(r"^<!-- lmhub:strand-entries ([^ ]*) -->[ \t]*$", re.MULTILINE)
