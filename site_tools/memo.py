@@ -46,12 +46,12 @@ class JsonMemo:
     def save(self, entries: dict[str, Any]) -> None:
         """Replace the stored entries (atomically)."""
         if self.path is not None:
-            text = json.dumps({"version": self.version, "entries": entries}, sort_keys=True)
-            atomic_write(self.path, text)
+            self.save_json(json.dumps(entries, sort_keys=True).encode())
 
     def save_json(self, entries: bytes) -> None:
         """Replace the stored entries with ``entries``, a JSON object already serialised (a
-        serialiser of typed entries writes it in a fraction of the time of :meth:`save`)."""
+        serialiser of typed entries writes it in a fraction of the time of :meth:`save`).
+        The file is the object ``{"entries": ..., "version": ...}``, keys sorted."""
         if self.path is not None:
             version = json.dumps(self.version).encode()
             atomic_write(self.path, b'{"entries": ' + entries + b', "version": ' + version + b"}")

@@ -89,8 +89,26 @@ class SharedChrome:
         ``root`` is the relative address of the site's root from the page (``../../``)."""
         start, end = page.find("<article"), page.rfind("</article>")
         if start < 0 or end < start:
-            return self._swap(page, root)
-        return self._swap(page[:start], root) + page[start:end] + self._swap(page[end:], root)
+            return self._swap(self._head(page, root), root)
+        before, after = self._head(page[:start], root), page[end:]
+        return self._swap(before, root) + page[start:end] + self._swap(after, root)
+
+    def _shared(self, code: str, root: str) -> str:
+        path = f"{SCRIPTS}/{_name(code)}.js"
+        self.scripts.setdefault(path, code)
+        self.used.add(path)
+        return f'<script src="{root}{path}"></script>'
+
+    def _head(self, chrome: str, root: str) -> str:
+        """The chrome before the article without what only it holds and the page needs not:
+        the generator tag, a hidden table of contents, the helpers of the theme's first
+        script (shared)."""
+
+        def scope(match: re.Match[str]) -> str:
+            return f"<script>{match.group(1)}</script>" + self._shared(match.group(2), root)
+
+        chrome = _HIDDEN_TOC.sub("", _GENERATOR.sub("", chrome, count=1), count=1)
+        return _SCOPE.sub(scope, chrome, count=1)
 
     def _swap(self, chrome: str, root: str) -> str:
         def icon(match: re.Match[str]) -> str:
@@ -100,23 +118,12 @@ class SharedChrome:
             self.used.add(name)
             return f'<svg viewBox="{box}"><use href="{root}{SPRITE}#{name}"/></svg>'
 
-        def shared(code: str) -> str:
-            path = f"{SCRIPTS}/{_name(code)}.js"
-            self.scripts.setdefault(path, code)
-            self.used.add(path)
-            return f'<script src="{root}{path}"></script>'
-
         def script(match: re.Match[str]) -> str:
             code = match.group("code")
             if len(code) < SHARED_SCRIPT_MIN or _RELATIVE.search(code):
                 return match.group(0)
-            return shared(code)
+            return self._shared(code, root)
 
-        def scope(match: re.Match[str]) -> str:
-            return f"<script>{match.group(1)}</script>" + shared(match.group(2))
-
-        chrome = _HIDDEN_TOC.sub("", _GENERATOR.sub("", chrome, count=1), count=1)
-        chrome = _SCOPE.sub(scope, chrome, count=1)
         return _SCRIPT.sub(script, _ICON.sub(icon, chrome))
 
     def covers(self, page: str) -> bool:

@@ -34,6 +34,20 @@ def test_states_shown_records_and_environments(site_hub: Path) -> None:
     assert results["width-limit"].plot is None and results["width-limit"].shown == []
 
 
+def _calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
+    """The ids of the claims that the results module's function ``name`` is called with from
+    now on (it still does its work)."""
+    calls: list[str] = []
+    real = getattr(results_module, name)
+
+    def counting(claim, *args):  # type: ignore[no-untyped-def]
+        calls.append(claim.id)
+        return real(claim, *args)
+
+    monkeypatch.setattr(results_module, name, counting)
+    return calls
+
+
 def test_the_cache_rereads_only_claims_whose_records_or_content_changed(
     site_hub: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -41,14 +55,7 @@ def test_the_cache_rereads_only_claims_whose_records_or_content_changed(
     cache_dir = site_hub / "build" / "cache"
     first = collect_results(catalog, ResultsCache(cache_dir))
 
-    read: list[str] = []
-    real = results_module.claim_status
-
-    def counting(claim, results, digest):  # type: ignore[no-untyped-def]
-        read.append(claim.id)
-        return real(claim, results, digest)
-
-    monkeypatch.setattr(results_module, "claim_status", counting)
+    read = _calls(monkeypatch, "claim_status")
     again = collect_results(catalog, ResultsCache(cache_dir))
     assert read == []
     assert {k: r.status.state for k, r in again.items()} == {
@@ -87,14 +94,7 @@ def test_a_key_is_computed_again_only_when_its_claim_a_file_it_runs_or_its_recor
     cache_dir = site_hub / "build" / "cache"
     first = collect_results(catalog, ResultsCache(cache_dir))
 
-    computed: list[str] = []
-    real = results_module.identities
-
-    def counting(claim, root, files):  # type: ignore[no-untyped-def]
-        computed.append(claim.id)
-        return real(claim, root, files)
-
-    monkeypatch.setattr(results_module, "identities", counting)
+    computed = _calls(monkeypatch, "identities")
     again = collect_results(catalog, ResultsCache(cache_dir))
     assert computed == []
     assert {k: r.key for k, r in again.items()} == {k: r.key for k, r in first.items()}

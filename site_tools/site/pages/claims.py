@@ -30,6 +30,7 @@ from site_tools.site.pages.common import (
     strand_page,
     table,
     tags_md,
+    unindexed,
     when,
 )
 from site_tools.site.pages.filters import filter_controls
@@ -463,9 +464,7 @@ def claim_md(data: SiteData, claim: Claim) -> str:
             f"- {link(page, question_page(q.id), q.title)} {question_status_html(q.status)}"
             for q in questions
         )
-        out.append(
-            f'## Open questions it bears on\n\n<div class="{NOT_INDEXED}" markdown>\n\n{items}\n\n</div>\n'
-        )
+        out.append("## Open questions it bears on\n\n" + unindexed(items))
     edit = data.edit_url("claim", claim.id)
     if edit:
         out.append(f"---\n\n[Edit this claim's YAML source]({edit})\n{{: .{NOT_INDEXED} }}\n")

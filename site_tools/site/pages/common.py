@@ -296,6 +296,12 @@ def reference_md(ref: Reference) -> str:
     return " ".join(parts)
 
 
+def unindexed(markdown: str) -> str:
+    """``markdown`` in a block that the search index leaves out (see
+    :mod:`site_tools.site.search`)."""
+    return f'<div class="{NOT_INDEXED}" markdown>\n\n{markdown.rstrip()}\n\n</div>\n'
+
+
 def citations_md(data: SiteData, page: str, keys: list[str]) -> str:
     """A list of an entry's references, each linking to its place on its papers page.
 
@@ -311,7 +317,7 @@ def citations_md(data: SiteData, page: str, keys: list[str]) -> str:
         out.append(f"- {formatted} ({back})")
     if not out:
         return "None.\n"
-    return f'<div class="{NOT_INDEXED}" markdown>\n\n' + "\n".join(out) + "\n\n</div>\n"
+    return unindexed("\n".join(out))
 
 
 def fence(text: str, language: str = "") -> str:

@@ -26,12 +26,12 @@ from site_tools.site.pages.common import (
     question_status_html,
     status_html,
     table,
+    unindexed,
     when,
 )
 from site_tools.site.pages.reproduce import clone_commands
 from site_tools.site.pages.strands import strand_cards
 from site_tools.site.question_moves import QuestionMove, question_moves
-from site_tools.site.search import NOT_INDEXED
 from site_tools.site.text import html, inline
 from site_tools.site.timeline import Change
 from site_tools.states import CLAIM_STATES as CLAIM_STATE_INFO
@@ -150,27 +150,23 @@ def _changes_md(data: SiteData) -> str:
 
 
 def _claim_change(claim: Claim, change: Change) -> list[str]:
-    what = (
-        f"{status_html(change.before)} → {status_html(change.after)}"
-        if change.before
-        else f"first run: {status_html(change.after)}"
-    )
+    what = _moved(change.before, change.after, status_html, "first run")
     return _change_row(change.when, link(HOME, claim_page(claim.id), claim.title), what)
 
 
 def _question_move(question: OpenQuestion, move: QuestionMove) -> list[str]:
-    what = (
-        f"{question_status_html(move.before)} → {question_status_html(move.after)}"
-        if move.before
-        else f"new question: {question_status_html(move.after)}"
-    )
+    what = _moved(move.before, move.after, question_status_html, "new question")
     return _change_row(move.when, link(HOME, question_page(question.id), question.title), what)
+
+
+def _moved(before: str | None, after: str, badge: Callable[[str], str], first: str) -> str:
+    """``before → after`` as badges, or ``first: after`` when there was no before."""
+    return f"{badge(before)} → {badge(after)}" if before else f"{first}: {badge(after)}"
 
 
 def tags_md() -> str:
     """The tags page; the theme's tags plugin fills in the listing at the marker."""
     return (
         front_matter("Tags") + "# Tags\n\nEvery tag used by a claim or an open question, "
-        f'with the entries that carry it.\n\n<div class="{NOT_INDEXED}" markdown>\n\n'
-        "<!-- material/tags -->\n\n</div>\n"
+        "with the entries that carry it.\n\n" + unindexed("<!-- material/tags -->")
     )

@@ -20,6 +20,7 @@ from site_tools.site.pages.common import (
     strand_page,
     table,
     tags_md,
+    unindexed,
 )
 from site_tools.site.pages.filters import filter_controls
 from site_tools.site.pages.listing import (
@@ -149,9 +150,7 @@ def question_md(data: SiteData, question: OpenQuestion) -> str:
         rows = [
             [link(page, claim_page(c.id), c.title), status_html(data.state(c.id))] for c in related
         ]
-        out.append(
-            f'<div class="{NOT_INDEXED}" markdown>\n\n{table(["Claim", "Status"], rows)}\n</div>\n'
-        )
+        out.append(unindexed(table(["Claim", "Status"], rows)))
     else:
         out.append("No claim bears on this question yet.\n")
     out.append("## Citations\n\n" + citations_md(data, page, question.citations))
