@@ -149,28 +149,45 @@ class FileDigests:
         entry = self._entry(path)
         return entry.imports if entry else []
 
-    def save(self) -> None:
-        """Write the memo to its store (replacing it); entries it cannot trust are left out."""
-        if self.store is None or not self._dirty:
-            return
-        data = {
+    def trusted(self) -> dict[str, list[Any]]:
+        """The entries that may be trusted later, as JSON-able data (see :meth:`add`)."""
+        return {
             key: [e.mtime_ns, e.size, e.sha, e.imports, e.read_ns]
             for key, e in self._entries.items()
             if e.read_ns - e.mtime_ns > RACY_NS
         }
-        atomic_write(self.store, json.dumps(data))
+
+    def add(self, entries: Any) -> None:
+        """Add the entries :meth:`trusted` gave in another process, for files this memo does
+        not know yet; damaged data adds nothing."""
+        added = {k: v for k, v in _entries_of(entries).items() if k not in self._entries}
+        if added:
+            self._entries.update(added)
+            self._dirty = True
+
+    def save(self) -> None:
+        """Write the memo to its store (replacing it); entries it cannot trust are left out."""
+        if self.store is None or not self._dirty:
+            return
+        atomic_write(self.store, json.dumps(self.trusted()))
         self._dirty = False
 
 
 def _load_entries(store: Path) -> dict[str, _Entry]:
     try:
-        raw: Any = json.loads(store.read_text(encoding="utf-8"))
+        return _entries_of(json.loads(store.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}  # a missing or damaged memo only costs time
+
+
+def _entries_of(raw: Any) -> dict[str, _Entry]:
+    try:
         return {
-            key: _Entry(int(v[0]), int(v[1]), str(v[2]), [str(n) for n in v[3]], int(v[4]))
+            str(key): _Entry(int(v[0]), int(v[1]), str(v[2]), [str(n) for n in v[3]], int(v[4]))
             for key, v in raw.items()
         }
-    except (OSError, ValueError, TypeError, AttributeError, IndexError, KeyError):
-        return {}  # a missing or damaged memo only costs time
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError):
+        return {}
 
 
 _MEMORY = FileDigests()

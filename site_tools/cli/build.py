@@ -88,4 +88,10 @@ def command(
         if gen.pages_reused or gen.layouts_reused
         else ""
     )
-    click.echo(f"built the site in {result.seconds:.1f} s{reused}: {result.site_dir}")
+    shared = (
+        f"; {gen.workers} worker processes converted {gen.pages_by_workers} pages and laid out "
+        f"{gen.layouts_by_workers}"
+        if gen.workers
+        else ""
+    )
+    click.echo(f"built the site in {result.seconds:.1f} s{reused}{shared}: {result.site_dir}")

@@ -35,6 +35,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 SPRITE = "assets/icons.svg"
 """The shared icon file, relative to the site root."""
@@ -135,24 +136,33 @@ class SharedChrome:
         self.used |= names
         return True
 
-    def save_state(self, path: Path) -> None:
-        """Remember what was collected (for a later build that reuses rewritten pages)."""
-        state = {
+    def state(self) -> dict[str, dict[str, str]]:
+        """What was collected and used, as JSON-able data (see :meth:`add_state`)."""
+        return {
             "symbols": {k: v for k, v in self.symbols.items() if k in self.used},
             "scripts": {k: v for k, v in self.scripts.items() if k in self.used},
         }
+
+    def add_state(self, state: Any) -> None:
+        """Add what :meth:`state` returned elsewhere; damaged data adds nothing."""
+        try:
+            symbols, scripts = dict(state["symbols"]), dict(state["scripts"])
+        except (ValueError, TypeError, KeyError):
+            return
+        self.symbols.update({str(k): str(v) for k, v in symbols.items()})
+        self.scripts.update({str(k): str(v) for k, v in scripts.items()})
+
+    def save_state(self, path: Path) -> None:
+        """Remember what was collected (for a later build that reuses rewritten pages)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(state), "utf-8")
+        path.write_text(json.dumps(self.state()), "utf-8")
 
     def load_state(self, path: Path) -> None:
         """Add what :meth:`save_state` remembered; a missing or damaged file adds nothing."""
         try:
-            state = json.loads(path.read_bytes())
-            symbols, scripts = dict(state["symbols"]), dict(state["scripts"])
-        except (OSError, ValueError, TypeError, KeyError):
+            self.add_state(json.loads(path.read_bytes()))
+        except (OSError, ValueError):
             return
-        self.symbols.update({str(k): str(v) for k, v in symbols.items()})
-        self.scripts.update({str(k): str(v) for k, v in scripts.items()})
 
     def write(self, site_dir: Path) -> None:
         """Save the collected icons and scripts under ``site_dir``."""

@@ -61,6 +61,7 @@ from site_tools.site.pages.questions import question_md, questions_index
 from site_tools.site.pages.strands import strand_pages, strands_index_md
 from site_tools.site.plots import PlotCache
 from site_tools.site.results import ClaimResults, ResultsCache, collect_results
+from site_tools.site.workers import cpu_count
 
 ASSETS = ("lmhub.css", "lmhub.js")
 """Files of ``site_tools/site/assets`` published under ``assets/``."""
@@ -84,6 +85,13 @@ class GenerateReport:
     (:mod:`site_tools.site.render_memo`)."""
     layouts_reused: int = 0
     """After an mkdocs build: generated pages written as an earlier build had laid them out."""
+    workers: int = 0
+    """After an mkdocs build: forked processes that converted and laid out pages the memo
+    lacked (:mod:`site_tools.site.workers`); 0 when the build made every page itself."""
+    pages_by_workers: int = 0
+    """Of those pages, how many the workers converted..."""
+    layouts_by_workers: int = 0
+    """... and how many they laid out."""
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall time of each stage, in seconds: ``results`` (reading run records), ``indexes``
     (index pages), ``exports``, and ``write`` (rendering the entry pages and plots that
@@ -111,7 +119,12 @@ def _collisions(docs: Path, generated: Container[str]) -> list[Problem]:
 
 
 def generate(
-    catalog: Catalog, out_dir: Path, cache_dir: Path | None, *, directory_urls: bool = True
+    catalog: Catalog,
+    out_dir: Path,
+    cache_dir: Path | None,
+    *,
+    directory_urls: bool = True,
+    workers: int = 0,
 ) -> GenerateReport:
     """Write the generated part of the site for ``catalog`` into ``out_dir``.
 
@@ -128,6 +141,9 @@ def generate(
     directory_urls
         Whether the site uses ``page/`` URLs (mkdocs' ``use_directory_urls``); only the URLs
         written into the catalog export depend on it.
+    workers
+        Processes that render the pages, plots and export files to write, when there are
+        many (:mod:`site_tools.site.workers`): 0, one per CPU; 1, none besides this one.
 
     Raises
     ------
@@ -135,16 +151,16 @@ def generate(
         When a hand-written file under ``docs/`` has the path of a generated one.
     """
     with CollectorPause():  # see site_tools.gc_pause: a 10k-claim build is millions of objects
-        return _generate(catalog, out_dir, cache_dir, directory_urls)
+        return _generate(catalog, out_dir, cache_dir, directory_urls, workers or cpu_count())
 
 
 def _generate(
-    catalog: Catalog, out_dir: Path, cache_dir: Path | None, directory_urls: bool
+    catalog: Catalog, out_dir: Path, cache_dir: Path | None, directory_urls: bool, workers: int
 ) -> GenerateReport:
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     plots = PlotCache(cache_dir / "plots" if cache_dir else None)
-    results = collect_results(catalog, ResultsCache(cache_dir), plots=plots)
+    results = collect_results(catalog, ResultsCache(cache_dir), plots=plots, workers=workers)
     # The papers layout is code: its memo is stamped with the code's digest.
     papers_memo = JsonMemo(cache_dir / "papers.json" if cache_dir else None, code_digest())
     data = SiteData(catalog, results, directory_urls, papers_memo=papers_memo)
@@ -224,14 +240,15 @@ def _generate(
     if problems:
         raise HubError(problems)
     start = time.perf_counter()
-    report = tree.commit()
+    report = tree.commit(workers, tally=lambda: plots.drawn)
     seconds["write"] = time.perf_counter() - start
     return GenerateReport(
         files=tree.paths,
         written=report.written,
         removed=report.removed,
         unchanged=report.unchanged,
-        plots_drawn=plots.drawn,
+        plots_drawn=plots.drawn + report.tallied,
+        workers=report.workers,
         nav=site_nav(catalog, catalog.paths.docs),
         data=data,
         seconds=seconds,

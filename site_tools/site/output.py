@@ -19,16 +19,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from site_tools.fsio import atomic_write
 from site_tools.memo import JsonMemo
+from site_tools.site.workers import can_fork, run_shares, shares, until_stopped
 
 MANIFEST = ".lmhub-manifest.json"
 MANIFEST_VERSION = "1"
 PENDING = ".lmhub-pending.json"
+WRITTEN, HELD, NOTHING = "written", "held", "nothing"
+"""What became of a lazy file: written; already on disk as produced; produced as nothing."""
 FLUSH_ONE_BY_ONE = 64
 """Up to this many changed files are flushed to disk one by one; more, all at once with
 ``sync`` (a thousand ``fsync`` calls take seconds, but ``sync`` flushes every file system of
@@ -42,6 +46,10 @@ class WriteReport:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    workers: int = 0
+    """Forked processes that produced lazy files (0: the commit produced every one)."""
+    tallied: int = 0
+    """What the ``tally`` given to :meth:`OutputTree.commit` counted in the workers."""
 
 
 def digest(data: bytes) -> str:
@@ -139,11 +147,15 @@ class OutputTree:
             return list(self.previous)
         return [str(rel) for rel in listed] if isinstance(listed, list) else list(self.previous)
 
-    def commit(self) -> WriteReport:
+    def commit(self, workers: int = 1, tally: Callable[[], int] | None = None) -> WriteReport:
         """Write what changed, delete what is no longer generated, save the manifest.
 
         The paths about to change are first listed in the pending file (see the module's
-        note), and the manifest is saved only after every written file is on disk.
+        note), and the manifest is saved only after every written file is on disk. With
+        ``workers`` above 1, lazy files to produce are shared among that many forked
+        processes (:mod:`site_tools.site.workers`) when there are enough of them; ``tally``
+        counts what a producer does besides its file (the plots it drew), and what it
+        counts in the workers is reported.
         """
         report = WriteReport()
         self.root.mkdir(parents=True, exist_ok=True)
@@ -161,7 +173,18 @@ class OutputTree:
             return report
         atomic_write(self.root / PENDING, json.dumps(stale + gone))
         one_by_one = len(stale) <= FLUSH_ONE_BY_ONE
+        done = self._produce_ahead(stale, workers, tally, report) if workers > 1 else {}
         for rel in stale:
+            outcome = done.get(rel)
+            if outcome == WRITTEN:
+                report.written.append(rel)
+                continue
+            if outcome == HELD:
+                report.unchanged += 1
+                continue
+            if outcome == NOTHING:
+                self._digests.pop(rel)
+                continue
             data = self._content[rel]
             if data is None:
                 data = self._producers[rel]()
@@ -184,3 +207,36 @@ class OutputTree:
         self.manifest.save(self._digests)
         (self.root / PENDING).unlink()
         return report
+
+    def _produce_ahead(
+        self, stale: list[str], workers: int, tally: Callable[[], int] | None, report: WriteReport
+    ) -> dict[str, str]:
+        """Produce and write the lazy files among ``stale`` in forked workers, when there are
+        enough of them; what became of each (:data:`WRITTEN`, :data:`HELD`, :data:`NOTHING`)
+        by path. A path a worker did not answer for is left to the commit."""
+        lazy = [rel for rel in stale if self._content[rel] is None]
+        parts = shares(lazy, workers) if can_fork() else []
+        if not parts:
+            return {}
+        counted = tally() if tally else 0
+
+        def produce(part: Sequence[str]) -> dict[str, Any]:
+            outcomes = {}
+            for rel in until_stopped(part):
+                data = self._producers[rel]()
+                if data is None:
+                    outcomes[rel] = NOTHING
+                elif self._holds(rel, data):
+                    outcomes[rel] = HELD
+                else:
+                    atomic_write(self.root / rel, data, durable=False)
+                    outcomes[rel] = WRITTEN
+            return {"outcomes": outcomes, "tallied": (tally() if tally else 0) - counted}
+
+        done: dict[str, str] = {}
+        for answer in run_shares(parts, produce):
+            if isinstance(answer, dict):
+                done.update(answer["outcomes"])
+                report.tallied += int(answer["tallied"])
+        report.workers = len(parts)
+        return done

@@ -15,6 +15,9 @@ It is a thin adapter around :func:`~site_tools.site.generate.generate`:
 * ``on_nav``, ``on_env``, and ``on_page_markdown``, ``on_page_content``, ``on_page_context``
   and ``on_post_page`` of a generated page: reuse its HTML and its laid-out page from an
   earlier build when what they depend on is unchanged (:mod:`site_tools.site.render_memo`);
+* ``on_page_markdown`` and ``on_page_context`` of the first generated page the memo lacks:
+  when most pages after it are missing too (a build from nothing), have forked workers
+  convert and lay them out into the memo first (:mod:`site_tools.site.workers`);
 * ``on_page_content``: sanitise the HTML of hand-written pages (:mod:`site_tools.site.sanitize`),
   which may carry raw HTML that generated pages never do;
 * ``on_post_page``: drop the indentation of each built page (:mod:`site_tools.site.compact`)
@@ -32,16 +35,20 @@ import functools
 import logging
 import os
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock
+from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
 from site_tools.catalog import Catalog, load_catalog
 from site_tools.problems import HubError
@@ -58,6 +65,12 @@ from site_tools.site.render_memo import (
 from site_tools.site.sanitize import sanitise_html
 from site_tools.site.search import SearchIndexError, build_search_index
 from site_tools.site.text import html, safe_url
+from site_tools.site.workers import can_fork, cpu_count, run_shares, shares, until_stopped
+
+# The steps mkdocs' build takes for each page, which workers take too; without them (another
+# mkdocs), the build makes every page itself.
+_populate_page: Any = getattr(mkdocs_build, "_populate_page", None)
+_build_page: Any = getattr(mkdocs_build, "_build_page", None)
 
 OVERRIDES = Path(__file__).parent / "overrides"
 """Theme templates the hub replaces: the header's repository link, without the theme's call to
@@ -182,6 +195,9 @@ class HubPluginConfig(Config):  # type: ignore[no-untyped-call]
     shared_chrome = opt.Type(bool, default=True)
     """Draw the theme's icons and palette script from shared files rather than inline them
     in each page (:mod:`site_tools.site.chrome`)."""
+    workers = opt.Type(int, default=0)
+    """Processes that convert and lay out the generated pages missing from the page memo
+    (:mod:`site_tools.site.workers`): 0, one per CPU; 1, none besides the build's own."""
 
 
 class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
@@ -207,6 +223,11 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         self._laid_out: set[str] = set()
         self._generated_dir = ""
         self._nav: Any = None
+        self._files: Files | None = None
+        self._env: Any = None
+        self._ahead: set[str] = set()
+        """The stages (``convert``, ``lay out``) whose missing pages workers were given."""
+        self._in_worker = False
 
     def _release(self) -> None:
         if self._lock is not None and self._holding:
@@ -238,8 +259,9 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
             # A partial build (mkdocs serve --dirty) looks up only some pages: prune nothing.
             memo.close(prune=self._pages_seen == self._generated_pages)
             if self.report is not None:
-                self.report.pages_reused = memo.reused
-                self.report.layouts_reused = memo.laid_out
+                # What workers made in this build was found in the memo too: not reused.
+                self.report.pages_reused = max(0, memo.reused - self.report.pages_by_workers)
+                self.report.layouts_reused = max(0, memo.laid_out - self.report.layouts_by_workers)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Let another build go ahead after a failed one."""
@@ -271,6 +293,7 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
                 root / self.config.generated_dir,
                 root / self.config.cache_dir if self.use_cache else None,
                 directory_urls=bool(config.use_directory_urls),
+                workers=self.config.workers,
             )
         except HubError as exc:
             lines = "\n".join(p.format() for p in exc.problems)
@@ -317,6 +340,7 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         self._generated_pages = sum(rel.endswith(".md") for rel in self.report.files)
         self._pages_seen = 0
         self._memo_pages, self._page_keys, self._laid_out = set(), {}, set()
+        self._files, self._ahead = files, set()
         return files
 
     def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
@@ -337,6 +361,7 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
         """Key the layouts on the navigation as every page shows it: its titles are known
         only once every page is converted."""
+        self._env = env
         if self.render_memo is not None and self._nav is not None:
             try:
                 self.render_memo.theme = theme_digest(config, self._nav)
@@ -357,6 +382,7 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
                 # Converted before: skip the conversion; on_page_content puts the HTML back.
                 page.render = functools.partial(_skip_render, page)
                 return ""
+            self._convert_ahead(page, config, files)
             return markdown
         try:
             return hand_written_markdown(markdown, self.report.data, page.file.src_uri)
@@ -397,7 +423,112 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
             memo.laid_out += 1
         else:
             self._page_keys[uri] = key
+            self._lay_out_ahead(page, config, nav)
         return context
+
+    def _pages_after(self, page: Any, config: Any) -> list[Any]:
+        """The generated pages that mkdocs takes after ``page``."""
+        assert self._files is not None
+        pages = [
+            f.page
+            for f in self._files.documentation_pages()
+            if f.page is not None and self._generated(f.page, config)
+        ]
+        return pages[pages.index(page) + 1 :] if page in pages else []
+
+    def _share_out(
+        self, stage: str, page: Any, config: Any, missing: Callable[[Any], bool]
+    ) -> list[list[Any]]:
+        """The generated pages after ``page``, in shares for workers, when ``stage`` has not
+        been shared out yet and most of them are missing from the memo (a sample of 16 is
+        checked: a rebuild after an edit misses a few pages, which the build makes faster
+        than it forks)."""
+        if (
+            stage in self._ahead
+            or self._in_worker
+            or not (_build_page and _populate_page and can_fork())
+        ):
+            return []
+        self._ahead.add(stage)
+        workers = self.config.workers or cpu_count()
+        pages = self._pages_after(page, config)
+        sample = pages[:: max(1, len(pages) // 16)][:16]
+        if workers < 2 or sum(map(missing, sample)) * 2 <= len(sample):
+            return []
+        return shares(pages, workers)
+
+    def _run_ahead(self, parts: list[list[Any]], work: Callable[[Sequence[Any]], None]) -> None:
+        """Run ``work`` on each of ``parts`` in a worker; add the icons and scripts the workers
+        shared (:class:`SharedChrome`) and count what they kept."""
+        memo, report = self.render_memo, self.report
+        assert memo is not None and report is not None
+
+        def worker(part: Sequence[Any]) -> dict[str, Any]:
+            self._in_worker = True
+            memo.kept = memo.kept_pages = 0  # count this worker's own
+            work(part)
+            return {"chrome": self.chrome.state(), "pages": [memo.kept, memo.kept_pages]}
+
+        for answer in run_shares(parts, worker):
+            if isinstance(answer, dict):
+                self.chrome.add_state(answer.get("chrome"))
+                converted, laid_out = answer.get("pages", [0, 0])
+                report.pages_by_workers += int(converted)
+                report.layouts_by_workers += int(laid_out)
+        report.workers = max(report.workers, len(parts))
+
+    def _convert_ahead(self, page: Any, config: Any, files: Files) -> None:
+        """Have workers convert the generated pages after ``page`` (whose conversion missed
+        the memo) when most of them miss it too: a build from nothing."""
+        memo = self.render_memo
+        assert memo is not None
+
+        def missing(other: Page) -> bool:
+            markdown, _ = get_data(other.file.content_string)  # as Page.read_source reads it
+            return not memo.has_conversion(other, markdown)
+
+        parts = self._share_out("convert", page, config, missing)
+        if not parts:
+            return
+
+        def convert(part: Sequence[Any]) -> None:
+            for other in until_stopped(part):
+                try:
+                    _populate_page(other, config, files)
+                except Exception:  # the build converts it again and reports it
+                    continue
+
+        self._run_ahead(parts, convert)
+
+    def _lay_out_ahead(self, page: Any, config: Any, nav: Any) -> None:
+        """Have workers lay out the generated pages after ``page`` (whose layout missed the
+        memo) when most of them miss it too."""
+        memo = self.render_memo
+        assert memo is not None and self._files is not None
+        if self._env is None:
+            return
+        candidates = set(self._memo_pages)
+
+        def missing(other: Page) -> bool:
+            uri = other.file.src_uri
+            return uri in candidates and not memo.has_layout(memo.page_key(other))
+
+        parts = self._share_out("lay out", page, config, missing)
+        if not parts:
+            return
+        doc_files = self._files.documentation_pages()
+
+        def lay_out(part: Sequence[Any]) -> None:
+            page.active = False  # the page the build was laying out when it forked
+            for other in until_stopped(part):
+                if other.file.src_uri not in candidates:
+                    continue
+                try:
+                    _build_page(other, config, doc_files, nav, self._env)
+                except Exception:  # the build lays it out again and reports it
+                    continue
+
+        self._run_ahead(parts, lay_out)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         """Draw the page's chrome from shared files; drop its indentation."""

@@ -239,6 +239,10 @@ class RenderMemo:
         self.used: set[str] = set()
         self.reused = 0
         self.laid_out = 0
+        self.kept = 0
+        """Conversions this object kept (:meth:`keep`)."""
+        self.kept_pages = 0
+        """Laid-out pages this object kept (:meth:`keep_page`)."""
         self._hits: dict[str, dict[str, Any]] = {}
         self._keys: dict[str, str] = {}
         self._warned = False
@@ -298,6 +302,15 @@ class RenderMemo:
             else {target.src_uri: dict(anchors) for target, anchors in links.items()},
         }
         atomic_write(self.folder / f"{key}.json", json.dumps(entry), durable=False)
+        self.kept += 1
+
+    def has_conversion(self, page: Any, markdown: str) -> bool:
+        """Whether a conversion of ``markdown`` for ``page`` is kept (without using it)."""
+        return (self.folder / f"{self.key(page, markdown)}.json").is_file()
+
+    def has_layout(self, key: str) -> bool:
+        """Whether a laid-out page is kept under ``key`` (without using it)."""
+        return (self.folder / f"{key}.html").is_file()
 
     def page_key(self, page: Any) -> str:
         """Key of the layout of ``page``, whose HTML is set."""
@@ -325,6 +338,7 @@ class RenderMemo:
     def keep_page(self, key: str, output: str) -> None:
         """Keep a laid-out page under ``key``."""
         atomic_write(self.folder / f"{key}.html", output, durable=False)
+        self.kept_pages += 1
 
     def watch(self) -> None:
         """Start noting warnings that mkdocs logs (call before the pages are converted)."""

@@ -38,10 +38,11 @@ import hashlib
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
@@ -56,6 +57,7 @@ from site_tools.records import RunRecord, Series, is_record_name
 from site_tools.site.codebase import code_digest
 from site_tools.site.plots import STYLE, PlotCache, drawable, plot_key
 from site_tools.site.timeline import Change, last_change
+from site_tools.site.workers import can_fork, run_shares, shares, until_stopped
 from site_tools.states import ClaimState
 from site_tools.status import ClaimStatus, EnvironmentResult, claim_status, identities
 
@@ -449,6 +451,14 @@ class ResultsCache:
     def _status_name(self, key: str) -> str:
         return f"{key}.json"
 
+    def stored_statuses(self) -> set[str]:
+        """Names of the status files kept in the folder."""
+        return set(self._stored)
+
+    def add_stored_statuses(self, names: list[str]) -> None:
+        """Note status files that another process kept in the folder."""
+        self._stored.update(str(name) for name in names)
+
     def has_status(self, key: str) -> bool:
         """Whether the status for ``key`` is kept (a memo entry without it is stale)."""
         return key in self._held or self._status_name(key) in self._stored
@@ -527,6 +537,7 @@ def collect_results(
     cache: ResultsCache,
     have_plot: set[str] | None = None,
     plots: PlotCache | None = None,
+    workers: int = 1,
 ) -> dict[str, ClaimResults]:
     """Results of every claim of ``catalog``, reading only what changed since ``cache``.
 
@@ -545,6 +556,9 @@ def collect_results(
         the claim's results hold its status as the memo does (parsed again when a page needs
         it), so a build never holds every record of the hub at once. Without it the series
         stay in the results for the caller to draw.
+    workers
+        Processes that read the claims the memo does not know, when there are many (a build
+        from nothing; see :func:`_read_ahead`).
     """
     paths = catalog.paths
     if have_plot is None and plots is not None:
@@ -552,17 +566,17 @@ def collect_results(
     out: dict[str, ClaimResults] = {}
     kept: dict[str, _Cached] = {}
     changed = False
-    # Folders as text: a path object for each of 20,000 folders costs a tenth of a second.
-    evidence, reported = str(paths.evidence), str(paths.results)
     # Looked at before any key is computed, so that a later change shows as a new time.
     repro = _stat_fact(str(paths.repro), time.time_ns())
+    if workers > 1 and plots is not None and plots.folder is not None:
+        unknown = [c for c in sorted(catalog.claims) if c not in cache.entries]
+        changed = _read_ahead(catalog, cache, plots, unknown, repro, workers)
     for claim_id in sorted(catalog.claims):
         claim = catalog.claims[claim_id]
         cached = cache.entries.get(claim_id)
         claim_json = claim.model_dump_json()
-        folders = [os.path.join(evidence, claim_id), os.path.join(reported, claim_id)]
         key, inputs, run_files = _key(
-            claim, claim_json, catalog.root, cache.files, cached, repro, folders
+            claim, claim_json, catalog.root, cache.files, cached, repro, _folders(catalog, claim_id)
         )
         remembered = {"inputs": inputs, "files": run_files}
         recompute = functools.partial(claim_status, claim, paths, cache.files)
@@ -577,18 +591,9 @@ def collect_results(
                 changed = True
             result = _from_memo(claim, cached, cache.status_loader(key, recompute))
         else:
-            status = recompute()
-            result = results_for(claim, status, key)
-            cached = _memo_entry(result, status).model_copy(update=remembered)
-            cache.put_status(key, status)
+            result, cached = _read(claim, key, cache, plots, recompute)
+            cached = cached.model_copy(update=remembered)
             changed = True
-            if plots is not None:
-                if result.plot is not None:
-                    source = result.plot
-                    plots.get_or_draw(
-                        source.key, source.series, claim.reproduction.plot, source.others
-                    )
-                result = _from_memo(claim, cached, cache.status_loader(key, recompute))
         result.claim_json = claim_json
         kept[claim_id] = cached
         out[claim_id] = result
@@ -598,3 +603,87 @@ def collect_results(
         cache.files.save()
     cache.entries = kept
     return out
+
+
+def _folders(catalog: Catalog, claim_id: str) -> list[str]:
+    """A claim's two record folders (text: a path object for each of 20,000 folders costs a
+    tenth of a second)."""
+    paths = catalog.paths
+    return [os.path.join(str(paths.evidence), claim_id), os.path.join(str(paths.results), claim_id)]
+
+
+def _read(
+    claim: Claim,
+    key: str,
+    cache: ResultsCache,
+    plots: PlotCache | None,
+    recompute: Callable[[], ClaimStatus],
+) -> tuple[ClaimResults, _Cached]:
+    """A claim's results read from its records (its status kept, its plot drawn), and its
+    memo entry."""
+    status = recompute()
+    result = results_for(claim, status, key)
+    cached = _memo_entry(result, status)
+    cache.put_status(key, status)
+    if plots is not None:
+        if result.plot is not None:
+            source = result.plot
+            plots.get_or_draw(source.key, source.series, claim.reproduction.plot, source.others)
+        result = _from_memo(claim, cached, cache.status_loader(key, recompute))
+    return result, cached
+
+
+def _read_ahead(
+    catalog: Catalog,
+    cache: ResultsCache,
+    plots: PlotCache,
+    claim_ids: list[str],
+    repro: str | None,
+    workers: int,
+) -> bool:
+    """Read the claims ``claim_ids`` in forked workers (:mod:`site_tools.site.workers`) when
+    there are enough of them, and add what they read to ``cache`` and ``plots``: each
+    worker keeps the statuses and drawings in their folders, as the build does, and answers
+    with the memo entries and the plots' keys. The build then finds these claims in the
+    memo; a claim no worker answered for is read by the build. Whether any was added."""
+    parts = shares(claim_ids, workers) if can_fork() else []
+    if not parts:
+        return False
+    drawn_before = plots.drawn
+
+    def read(part: Sequence[str]) -> dict[str, Any]:
+        entries = {}
+        for claim_id in until_stopped(part):
+            claim = catalog.claims[claim_id]
+            key, inputs, run_files = _key(
+                claim,
+                claim.model_dump_json(),
+                catalog.root,
+                cache.files,
+                None,
+                repro,
+                _folders(catalog, claim_id),
+            )
+            recompute = functools.partial(claim_status, claim, catalog.paths, cache.files)
+            _, cached = _read(claim, key, cache, plots, recompute)
+            entries[claim_id] = cached.model_copy(update={"inputs": inputs, "files": run_files})
+        return {
+            "entries": _ENTRIES.dump_python(entries, mode="json"),
+            "statuses": sorted(cache.stored_statuses()),
+            "files": cache.files.trusted(),
+            "plots": sorted(plots.keys),
+            "drawn": plots.drawn - drawn_before,
+        }
+
+    added = False
+    for answer in run_shares(parts, read):
+        if not isinstance(answer, dict):
+            continue
+        with contextlib.suppress(ValidationError):
+            cache.entries.update(_ENTRIES.validate_python(answer["entries"]))
+            cache.add_stored_statuses(answer["statuses"])
+            cache.files.add(answer["files"])
+            plots.keys.update(answer["plots"])
+            plots.drawn += int(answer["drawn"])
+            added = True
+    return added
