@@ -103,7 +103,12 @@ def _plugins(config: Any) -> dict[str, Any]:
             continue
         kind = type(plugin)
         package = kind.__module__.split(".")[0]
-        versions = [f"{d}={_version(d)}" for d in distributions.get(package, [])]
+        # The hub's own code is in the key by its digest. Its version would be read from
+        # whichever of its metadata comes first on the path: from the repository's folder,
+        # `python -m site_tools` finds an `lmhub.egg-info` there besides the installed one,
+        # and every page would then miss the memo of a build run as `lmhub`.
+        names = [] if package == __name__.split(".")[0] else distributions.get(package, [])
+        versions = sorted({f"{d}={_version(d)}" for d in names})
         settings = dict(getattr(plugin, "config", {}) or {})
         described[name] = [f"{kind.__module__}.{kind.__qualname__}", versions, settings]
     return described

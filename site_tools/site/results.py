@@ -571,12 +571,13 @@ def collect_results(
     if workers > 1 and plots is not None and plots.folder is not None:
         unknown = [c for c in sorted(catalog.claims) if c not in cache.entries]
         changed = _read_ahead(catalog, cache, plots, unknown, repro, workers)
+    folders = _record_folders(catalog)
     for claim_id in sorted(catalog.claims):
         claim = catalog.claims[claim_id]
         cached = cache.entries.get(claim_id)
         claim_json = claim.model_dump_json()
         key, inputs, run_files = _key(
-            claim, claim_json, catalog.root, cache.files, cached, repro, _folders(catalog, claim_id)
+            claim, claim_json, catalog.root, cache.files, cached, repro, folders(claim_id)
         )
         remembered = {"inputs": inputs, "files": run_files}
         recompute = functools.partial(claim_status, claim, paths, cache.files)
@@ -605,11 +606,11 @@ def collect_results(
     return out
 
 
-def _folders(catalog: Catalog, claim_id: str) -> list[str]:
-    """A claim's two record folders (text: a path object for each of 20,000 folders costs a
-    tenth of a second)."""
-    paths = catalog.paths
-    return [os.path.join(str(paths.evidence), claim_id), os.path.join(str(paths.results), claim_id)]
+def _record_folders(catalog: Catalog) -> Callable[[str], list[str]]:
+    """The two record folders of a claim, by its id (text: a path object for each of 20,000
+    folders costs a tenth of a second, and ``catalog.paths`` makes new ones at each call)."""
+    evidence, reported = str(catalog.paths.evidence), str(catalog.paths.results)
+    return lambda claim_id: [os.path.join(evidence, claim_id), os.path.join(reported, claim_id)]
 
 
 def _read(
@@ -650,6 +651,7 @@ def _read_ahead(
     if not parts:
         return False
     drawn_before = plots.drawn
+    folders = _record_folders(catalog)
 
     def read(part: Sequence[str]) -> dict[str, Any]:
         entries = {}
@@ -662,7 +664,7 @@ def _read_ahead(
                 cache.files,
                 None,
                 repro,
-                _folders(catalog, claim_id),
+                folders(claim_id),
             )
             recompute = functools.partial(claim_status, claim, catalog.paths, cache.files)
             _, cached = _read(claim, key, cache, plots, recompute)

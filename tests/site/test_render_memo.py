@@ -8,7 +8,9 @@ import pytest
 from mkdocs.structure.toc import get_toc
 
 from site_tools.fsio import atomic_write
+from site_tools.site import render_memo
 from site_tools.site.build import BuildResult, build_site
+from site_tools.site.plugin import HubPlugin
 from site_tools.site.render_memo import RenderMemo
 from tests.site.hubs import make_site_hub
 
@@ -214,3 +216,19 @@ def test_a_hook_module_is_described_by_its_source(tmp_path: Path) -> None:
     first = _plugins(config)
     source.write_text("X = 2\n")
     assert _plugins(config) != first
+
+
+def test_the_memo_key_does_not_depend_on_where_the_hubs_own_metadata_is_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Run as `python -m site_tools` from the repository, the path starts with the working
+    # folder, whose `lmhub.egg-info` is found besides the installed package's metadata (and
+    # may be of another version): the key must be that of a build run as `lmhub`.
+    plugin = HubPlugin()
+    plugin.load_config({})
+    config = SimpleNamespace(plugins={"lmhub": plugin})
+    monkeypatch.setattr(render_memo, "_distributions", lambda: {"site_tools": ["lmhub"]})
+    installed = render_memo._plugins(config)
+    monkeypatch.setattr(render_memo, "_distributions", lambda: {"site_tools": ["lmhub", "lmhub"]})
+    monkeypatch.setattr(render_memo, "_version", lambda name: "0.0.1")
+    assert render_memo._plugins(config) == installed
