@@ -88,10 +88,9 @@ def command(
         if gen.pages_reused or gen.layouts_reused
         else ""
     )
-    shared = (
-        f"; {gen.workers} worker processes converted {gen.pages_by_workers} pages and laid out "
-        f"{gen.layouts_by_workers}"
-        if gen.workers
-        else ""
-    )
+    shared = f"; shared among {gen.workers} worker processes" if gen.workers else ""
+    if gen.pages_by_workers or gen.layouts_by_workers:
+        shared += (
+            f", which converted {gen.pages_by_workers} pages and laid out {gen.layouts_by_workers}"
+        )
     click.echo(f"built the site in {result.seconds:.1f} s{reused}{shared}: {result.site_dir}")

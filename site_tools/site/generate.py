@@ -86,12 +86,12 @@ class GenerateReport:
     layouts_reused: int = 0
     """After an mkdocs build: generated pages written as an earlier build had laid them out."""
     workers: int = 0
-    """After an mkdocs build: forked processes that converted and laid out pages the memo
-    lacked (:mod:`site_tools.site.workers`); 0 when the build made every page itself."""
+    """Forked processes that shared the work of generation or, in an mkdocs build, of the
+    pages the memo lacked (:mod:`site_tools.site.workers`); 0 when there were none."""
     pages_by_workers: int = 0
-    """Of those pages, how many the workers converted..."""
+    """After an mkdocs build: the pages that workers converted..."""
     layouts_by_workers: int = 0
-    """... and how many they laid out."""
+    """... and those they laid out."""
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall time of each stage, in seconds: ``results`` (reading run records), ``indexes``
     (index pages), ``exports``, and ``write`` (rendering the entry pages and plots that
