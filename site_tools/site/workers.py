@@ -7,7 +7,10 @@ the build's own process then finds those pages in the memo, as a rebuild does. A
 reaches the site only through the memo, whose entries are read back as any earlier build's
 are: a worker that fails or is killed leaves pages out of the memo, which the build then
 makes itself. A conversion that logs a warning is not kept, so the build makes it again and
-reports the warning itself.
+reports the warning itself. Generation shares its work the same way: workers read the claims
+its results memo lacks (:func:`~site_tools.site.results.collect_results`) and render the
+files it writes (:meth:`~site_tools.site.output.OutputTree.commit`), and answer with what
+they made.
 
 Workers are forked (they start with the build's state: its configuration, navigation and
 converted pages), so they run only on Linux and in a process without other threads (``mkdocs
