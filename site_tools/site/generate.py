@@ -61,7 +61,7 @@ from site_tools.site.pages.questions import question_md, questions_index
 from site_tools.site.pages.strands import strand_pages, strands_index_md
 from site_tools.site.plots import PlotCache
 from site_tools.site.results import ClaimResults, ResultsCache, collect_results
-from site_tools.site.workers import cpu_count
+from site_tools.site.workers import worker_count
 
 ASSETS = ("lmhub.css", "lmhub.js")
 """Files of ``site_tools/site/assets`` published under ``assets/``."""
@@ -151,7 +151,7 @@ def generate(
         When a hand-written file under ``docs/`` has the path of a generated one.
     """
     with CollectorPause():  # see site_tools.gc_pause: a 10k-claim build is millions of objects
-        return _generate(catalog, out_dir, cache_dir, directory_urls, workers or cpu_count())
+        return _generate(catalog, out_dir, cache_dir, directory_urls, worker_count(workers))
 
 
 def _generate(

@@ -175,27 +175,13 @@ class OutputTree:
         one_by_one = len(stale) <= FLUSH_ONE_BY_ONE
         done = self._produce_ahead(stale, workers, tally, report) if workers > 1 else {}
         for rel in stale:
-            outcome = done.get(rel)
+            outcome = done.get(rel) or self._write(rel, durable=one_by_one)
             if outcome == WRITTEN:
                 report.written.append(rel)
-                continue
-            if outcome == HELD:
+            elif outcome == HELD:
                 report.unchanged += 1
-                continue
-            if outcome == NOTHING:
+            else:
                 self._digests.pop(rel)
-                continue
-            data = self._content[rel]
-            if data is None:
-                data = self._producers[rel]()
-                if data is None:
-                    self._digests.pop(rel)
-                    continue
-                if self._holds(rel, data):
-                    report.unchanged += 1
-                    continue
-            atomic_write(self.root / rel, data, durable=one_by_one)
-            report.written.append(rel)
         for rel in gone:
             try:
                 (self.root / _check(rel)).unlink()
@@ -207,6 +193,19 @@ class OutputTree:
         self.manifest.save(self._digests)
         (self.root / PENDING).unlink()
         return report
+
+    def _write(self, rel: str, durable: bool) -> str:
+        """Write ``rel``, a lazy file's content produced now; what became of it: written,
+        already on disk as produced (:data:`HELD`), or produced as nothing."""
+        data = self._content[rel]
+        if data is None:
+            data = self._producers[rel]()
+            if data is None:
+                return NOTHING
+            if self._holds(rel, data):
+                return HELD
+        atomic_write(self.root / rel, data, durable=durable)
+        return WRITTEN
 
     def _produce_ahead(
         self, stale: list[str], workers: int, tally: Callable[[], int] | None, report: WriteReport
@@ -221,16 +220,7 @@ class OutputTree:
         counted = tally() if tally else 0
 
         def produce(part: Sequence[str]) -> dict[str, Any]:
-            outcomes = {}
-            for rel in until_stopped(part):
-                data = self._producers[rel]()
-                if data is None:
-                    outcomes[rel] = NOTHING
-                elif self._holds(rel, data):
-                    outcomes[rel] = HELD
-                else:
-                    atomic_write(self.root / rel, data, durable=False)
-                    outcomes[rel] = WRITTEN
+            outcomes = {rel: self._write(rel, durable=False) for rel in until_stopped(part)}
             return {"outcomes": outcomes, "tallied": (tally() if tally else 0) - counted}
 
         done: dict[str, str] = {}

@@ -65,7 +65,7 @@ from site_tools.site.render_memo import (
 from site_tools.site.sanitize import sanitise_html
 from site_tools.site.search import SearchIndexError, build_search_index
 from site_tools.site.text import html, safe_url
-from site_tools.site.workers import can_fork, cpu_count, run_shares, shares, until_stopped
+from site_tools.site.workers import can_fork, run_shares, shares, until_stopped, worker_count
 
 # The steps mkdocs' build takes for each page, which workers take too; without them (another
 # mkdocs), the build makes every page itself.
@@ -450,10 +450,12 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         ):
             return []
         self._ahead.add(stage)
-        workers = self.config.workers or cpu_count()
+        workers = worker_count(self.config.workers)
+        if workers < 2:
+            return []
         pages = self._pages_after(page, config)
         sample = pages[:: max(1, len(pages) // 16)][:16]
-        if workers < 2 or sum(map(missing, sample)) * 2 <= len(sample):
+        if sum(map(missing, sample)) * 2 <= len(sample):
             return []
         return shares(pages, workers)
 
@@ -507,7 +509,7 @@ class HubPlugin(BasePlugin[HubPluginConfig]):  # type: ignore[no-untyped-call]
         assert memo is not None and self._files is not None
         if self._env is None:
             return
-        candidates = set(self._memo_pages)
+        candidates = self._memo_pages  # every page is converted by now
 
         def missing(other: Page) -> bool:
             uri = other.file.src_uri

@@ -645,12 +645,13 @@ def _read_ahead(
     """Read the claims ``claim_ids`` in forked workers (:mod:`site_tools.site.workers`) when
     there are enough of them, and add what they read to ``cache`` and ``plots``: each
     worker keeps the statuses and drawings in their folders, as the build does, and answers
-    with the memo entries and the plots' keys. The build then finds these claims in the
+    with the memo entries and the names of the statuses and plots it added. The build then finds these claims in the
     memo; a claim no worker answered for is read by the build. Whether any was added."""
     parts = shares(claim_ids, workers) if can_fork() else []
     if not parts:
         return False
-    drawn_before = plots.drawn
+    drawn_before, plots_before = plots.drawn, set(plots.keys)
+    statuses_before = cache.stored_statuses()
     folders = _record_folders(catalog)
 
     def read(part: Sequence[str]) -> dict[str, Any]:
@@ -671,9 +672,9 @@ def _read_ahead(
             entries[claim_id] = cached.model_copy(update={"inputs": inputs, "files": run_files})
         return {
             "entries": _ENTRIES.dump_python(entries, mode="json"),
-            "statuses": sorted(cache.stored_statuses()),
+            "statuses": sorted(cache.stored_statuses() - statuses_before),
             "files": cache.files.trusted(),
-            "plots": sorted(plots.keys),
+            "plots": sorted(plots.keys - plots_before),
             "drawn": plots.drawn - drawn_before,
         }
 

@@ -45,6 +45,11 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def worker_count(requested: int) -> int:
+    """How many workers a ``workers`` setting asks for: 0, one per CPU."""
+    return requested or cpu_count()
+
+
 def can_fork() -> bool:
     """Whether forked workers are safe here: Linux, and no thread besides this one."""
     return sys.platform.startswith("linux") and threading.active_count() == 1
