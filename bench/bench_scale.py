@@ -10,7 +10,7 @@ figure over the sizes (value ~ N^k).
 
 Commands run in their own process, so that their peak memory is theirs alone (``wait4``).
 ``LMHUB_SCALE_SIZES=1000,2000`` picks other sizes; ``LMHUB_SCALE_KEEP=DIR`` keeps the hubs.
-A full run at the three sizes takes about 15 minutes on two cores.
+A full run at the three sizes took 50 minutes on two cores, most of it the builds at 10k.
 """
 
 from __future__ import annotations
@@ -300,7 +300,14 @@ def _edit_claim(root: Path, i: int) -> None:
     path.write_text(text.replace(f"; claim {i}.", f"; claim {i}, revised."), encoding="utf-8")
 
 
-def one_size(n: int, work: Path, log: Callable[[str], None]) -> list[Figure]:
+def one_size(
+    n: int, work: Path, log: Callable[[str], None], failed: dict[str, int] | None = None
+) -> list[Figure]:
+    """Every figure at size ``n``. ``failed`` names the builds that failed at a smaller size
+    (by the size): they are not tried again, since a larger hub only takes them longer to
+    fail (Zensical ran 15 minutes before the limit stopped it at 10k); builds that fail
+    here are added to it."""
+    failed = {} if failed is None else failed
     root = work / f"hub{n}"
     figures: list[Figure] = []
     start = time.perf_counter()
@@ -426,6 +433,20 @@ def one_size(n: int, work: Path, log: Callable[[str], None]) -> list[Figure]:
     plain_config = config.read_text(encoding="utf-8")
     for engine, workers in (("zensical", 0), ("mkdocs", 1), ("mkdocs", 0)):
         name = engine if workers != 1 else "mkdocs, one process"
+        if name in failed:
+            log(f"[{n}] {name} build not tried: it failed at {failed[name]:,}")
+            figures.append(
+                Figure(
+                    f"lmhub build ({name}) FAILED at {failed[name]:,}",
+                    n,
+                    math.nan,
+                    "s",
+                    None,
+                    "-",
+                    90.0,
+                )
+            )
+            continue
         shutil.rmtree(root / "build", ignore_errors=True)
         shutil.rmtree(root / "site", ignore_errors=True)
         if workers:
@@ -437,6 +458,7 @@ def one_size(n: int, work: Path, log: Callable[[str], None]) -> list[Figure]:
             )
         except RuntimeError as exc:
             log(f"[{n}] {name} build failed: {str(exc)[-500:]}")
+            failed[name] = n
             figures.append(
                 Figure(f"lmhub build ({name}) FAILED", n, math.nan, "s", None, "-", 90.0)
             )
@@ -589,6 +611,13 @@ def one_size(n: int, work: Path, log: Callable[[str], None]) -> list[Figure]:
     return figures
 
 
+def machine_reference() -> float:
+    """Seconds of a fixed pure-Python loop in a fresh process, best of three: the figures
+    with an absolute target (seconds) read against it, since the same code on the same
+    kind of machine has run two to three times slower on a busy day."""
+    return min(measure([PYTHON, "-c", "sum(range(10**8))"]).seconds for _ in range(3))
+
+
 def growth(figures: list[Figure]) -> dict[str, float]:
     """Least-squares slope of log(value) against log(size), per figure."""
     out = {}
@@ -628,14 +657,22 @@ def run() -> Outcome:
     work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="lmhub-scale-"))
     start = time.perf_counter()
     figures: list[Figure] = []
+    failed: dict[str, int] = {}
+    reference = machine_reference()
     try:
         for n in SIZES:
             if (work / f"hub{n}").exists():
                 shutil.rmtree(work / f"hub{n}")
-            figures += one_size(n, work, lambda line: print(line, file=sys.stderr, flush=True))
+            figures += one_size(
+                n, work, lambda line: print(line, file=sys.stderr, flush=True), failed
+            )
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+    print(
+        f"Machine: {os.cpu_count()} CPUs; the reference loop (sum(range(10**8)), one core) "
+        f"took {reference:.2f} s before the run and {machine_reference():.2f} s after it."
+    )
     print(table(figures))
     missed = [f"{f.name} at {f.size:,}" for f in figures if not f.met]
     return Outcome(
