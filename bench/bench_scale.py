@@ -240,14 +240,19 @@ class SearchPayload:
     """The first result's text."""
 
 
+def _chromium() -> str:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise RuntimeError("Debian's chromium is needed (bash scripts/setup.sh --with-browser)")
+    return chromium
+
+
 def search_payload(site: Path, query: str, expect_first: str) -> SearchPayload:
     """Bytes of search files a visitor downloads for a page view and one query, in
     Chromium, as transferred (:func:`transferred`) and as files."""
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        raise RuntimeError("Debian's chromium is needed (bash scripts/setup.sh --with-browser)")
+    chromium = _chromium()
     loaded: list[tuple[str, bytes]] = []
     with _served(site) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
@@ -653,6 +658,7 @@ def table(figures: list[Figure]) -> str:
 
 
 def run() -> Outcome:
+    _chromium()  # checked first: the search figures come after the builds, minutes in
     keep = os.environ.get("LMHUB_SCALE_KEEP")
     work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="lmhub-scale-"))
     start = time.perf_counter()
