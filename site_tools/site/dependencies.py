@@ -89,12 +89,10 @@ def question_page_key(data: SiteData, question: OpenQuestion) -> str:
 def _claim_key(data: SiteData, claim: Claim) -> str:
     result = data.results.get(claim.id)
     questions = [data.catalog.questions.get(q) for q in claim.open_questions]
-    # The results were read for this very claim object: their JSON of it is this claim's.
-    known = result.claim_json if result is not None and result.claim is claim else None
     return parts_digest(
         [
             "claim",
-            known or claim.model_dump_json(),
+            data.catalog.entry_key("claim", claim),
             result.key if result else "no results",
             data.strand_title(claim.strand),
             *(f"{q.id}\0{q.title}\0{q.status}" if q else "missing" for q in questions),
@@ -108,7 +106,7 @@ def _question_key(data: SiteData, question: OpenQuestion) -> str:
     return parts_digest(
         [
             "question",
-            question.model_dump_json(),
+            data.catalog.entry_key("question", question),
             data.strand_title(question.strand),
             *(f"{c.id}\0{c.title}\0{data.state(c.id)}" if c else "missing" for c in claims),
             *_common(data, "question", question.id, question.citations),

@@ -112,9 +112,6 @@ class ClaimResults:
         """When the claim's outcome last changed between versions, or first ran."""
         self._status = status
         self._eager: _Derived | None = None
-        self.claim_json: str | None = None
-        """``claim.model_dump_json()``, when :func:`collect_results` made it (the page keys
-        hash it too)."""
 
     def _derived(self) -> _Derived:
         if isinstance(self._status, ClaimStatus):
@@ -311,10 +308,10 @@ def _key_inputs(
     since: int | None,
 ) -> str | None:
     """Hash of what a claim's results key is computed from, but for the files' contents and
-    the records' names: the claim (as JSON), the code, the modification time of ``repro/``
-    (which helpers and implicit modules there are), the modification time and size of each
-    file a run reads (``files``, relative to ``root``), and the modification time of the
-    record ``folders`` (a record is never changed, only added or removed). Those facts are
+    the records' names: the claim (its :meth:`~site_tools.catalog.Catalog.entry_key`), the
+    code, the modification time of ``repro/`` (which helpers and implicit modules there
+    are), the modification time and size of each file a run reads (``files``, relative to
+    ``root``), and the modification time of the record ``folders`` (a record is never changed, only added or removed). Those facts are
     what the file digests and the listing of ``repro/`` are trusted on already
     (:class:`FileDigests`). ``None`` when one is too recent to be trusted (see
     :func:`_stat_fact`).
@@ -342,7 +339,7 @@ def _key_inputs(
 
 def _key(
     claim: Claim,
-    claim_json: str,
+    claim_key: str,
     root: Path,
     files: FileDigests,
     cached: _Cached | None,
@@ -356,7 +353,7 @@ def _key(
         repro is not None
         and cached is not None
         and cached.inputs is not None
-        and _key_inputs(claim_json, code, repro, text_root, cached.files, folders, None)
+        and _key_inputs(claim_key, code, repro, text_root, cached.files, folders, None)
         == cached.inputs
     ):
         return cached.key, cached.inputs, cached.files
@@ -369,7 +366,7 @@ def _key(
     # Looked at after the files were hashed and the records listed: a change since then is
     # recent, and nothing is then remembered.
     now = time.time_ns()
-    return key, _key_inputs(claim_json, code, repro, text_root, run_files, folders, now), run_files
+    return key, _key_inputs(claim_key, code, repro, text_root, run_files, folders, now), run_files
 
 
 def _identity_digest(full: Identity, mutants: dict[str, Identity], smoke: Identity | None) -> str:
@@ -575,9 +572,14 @@ def collect_results(
     for claim_id in sorted(catalog.claims):
         claim = catalog.claims[claim_id]
         cached = cache.entries.get(claim_id)
-        claim_json = claim.model_dump_json()
         key, inputs, run_files = _key(
-            claim, claim_json, catalog.root, cache.files, cached, repro, folders(claim_id)
+            claim,
+            catalog.entry_key("claim", claim),
+            catalog.root,
+            cache.files,
+            cached,
+            repro,
+            folders(claim_id),
         )
         remembered = {"inputs": inputs, "files": run_files}
         recompute = functools.partial(claim_status, claim, paths, cache.files)
@@ -595,7 +597,6 @@ def collect_results(
             result, cached = _read(claim, key, cache, plots, recompute)
             cached = cached.model_copy(update=remembered)
             changed = True
-        result.claim_json = claim_json
         kept[claim_id] = cached
         out[claim_id] = result
     if changed or kept.keys() != cache.entries.keys():
@@ -660,7 +661,7 @@ def _read_ahead(
             claim = catalog.claims[claim_id]
             key, inputs, run_files = _key(
                 claim,
-                claim.model_dump_json(),
+                catalog.entry_key("claim", claim),
                 catalog.root,
                 cache.files,
                 None,
