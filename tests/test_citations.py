@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,17 @@ def test_editors_stand_for_authors_of_edited_volumes(tmp_path: Path) -> None:
     )
     _, problems = load_bibliography(tmp_path / "x.bib", "x.bib")
     assert [p.format() for p in problems] == ["x.bib:4:1: nobody: entry is missing 'author'"]
+
+
+def test_a_bibliography_digest_follows_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "references.bib"
+    path.write_bytes((BASE_HUB / "references.bib").read_bytes())
+    bib, _ = load_bibliography(path, "references.bib")
+    digest = bib.text_digest()
+    assert digest is not None
+    assert load_bibliography(path, "references.bib")[0].text_digest() == digest
+    path.write_text(path.read_text(encoding="utf-8") + "\n% a comment\n", encoding="utf-8")
+    assert load_bibliography(path, "references.bib")[0].text_digest() not in (digest, None)
+    # References that are not those read from the file have no digest to stand for them.
+    fewer = dataclasses.replace(bib, references=dict(list(bib.references.items())[:1]))
+    assert fewer.text_digest() is None

@@ -43,16 +43,39 @@ def parts_digest(parts: Iterable[str]) -> str:
 def work_digest(data: SiteData, key: str) -> str:
     """Hash of what pages show of the work ``key``: its type and fields as read, with
     ``@string`` macros expanded and ``crossref`` filled in (its own BibTeX text does not
-    show those), and that text (the BibTeX exports). A hash, made once per build, because
-    the keys of every entry citing the work and of its papers page include it."""
-    name = f"work:{key}"
-    if name not in data.keys:
-        ref = data.catalog.bib.references[key]
+    show those), and that text (the BibTeX exports). The keys of every entry citing the work
+    and of its papers page include it."""
+    works = data.works if data.works is not None else _work_digests(data)
+    return works[key]
+
+
+def _work_digests(data: SiteData) -> dict[str, str]:
+    """Every work's digest: made once per build, or taken from ``data.works_memo`` when the
+    bibliography was read from the same file
+    (:meth:`~site_tools.citations.Bibliography.text_digest`)."""
+    bib = data.catalog.bib
+    text = bib.text_digest()
+    if text is not None:
+        stored = data.works_memo.load()
+        works = stored.get("works")
+        if (
+            stored.get("bib") == text
+            and isinstance(works, dict)
+            and works.keys() == bib.references.keys()
+            and all(isinstance(digest, str) for digest in works.values())
+        ):
+            data.works = works
+            return works
+    made = {}
+    for key, ref in bib.references.items():
         # The type has no NUL and repr() writes none, so the text is injective (and repr of
         # 20,000 small dicts is a third of the cost of json.dumps).
-        text = f"{ref.entry_type}\0{ref.fields!r}\0{ref.raw}"
-        data.keys[name] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return data.keys[name]
+        made_of = f"{ref.entry_type}\0{ref.fields!r}\0{ref.raw}"
+        made[key] = hashlib.sha256(made_of.encode("utf-8", "surrogatepass")).hexdigest()
+    data.works = made
+    if text is not None:
+        data.works_memo.save({"bib": text, "works": made})
+    return made
 
 
 def _common(data: SiteData, kind: str, entry_id: str, citations: list[str]) -> list[str]:

@@ -163,7 +163,10 @@ def _generate(
     results = collect_results(catalog, ResultsCache(cache_dir), plots=plots, workers=workers)
     # The papers layout is code: its memo is stamped with the code's digest.
     papers_memo = JsonMemo(cache_dir / "papers.json" if cache_dir else None, code_digest())
-    data = SiteData(catalog, results, directory_urls, papers_memo=papers_memo)
+    works_memo = JsonMemo(cache_dir / "works.json" if cache_dir else None, code_digest())
+    data = SiteData(
+        catalog, results, directory_urls, papers_memo=papers_memo, works_memo=works_memo
+    )
     seconds["results"] = time.perf_counter() - start
 
     start = time.perf_counter()

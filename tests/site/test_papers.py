@@ -8,6 +8,7 @@ import pytest
 
 from site_tools.catalog import load_catalog
 from site_tools.citations import Reference
+from site_tools.memo import JsonMemo
 from site_tools.site.build import build_site
 from site_tools.site.generate import generate
 from site_tools.site.pages import papers_layout
@@ -45,6 +46,24 @@ def test_works_are_grouped_by_the_first_letter_of_the_first_surname() -> None:
     ]
     assert layout.page_of["a2"] == "papers/a.md" and layout.page_of["o1"] == "papers/other.md"
     assert [p.label for p in layout.pages] == ["A", "E", "V", "Z", "Other"]
+
+
+def test_the_layout_is_remembered_for_the_same_works_or_the_same_file(tmp_path: Path) -> None:
+    memo = JsonMemo(tmp_path / "papers.json", "code")
+    works = [ref("a1", "Able, Ann"), ref("b1", "Bell, Bo")]
+    made = papers_layout.remembered_layout(works, memo)
+    assert [p.path for p in made.pages] == ["papers/a.md", "papers/b.md"]
+    # The same works: read back. Another author: made again.
+    assert papers_layout.remembered_layout(works, memo).page_of == made.page_of
+    moved = [ref("a1", "Zorn, Ann"), ref("b1", "Bell, Bo")]
+    assert papers_layout.remembered_layout(moved, memo).page_of["a1"] == "papers/z.md"
+    # With the digest of the file the works were read from, that digest stands for them
+    # (which the memo alone can show, by holding a layout these works would not make).
+    papers_layout.remembered_layout(works, memo, "digest of a file")
+    assert papers_layout.remembered_layout(moved, memo, "digest of a file").page_of == (
+        made.page_of
+    )
+    assert papers_layout.remembered_layout(moved, memo, "another").page_of["a1"] == ("papers/z.md")
 
 
 def test_a_group_is_cut_into_pages_of_at_most_the_page_size() -> None:

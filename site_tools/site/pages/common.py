@@ -104,6 +104,11 @@ class SiteData:
     papers_memo: JsonMemo = field(default_factory=lambda: JsonMemo(None, ""))
     """Where the papers layout is kept between builds (see
     :func:`~site_tools.site.pages.papers_layout.remembered_layout`); by default, nowhere."""
+    works_memo: JsonMemo = field(default_factory=lambda: JsonMemo(None, ""))
+    """Where the digests of the works (:func:`~site_tools.site.dependencies.work_digest`) are
+    kept between builds; by default, nowhere."""
+    works: dict[str, str] | None = None
+    """Those digests, by citation key, once made."""
 
     def mutant_outcomes(self, claim_id: str) -> dict[str, MutantOutcome]:
         """What the mutant runs of a claim showed: given, else judged from its records."""
@@ -145,7 +150,10 @@ class SiteData:
     def papers(self) -> PapersLayout:
         """Which papers page shows each work (made once, on first use)."""
         if self._papers is None:
-            self._papers = remembered_layout(self.catalog.bib.references.values(), self.papers_memo)
+            bib = self.catalog.bib
+            self._papers = remembered_layout(
+                bib.references.values(), self.papers_memo, bib.text_digest()
+            )
         return self._papers
 
     def paper_page(self, key: str) -> str:

@@ -125,16 +125,24 @@ def _layout(pages: list[PapersPage]) -> PapersLayout:
     return PapersLayout(pages, page_of)
 
 
-def remembered_layout(refs: Iterable[Reference], memo: JsonMemo) -> PapersLayout:
+def remembered_layout(
+    refs: Iterable[Reference], memo: JsonMemo, text: str | None = None
+) -> PapersLayout:
     """:func:`papers_layout` of ``refs``, taken from ``memo`` when it was made from the same
     keys, authors and years and the same page size, else made now and kept there.
+    ``text``, the digest of the file the references were read from
+    (:meth:`~site_tools.citations.Bibliography.text_digest`), stands for them when given.
 
     Decoding every first author's name takes most of a second for 20,000 works. The memo's
     version must stamp the code that makes the layout.
     """
     refs = list(refs)
     size = PAGE_SIZE
-    made_of = json.dumps([size, [[r.key, r.fields.get("author", ""), r.year] for r in refs]])
+    made_of = (
+        f"{size} {text}"
+        if text is not None
+        else json.dumps([size, [[r.key, r.fields.get("author", ""), r.year] for r in refs]])
+    )
     key = hashlib.sha256(made_of.encode()).hexdigest()
     stored = memo.load()
     if stored.get("key") == key:
