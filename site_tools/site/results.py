@@ -278,7 +278,9 @@ _ENTRIES = TypeAdapter(dict[str, _Cached])
 second)."""
 
 
-def _record_names(folder: str) -> list[str]:
+def _record_names(folder: str | None) -> list[str]:
+    if folder is None:
+        return []
     try:
         return sorted(filter(is_record_name, os.listdir(folder)))
     except OSError:
@@ -304,15 +306,16 @@ def _key_inputs(
     repro: str,
     root: str,
     files: list[str],
-    folders: list[str],
+    folders: list[str | None],
     since: int | None,
 ) -> str | None:
     """Hash of what a claim's results key is computed from, but for the files' contents and
     the records' names: the claim (its :meth:`~site_tools.catalog.Catalog.entry_key`), the
     code, the modification time of ``repro/`` (which helpers and implicit modules there
     are), the modification time and size of each file a run reads (``files``, relative to
-    ``root``), and the modification time of the record ``folders`` (a record is never changed, only added or removed). Those facts are
-    what the file digests and the listing of ``repro/`` are trusted on already
+    ``root``), and the modification time of the record ``folders`` (a record is never
+    changed, only added or removed; ``None`` for a folder known to be missing). Those facts
+    are what the file digests and the listing of ``repro/`` are trusted on already
     (:class:`FileDigests`). ``None`` when one is too recent to be trusted (see
     :func:`_stat_fact`).
 
@@ -327,7 +330,7 @@ def _key_inputs(
             return None
         facts.append(f"{rel}\0{fact}")
     for folder in folders:
-        fact = _stat_fact(folder, since)
+        fact = _stat_fact(folder, since) if folder is not None else "missing"
         if fact is None:
             return None
         facts.append(fact)
@@ -344,7 +347,7 @@ def _key(
     files: FileDigests,
     cached: _Cached | None,
     repro: str | None,
-    folders: list[str],
+    folders: list[str | None],
 ) -> tuple[str, str | None, list[str]]:
     """The claim's results key, what it was computed from (:func:`_key_inputs`) and the
     files a run reads: remembered in ``cached`` while those are unchanged, else computed."""
@@ -607,11 +610,29 @@ def collect_results(
     return out
 
 
-def _record_folders(catalog: Catalog) -> Callable[[str], list[str]]:
-    """The two record folders of a claim, by its id (text: a path object for each of 20,000
-    folders costs a tenth of a second, and ``catalog.paths`` makes new ones at each call)."""
-    evidence, reported = str(catalog.paths.evidence), str(catalog.paths.results)
-    return lambda claim_id: [os.path.join(evidence, claim_id), os.path.join(reported, claim_id)]
+def _record_folders(catalog: Catalog) -> Callable[[str], list[str | None]]:
+    """The two record folders of a claim, by its id, ``None`` for one that is missing (text:
+    a path object for each of 20,000 folders costs a tenth of a second, and
+    ``catalog.paths`` makes new ones at each call). The stores are listed once, here: most
+    claims have records in one of them only, and a failed ``stat`` costs twice a listed
+    name. A folder made after this is seen by the next build (its facts then differ)."""
+    stores = [str(catalog.paths.evidence), str(catalog.paths.results)]
+    present = [_listing(store) for store in stores]
+
+    def folders(claim_id: str) -> list[str | None]:
+        return [
+            os.path.join(store, claim_id) if claim_id in names else None
+            for store, names in zip(stores, present, strict=True)
+        ]
+
+    return folders
+
+
+def _listing(folder: str) -> frozenset[str]:
+    try:
+        return frozenset(os.listdir(folder))
+    except OSError:
+        return frozenset()
 
 
 def _read(
