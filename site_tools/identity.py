@@ -80,12 +80,18 @@ class FileDigests:
     ----------
     store
         JSON file to load the memo from and :meth:`save` it to; ``None`` keeps it in memory.
+    one_pass
+        The memo serves one pass over the hub (a command's planning, one generation of the
+        site): a folder is listed at most once, not checked again for each of 10,000 claims.
+        A file added meanwhile is seen by the next pass, as one added just after it would be.
     """
 
-    def __init__(self, store: Path | None = None):
+    def __init__(self, store: Path | None = None, *, one_pass: bool = False):
         self.store = store
+        self.one_pass = one_pass
         self._loaded: dict[str, _Entry] | None = None if store is not None else {}
         self._listings: dict[str, tuple[int, frozenset[str]]] = {}
+        self._listed: dict[str, frozenset[str]] = {}
         self._dirty = False
 
     @property
@@ -122,21 +128,26 @@ class FileDigests:
     def files_in(self, folder: Path) -> frozenset[str]:
         """Names of the files directly in ``folder`` (none when it cannot be listed), listed
         again only when the folder's modification time changes (a file added or removed)."""
+        key = str(folder)
+        if key in self._listed:
+            return self._listed[key]
         try:
-            stamp = os.stat(folder).st_mtime_ns
+            stamp = os.stat(key).st_mtime_ns
         except OSError:
             return frozenset()
-        key = str(folder)
         known = self._listings.get(key)
         if known is not None and known[0] == stamp:
-            return known[1]
-        listed_ns = time.time_ns()
-        try:
-            names = frozenset(e.name for e in os.scandir(folder) if e.is_file())
-        except OSError:
-            return frozenset()
-        if listed_ns - stamp > RACY_NS:  # else the folder may change again within its tick
-            self._listings[key] = (stamp, names)
+            names = known[1]
+        else:
+            listed_ns = time.time_ns()
+            try:
+                names = frozenset(e.name for e in os.scandir(key) if e.is_file())
+            except OSError:
+                return frozenset()
+            if listed_ns - stamp > RACY_NS:  # else the folder may change again within its tick
+                self._listings[key] = (stamp, names)
+        if self.one_pass:
+            self._listed[key] = names
         return names
 
     def sha(self, path: Path) -> str | None:
@@ -196,19 +207,31 @@ _MEMORY = FileDigests()
 def local_imports(script: Path, repro: Path, files: FileDigests | None = None) -> list[Path]:
     """Helper modules under ``repro/`` that ``script`` imports, directly or not, sorted."""
     files = files or _MEMORY
-    found: set[Path] = set()
-    todo = [script]
-    listing = files.files_in(repro)  # listed once, and checked before making a path:
-    while todo:  # most imported names are libraries'
+    return sorted(_helpers(script, files._entry(script), repro, files.files_in(repro), files))
+
+
+def _helpers(
+    script: Path,
+    entry: _Entry | None,
+    repro: Path,
+    listing: frozenset[str],
+    files: FileDigests,
+) -> dict[Path, _Entry | None]:
+    """The helpers that ``script`` (whose memo entry is ``entry``) imports, directly or not,
+    each with its own entry: every file is looked up once, for its imports and its digest."""
+    found: dict[Path, _Entry | None] = {}
+    todo = [entry]
+    while todo:
         current = todo.pop()
-        for name in files.imports(current):
+        for name in current.imports if current else ():
+            # Checked against the listing before a path is made: most names are libraries'.
             if f"{name}.py" not in listing:
                 continue
             candidate = repro / f"{name}.py"
             if candidate not in found and candidate != script:
-                found.add(candidate)
-                todo.append(candidate)
-    return sorted(found)
+                found[candidate] = files._entry(candidate)
+                todo.append(found[candidate])
+    return found
 
 
 @dataclass(frozen=True)
@@ -268,14 +291,33 @@ def run_device(claim: Claim, configuration: str) -> Literal["cpu", "cuda"]:
 
 def run_files(claim: Claim, root: Path, files: FileDigests | None = None) -> list[Path]:
     """Every hub file a run of ``claim`` may read: script, helpers, implicit modules, inputs."""
-    files = files or _MEMORY
+    return list(_run_file_entries(claim, root, files or _MEMORY))
+
+
+def _run_file_entries(claim: Claim, root: Path, files: FileDigests) -> dict[Path, _Entry | None]:
+    """:func:`run_files` in order, each with its memo entry (``None``: unreadable)."""
     script = root / claim.reproduction.script
     repro = root / "repro"
-    found = [script, *local_imports(script, repro, files)]
     listing = files.files_in(repro)
-    found += [repro / name for name in IMPLICIT if name in listing]
-    found += [root / p for p in claim.reproduction.inputs]
-    return list(dict.fromkeys(found))
+    entry = files._entry(script)
+    found = {script: entry}
+    helpers = _helpers(script, entry, repro, listing, files)
+    for path in sorted(helpers):
+        found[path] = helpers[path]
+    extra = [repro / name for name in IMPLICIT if name in listing]
+    extra += [root / p for p in claim.reproduction.inputs]
+    for path in extra:
+        if path not in found:
+            found[path] = files._entry(path)
+    return found
+
+
+def _relative(path: Path, root: Path) -> str:
+    """``path.relative_to(root).as_posix()``, without making a path for each file."""
+    text, base = str(path), str(root)
+    if os.sep == "/" and text.startswith(base + "/"):
+        return text[len(base) + 1 :]
+    return path.relative_to(root).as_posix()
 
 
 def _file_parts(
@@ -283,11 +325,13 @@ def _file_parts(
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """The hash of every file a run may read, and their paths relative to ``root``: the same
     for every configuration of the claim, so computed once for all of them."""
-    paths = run_files(claim, root, files)
-    parts = {"script": files.sha(paths[0]) or "missing"}
-    for path in paths[1:]:
-        parts[f"file {path.relative_to(root).as_posix()}"] = files.sha(path) or "missing"
-    return parts, tuple(p.relative_to(root).as_posix() for p in paths)
+    entries = list(_run_file_entries(claim, root, files).items())
+    rel = tuple(_relative(path, root) for path, _ in entries)
+    shas = [entry.sha if entry else "missing" for _, entry in entries]
+    parts = {"script": shas[0]}
+    for name, sha in zip(rel[1:], shas[1:], strict=True):
+        parts[f"file {name}"] = sha
+    return parts, rel
 
 
 def claim_identities(

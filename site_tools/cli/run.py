@@ -11,6 +11,7 @@ from site_tools.runner.api import RunOptions, run_hub
 from site_tools.runner.progress import Display, PlainDisplay, RichDisplay
 from site_tools.runner.report import (
     EXIT_INTERRUPTED,
+    fits_rich_table,
     render_markdown,
     render_plain,
     render_rich,
@@ -147,7 +148,7 @@ def command(
     except KeyboardInterrupt:
         click.echo("interrupted; finished records are kept", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    if console.is_terminal:
+    if console.is_terminal and fits_rich_table(report):
         render_rich(report, console)
     else:
         click.echo(render_plain(report), nl=False)

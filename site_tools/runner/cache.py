@@ -26,11 +26,11 @@ import site_tools
 from site_tools.catalog import load_catalog
 from site_tools.fsio import atomic_write
 from site_tools.hub import HubPaths
-from site_tools.identity import RACY_NS, FileDigests
+from site_tools.identity import RACY_NS, FileDigests, predictions_digest
 from site_tools.models import Claim, HubSettings
 
 CACHE_DIR = ".hub-cache/runner"
-CACHE_VERSION: Literal[1] = 1
+CACHE_VERSION: Literal[2] = 2
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,17 @@ class HubClaims:
     claims: dict[str, Claim]
     sources: dict[str, str]
     """``claim:<id>`` to the YAML path relative to the root (as in the catalog)."""
+    predictions: dict[str, str]
+    """Claim id to its :func:`~site_tools.identity.predictions_digest` (serialising 10,000
+    claims' predictions again at every command takes longer than reading their digests)."""
 
     def cache_dir(self) -> Path:
         return self.paths.root / CACHE_DIR
 
     def file_digests(self) -> FileDigests:
-        """The on-disk memo of script digests for :func:`~site_tools.runner.hashing.content_hash`."""
-        return FileDigests(self.cache_dir() / "files.json")
+        """The on-disk memo of script digests for one command's planning
+        (:func:`~site_tools.identity.claim_identities`)."""
+        return FileDigests(self.cache_dir() / "files.json", one_pass=True)
 
 
 def _walk(folder: str, suffix: str, recursive: bool) -> Iterator[os.DirEntry[str]]:
@@ -95,11 +99,12 @@ def _fingerprint(paths: HubPaths) -> tuple[str, int]:
 class _Stored(BaseModel):
     """The cache file: validated in one pass by pydantic-core when read back."""
 
-    version: Literal[1]
+    version: Literal[2]
     fingerprint: str
     settings: HubSettings
     claims: dict[str, Claim]
     sources: dict[str, str]
+    predictions: dict[str, str]
 
 
 def _from_cache(paths: HubPaths, fingerprint: str) -> HubClaims | None:
@@ -108,9 +113,9 @@ def _from_cache(paths: HubPaths, fingerprint: str) -> HubClaims | None:
         stored = _Stored.model_validate_json(store.read_bytes())
     except (OSError, ValidationError):
         return None
-    if stored.fingerprint != fingerprint:
+    if stored.fingerprint != fingerprint or stored.predictions.keys() != stored.claims.keys():
         return None
-    return HubClaims(paths, stored.settings, stored.claims, stored.sources)
+    return HubClaims(paths, stored.settings, stored.claims, stored.sources, stored.predictions)
 
 
 def _save(hub: HubClaims, fingerprint: str) -> None:
@@ -120,6 +125,7 @@ def _save(hub: HubClaims, fingerprint: str) -> None:
         settings=hub.settings,
         claims=hub.claims,
         sources=hub.sources,
+        predictions=hub.predictions,
     )
     atomic_write(hub.cache_dir() / "claims.json", stored.model_dump_json())
 
@@ -144,6 +150,7 @@ def load_hub_claims(root: Path, use_cache: bool = True) -> HubClaims:
         catalog.settings,
         dict(catalog.claims),
         {k: v for k, v in catalog.sources.items() if k.startswith("claim:")},
+        {cid: predictions_digest(claim) for cid, claim in catalog.claims.items()},
     )
     # A file written within the clock's resolution of now could change again without its
     # mtime changing; such a fingerprint is not worth keeping.

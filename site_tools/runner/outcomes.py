@@ -66,11 +66,11 @@ class _Stored(BaseModel):
     """``claim_id configuration`` to its outcome."""
 
 
-def _key(claim: Claim, identity: Identity, gpu: bool) -> str:
+def _key(claim: Claim, identity: Identity, gpu: bool, predictions: str | None = None) -> str:
     parts = [
         identity.digest,
         identity.configuration,
-        predictions_digest(claim),
+        predictions or predictions_digest(claim),
         list(claim.reproduction.seeds),
         gpu,
     ]
@@ -81,7 +81,7 @@ def _settled(mtime_ns: int, now_ns: int) -> bool:
     return now_ns - mtime_ns > RACY_NS
 
 
-def _stat(path: Path) -> os.stat_result | None:
+def _stat(path: str | Path) -> os.stat_result | None:
     try:
         return os.stat(path, follow_symlinks=False)
     except OSError:
@@ -115,18 +115,27 @@ class OutcomeMemo:
         key = hashlib.sha256(str(store.resolve()).encode()).hexdigest()[:16]
         return cls(cache_dir / f"outcomes-{key}.json")
 
-    def lookup(self, claim: Claim, identity: Identity, folder: Path, gpu: bool) -> Outcome | None:
+    def lookup(
+        self,
+        claim: Claim,
+        identity: Identity,
+        folder: Path,
+        gpu: bool,
+        predictions: str | None = None,
+    ) -> Outcome | None:
         """The remembered outcome of ``claim`` in ``identity``'s configuration, when nothing it
-        stood on has changed."""
+        stood on has changed. ``predictions`` is the claim's :func:`predictions_digest`, when
+        the caller knows it already."""
         name = f"{claim.id} {identity.configuration}"
         old = self._old.get(name)
-        if old is None or old.key != _key(claim, identity, gpu):
+        if old is None or old.key != _key(claim, identity, gpu, predictions):
             return None
-        info = _stat(folder)
+        where = str(folder)
+        info = _stat(where)
         if info is None or info.st_mtime_ns != old.folder_mtime_ns:
             return None
         for file, size, mtime_ns in old.files.values():
-            record = _stat(folder / file)
+            record = _stat(os.path.join(where, file))
             if record is None or (record.st_size, record.st_mtime_ns) != (size, mtime_ns):
                 return None
         self._new[name] = old

@@ -382,6 +382,17 @@ def render_plain(report: RunReport) -> str:
     return "\n".join(out) + "\n"
 
 
+RICH_TABLE_MAX_CLAIMS = 100
+"""Most claims whose summary is drawn as a rich table on a terminal: rich lays out a table
+in time that grows with every cell (43 s for the 10,000 claims of a synthetic hub, against
+0.2 s for the plain table), so a longer summary is printed as the plain table."""
+
+
+def fits_rich_table(report: RunReport) -> bool:
+    """Whether ``report`` is short enough to draw with :func:`render_rich`."""
+    return len(report.results) <= RICH_TABLE_MAX_CLAIMS
+
+
 def render_rich(report: RunReport, console: Console) -> None:
     """The summary as a rich table on a terminal."""
     table = Table(*HEADERS, title="lmhub run", title_justify="left")

@@ -432,7 +432,7 @@ class ResultsCache:
 
     def __init__(self, folder: Path | None):
         self.folder = folder
-        self.files = FileDigests(folder / "files.json" if folder else None)
+        self.files = FileDigests(folder / "files.json" if folder else None, one_pass=True)
         self.memo = JsonMemo(
             folder / "results.json" if folder else None,
             f"{CACHE_VERSION}:{site_tools.__version__}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import io
 import json
@@ -19,8 +20,8 @@ from rich.console import Console
 
 from site_tools.cli.app import cli
 from site_tools.runner.api import RunOptions, run_hub
-from site_tools.runner.progress import RichDisplay
-from site_tools.runner.report import render_rich
+from site_tools.runner.progress import PlainDisplay, RichDisplay
+from site_tools.runner.report import RICH_TABLE_MAX_CLAIMS, fits_rich_table, render_rich
 from tests.runner.conftest import RunnerHub, assert_kept, records, snapshot
 
 pytestmark = pytest.mark.timeout(90)
@@ -246,3 +247,14 @@ def test_a_terminal_gets_a_live_display_and_a_rich_table(runner_hub: RunnerHub) 
     assert "│ good   │ ✅ reproduced │ value" in text
     assert "2 claims: 1 error, 1 reproduced; 2 runs in " in text
     assert report.exit_code == 1
+
+
+def test_a_long_summary_is_not_drawn_as_a_rich_table(runner_hub: RunnerHub) -> None:
+    # rich lays a table out in time that grows with every cell: 43 s for 10,000 claims.
+    root = runner_hub(good="ok")
+    report = run_hub(root, RunOptions(all_claims=True), PlainDisplay())
+    assert fits_rich_table(report)
+    many = dataclasses.replace(report, results=report.results * RICH_TABLE_MAX_CLAIMS)
+    assert fits_rich_table(many)
+    many.results.append(report.results[0])
+    assert not fits_rich_table(many)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from site_tools.hub import HubPaths
-from site_tools.identity import claim_identity
+from site_tools.identity import claim_identity, predictions_digest
 from site_tools.records import RunRecord, record_filename, write_record
 from site_tools.runner.cache import load_hub_claims
 from site_tools.runner.plan import changed_inputs, plan_claim
@@ -269,6 +269,34 @@ def test_a_damaged_claim_cache_only_costs_time(runner_hub: RunnerHub) -> None:
     assert load_hub_claims(root) == first
     store.write_text("not json")
     assert load_hub_claims(root) == first
+
+
+def test_the_claim_cache_keeps_each_claims_predictions_digest(
+    runner_hub: RunnerHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = runner_hub(alpha="ok", beta="ok")
+    age(root)
+    first = load_hub_claims(root)
+    expected = {cid: predictions_digest(c) for cid, c in first.claims.items()}
+    assert first.predictions == expected
+
+    def no_validation(root: Path) -> None:
+        raise AssertionError("validated again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("site_tools.runner.cache.load_catalog", no_validation)
+        assert load_hub_claims(root).predictions == expected
+    # A cache whose digests do not cover every claim is not trusted, nor one of version 1.
+    store = root / ".hub-cache" / "runner" / "claims.json"
+    data = json.loads(store.read_text())
+    del data["predictions"]["beta"]
+    store.write_text(json.dumps(data))
+    assert load_hub_claims(root).predictions == expected
+    data = json.loads(store.read_text())
+    data["version"] = 1
+    data.pop("predictions")
+    store.write_text(json.dumps(data))
+    assert load_hub_claims(root).predictions == expected
 
 
 def test_the_file_digest_memo_sees_a_same_size_edit(runner_hub: RunnerHub) -> None:
