@@ -92,7 +92,6 @@ def _plugins(config: Any) -> dict[str, Any]:
     that holds it, and its settings; a hook module (``hooks:`` in ``mkdocs.yml``) by the hash
     of its source."""
     described: dict[str, Any] = {}
-    distributions = _distributions()
     for name, plugin in config.plugins.items():
         source = getattr(plugin, "__file__", None)
         if isinstance(source, str) and not hasattr(plugin, "config"):
@@ -107,11 +106,33 @@ def _plugins(config: Any) -> dict[str, Any]:
         # whichever of its metadata comes first on the path: from the repository's folder,
         # `python -m site_tools` finds an `lmhub.egg-info` there besides the installed one,
         # and every page would then miss the memo of a build run as `lmhub`.
-        names = [] if package == __name__.split(".")[0] else distributions.get(package, [])
+        names = [] if package == __name__.split(".")[0] else _distributions_of(kind, package)
         versions = sorted({f"{d}={_version(d)}" for d in names})
         settings = dict(getattr(plugin, "config", {}) or {})
         described[name] = [f"{kind.__module__}.{kind.__qualname__}", versions, settings]
     return described
+
+
+def _distributions_of(kind: type, package: str) -> list[str]:
+    """The distributions that hold the plugin class ``kind`` of the top-level ``package``:
+    the one that registers it as an mkdocs plugin (its entry point names the class's
+    module), else every one that installs ``package``."""
+    registered = _registered_plugins().get(kind.__module__)
+    return registered if registered else list(_distributions().get(package, []))
+
+
+@functools.cache
+def _registered_plugins() -> Mapping[str, list[str]]:
+    """Module of each installed mkdocs plugin to the distributions that register it: read
+    from the entry points, which takes a tenth of the time of mapping every installed
+    package to its distribution (:func:`_distributions`, which reads each one's list of
+    files)."""
+    found: dict[str, list[str]] = {}
+    for entry in metadata.entry_points(group="mkdocs.plugins"):
+        dist = getattr(entry, "dist", None)
+        if dist is not None:
+            found.setdefault(entry.module, []).append(dist.name)
+    return found
 
 
 @functools.cache

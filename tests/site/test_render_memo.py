@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import logging
+from importlib import metadata
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from mkdocs.plugins import BasePlugin
 from mkdocs.structure.toc import get_toc
 
 from site_tools.fsio import atomic_write
@@ -232,3 +234,31 @@ def test_the_memo_key_does_not_depend_on_where_the_hubs_own_metadata_is_found(
     monkeypatch.setattr(render_memo, "_distributions", lambda: {"site_tools": ["lmhub", "lmhub"]})
     monkeypatch.setattr(render_memo, "_version", lambda name: "0.0.1")
     assert render_memo._plugins(config) == installed
+
+
+def test_a_plugin_is_described_by_the_distribution_that_registers_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from material.plugins.tags.plugin import TagsPlugin
+
+    def every_package() -> dict[str, list[str]]:
+        raise AssertionError("every installed package was mapped")
+
+    monkeypatch.setattr(render_memo, "_distributions", every_package)
+    tags = TagsPlugin()
+    tags.load_config({})
+    described = render_memo._plugins(SimpleNamespace(plugins={"material/tags": tags}))
+    version = metadata.version("mkdocs-material")
+    assert described["material/tags"][1] == [f"mkdocs-material={version}"]
+
+
+def test_a_plugin_no_entry_point_registers_is_described_by_its_packages_distributions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Unregistered(BasePlugin):  # type: ignore[type-arg]
+        pass
+
+    Unregistered.__module__ = "material.unregistered"
+    monkeypatch.setattr(render_memo, "_distributions", lambda: {"material": ["mkdocs-material"]})
+    described = render_memo._plugins(SimpleNamespace(plugins={"x": Unregistered()}))
+    assert described["x"][1] == [f"mkdocs-material={metadata.version('mkdocs-material')}"]
