@@ -20,13 +20,14 @@ import json
 import math
 import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -299,6 +300,23 @@ def _generate_code(root: Path) -> str:
     )
 
 
+_STAGES = re.compile(r"^time: (.*)$", re.MULTILINE)
+
+
+def build_stages(stdout: str) -> dict[str, float]:
+    """The stages of a build and their seconds, from the ``time:`` line of ``lmhub build``
+    (none when it printed no such line)."""
+    found = _STAGES.search(stdout)
+    if found is None:
+        return {}
+    stages = {}
+    for part in found.group(1).split(", "):
+        name, _, value = part.rpartition(" ")[0].rpartition(" ")
+        with suppress(ValueError):
+            stages[name] = float(value)
+    return stages
+
+
 def _edit_claim(root: Path, i: int) -> None:
     path = root / "claims" / f"claim-{i}.yaml"
     text = path.read_text(encoding="utf-8")
@@ -527,6 +545,20 @@ def one_size(
         figures.append(
             Figure(f"lmhub build memory ({engine})", n, built.peak_mb, "MB", None, "-", 2048.0)
         )
+        if engine == "mkdocs":
+            # Where the build's time went, as `lmhub build` reports it, against the whole.
+            for stage, seconds in build_stages(built.stdout).items():
+                figures.append(
+                    Figure(
+                        f"lmhub build ({engine}): {stage}",
+                        n,
+                        seconds,
+                        "s",
+                        built.seconds,
+                        "the whole build",
+                        None,
+                    )
+                )
     if base is None:
         return figures
     if rebuilt is not None:

@@ -94,3 +94,4 @@ def command(
             f", which converted {gen.pages_by_workers} pages and laid out {gen.layouts_by_workers}"
         )
     click.echo(f"built the site in {result.seconds:.1f} s{reused}{shared}: {result.site_dir}")
+    click.echo("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.stages().items()))

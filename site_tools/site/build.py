@@ -31,6 +31,19 @@ class BuildResult:
     seconds: float
     """Wall time of the whole build, in seconds."""
 
+    def stages(self) -> dict[str, float]:
+        """Where the build's time went, in seconds: ``generation`` (pages, plots and exports
+        from the catalog and the records), ``site`` (the engine converting and laying out
+        the pages, and copying the files) and ``search`` (the Pagefind index)."""
+        spent = self.generation.seconds
+        generation = sum(v for k, v in spent.items() if k != "search")
+        search = spent.get("search", 0.0)
+        return {
+            "generation": generation,
+            "site": max(0.0, self.seconds - generation - search),
+            "search": search,
+        }
+
 
 def _problem(message: str) -> HubError:
     return HubError([Problem(CONFIG_FILE, 0, 0, "", message)])

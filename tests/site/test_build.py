@@ -146,6 +146,10 @@ def test_cli_build(site_hub: Path) -> None:
     assert lines[0] == "ok: 4 claims, 2 open questions, 4 references"
     assert lines[1] == "generated 54 files (54 written, 0 removed, 2 plots drawn)"
     assert re.fullmatch(rf"built the site in \d+\.\d s: {re.escape(str(site_hub))}/site", lines[2])
+    stages = re.fullmatch(r"time: generation (\S+) s, site (\S+) s, search (\S+) s", lines[3])
+    assert stages is not None
+    total = float(lines[2].split()[4])
+    assert 0 < sum(map(float, stages.groups())) <= total + 0.2  # each rounded to 0.1 s
     again = CliRunner().invoke(cli, ["build", "--root", str(site_hub)])
     assert (
         again.output.splitlines()[1] == "generated 54 files (0 written, 0 removed, 0 plots drawn)"
