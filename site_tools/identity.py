@@ -101,7 +101,9 @@ class FileDigests:
             self._loaded = _load_entries(self.store) if self.store is not None else {}
         return self._loaded
 
-    def _entry(self, path: Path) -> _Entry | None:
+    def entry(self, path: Path) -> _Entry | None:
+        """The file's digest and imports, read again only when its size or mtime changed;
+        ``None`` when it cannot be read."""
         try:
             stat = path.stat()
         except OSError:
@@ -152,12 +154,12 @@ class FileDigests:
 
     def sha(self, path: Path) -> str | None:
         """SHA-256 of the file's bytes, or ``None`` when it cannot be read."""
-        entry = self._entry(path)
+        entry = self.entry(path)
         return entry.sha if entry else None
 
     def imports(self, path: Path) -> list[str]:
         """Top-level names the file imports absolutely (``import a.b`` gives ``a``)."""
-        entry = self._entry(path)
+        entry = self.entry(path)
         return entry.imports if entry else []
 
     def trusted(self) -> dict[str, list[Any]]:
@@ -207,7 +209,7 @@ _MEMORY = FileDigests()
 def local_imports(script: Path, repro: Path, files: FileDigests | None = None) -> list[Path]:
     """Helper modules under ``repro/`` that ``script`` imports, directly or not, sorted."""
     files = files or _MEMORY
-    return sorted(_helpers(script, files._entry(script), repro, files.files_in(repro), files))
+    return sorted(_helpers(script, files.entry(script), repro, files.files_in(repro), files))
 
 
 def _helpers(
@@ -229,7 +231,7 @@ def _helpers(
                 continue
             candidate = repro / f"{name}.py"
             if candidate not in found and candidate != script:
-                found[candidate] = files._entry(candidate)
+                found[candidate] = files.entry(candidate)
                 todo.append(found[candidate])
     return found
 
@@ -299,7 +301,7 @@ def _run_file_entries(claim: Claim, root: Path, files: FileDigests) -> dict[Path
     script = root / claim.reproduction.script
     repro = root / "repro"
     listing = files.files_in(repro)
-    entry = files._entry(script)
+    entry = files.entry(script)
     found = {script: entry}
     helpers = _helpers(script, entry, repro, listing, files)
     for path in sorted(helpers):
@@ -308,7 +310,7 @@ def _run_file_entries(claim: Claim, root: Path, files: FileDigests) -> dict[Path
     extra += [root / p for p in claim.reproduction.inputs]
     for path in extra:
         if path not in found:
-            found[path] = files._entry(path)
+            found[path] = files.entry(path)
     return found
 
 

@@ -274,8 +274,9 @@ def _run_hub(root: Path, options: RunOptions, display: Display, pause: Collector
         # that a run still queued when it was stopped cannot start.
         stack.callback(forget_session, session)
         claims = [hub.claims[cid] for cid in selection.ids]
-        for name in _not_folders(results, {c.id for c in claims}):
-            folder = results / name
+        blocked = _not_folders(results, {c.id for c in claims})
+        if blocked:
+            folder = results / blocked[0]
             raise UsageError(f"{folder} is a file, not a folder of run records: move it aside")
         identities: list[tuple[Claim, Identity]] = [
             (c, identity)
