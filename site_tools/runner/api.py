@@ -288,15 +288,11 @@ def _run_hub(root: Path, options: RunOptions, display: Display, pause: Collector
         backend, gpu_note = _make_backend(options)
         stack.callback(backend.close)
         gpu = backend.gpu
-        memo = OutcomeMemo.for_store(hub.cache_dir(), results)
+        memo = OutcomeMemo.for_store(hub.cache_dir(), results, hub.predictions)
         plans: list[ClaimPlan] = []
         remembered: dict[int, Outcome] = {}
         for c, i in identities:
-            known = (
-                None
-                if options.force
-                else memo.lookup(c, i, results / c.id, gpu, hub.predictions.get(c.id))
-            )
+            known = None if options.force else memo.lookup(c, i, results / c.id, gpu)
             if known is not None:
                 remembered[len(plans)] = known
                 plans.append(ClaimPlan(c, i))

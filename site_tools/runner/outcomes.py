@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -66,11 +67,11 @@ class _Stored(BaseModel):
     """``claim_id configuration`` to its outcome."""
 
 
-def _key(claim: Claim, identity: Identity, gpu: bool, predictions: str | None = None) -> str:
+def _key(claim: Claim, identity: Identity, gpu: bool, predictions: str) -> str:
     parts = [
         identity.digest,
         identity.configuration,
-        predictions or predictions_digest(claim),
+        predictions,
         list(claim.reproduction.seeds),
         gpu,
     ]
@@ -95,10 +96,14 @@ class OutcomeMemo:
     ----------
     path
         The memo file (``None``: remember nothing).
+    predictions
+        Claim id to its :func:`predictions_digest`, where the caller knows them already;
+        the digest of a claim not in it is computed.
     """
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, predictions: Mapping[str, str] | None = None):
         self.path = path
+        self.predictions = predictions or {}
         self._old: dict[str, Outcome] = {}
         self._new: dict[str, Outcome] = {}
         self._changed = False
@@ -110,25 +115,23 @@ class OutcomeMemo:
                 self._old = stored.outcomes
 
     @classmethod
-    def for_store(cls, cache_dir: Path, store: Path) -> OutcomeMemo:
+    def for_store(
+        cls, cache_dir: Path, store: Path, predictions: Mapping[str, str] | None = None
+    ) -> OutcomeMemo:
         """The memo of the record store ``store``, kept in ``cache_dir``."""
         key = hashlib.sha256(str(store.resolve()).encode()).hexdigest()[:16]
-        return cls(cache_dir / f"outcomes-{key}.json")
+        return cls(cache_dir / f"outcomes-{key}.json", predictions)
 
-    def lookup(
-        self,
-        claim: Claim,
-        identity: Identity,
-        folder: Path,
-        gpu: bool,
-        predictions: str | None = None,
-    ) -> Outcome | None:
+    def _key(self, claim: Claim, identity: Identity, gpu: bool) -> str:
+        known = self.predictions.get(claim.id)
+        return _key(claim, identity, gpu, known or predictions_digest(claim))
+
+    def lookup(self, claim: Claim, identity: Identity, folder: Path, gpu: bool) -> Outcome | None:
         """The remembered outcome of ``claim`` in ``identity``'s configuration, when nothing it
-        stood on has changed. ``predictions`` is the claim's :func:`predictions_digest`, when
-        the caller knows it already."""
+        stood on has changed."""
         name = f"{claim.id} {identity.configuration}"
         old = self._old.get(name)
-        if old is None or old.key != _key(claim, identity, gpu, predictions):
+        if old is None or old.key != self._key(claim, identity, gpu):
             return None
         where = str(folder)
         info = _stat(where)
@@ -171,7 +174,7 @@ class OutcomeMemo:
         if not stats:
             return
         self._new[f"{claim.id} {identity.configuration}"] = Outcome(
-            key=_key(claim, identity, gpu),
+            key=self._key(claim, identity, gpu),
             folder_mtime_ns=folder_mtime_ns,
             files=stats,
             state=state,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from site_tools.records import RunRecord, record_bytes, record_filename
+from site_tools.runner.cache import load_hub_claims
 from site_tools.runner.report import ClaimResult, RunReport
 from tests.runner.conftest import RunnerHub, age, run
 
@@ -101,3 +102,18 @@ def test_a_memo_entry_stands_only_while_its_records_keep_their_stats(runner_hub:
     path = next((root / "results" / "alpha").glob("*_s0_*"))
     path.write_bytes(path.read_bytes())  # same bytes, new modification time
     assert _only(run(root, all_claims=True)[0]).state == "reproduced"
+
+
+def test_the_predictions_digests_come_from_the_cached_claims(
+    runner_hub: RunnerHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Remembering and looking up an outcome both need the claim's predictions digest; the
+    # runner's claims cache holds it, so neither serialises the predictions again.
+    root = _settled_hub(runner_hub)
+    load_hub_claims(root)  # the claims cache, with its digests, is written
+
+    def serialised(claim: object) -> str:
+        raise AssertionError("predictions serialised again")
+
+    monkeypatch.setattr("site_tools.runner.outcomes.predictions_digest", serialised)
+    _remembered(root)
