@@ -20,7 +20,7 @@ from typing import Literal
 
 from site_tools.evidence import ci_origin
 from site_tools.gc_pause import CollectorPause
-from site_tools.identity import Identity, claim_identities
+from site_tools.identity import Identity
 from site_tools.models import Claim
 from site_tools.records import Origin, RunRecord, write_record
 from site_tools.runner.assess import needs_gpu_record
@@ -281,7 +281,7 @@ def _run_hub(root: Path, options: RunOptions, display: Display, pause: Collector
         identities: list[tuple[Claim, Identity]] = [
             (c, identity)
             for c in claims
-            for identity in claim_identities(c, root, configurations(c, options), files).values()
+            for identity in hub.identities(c, configurations(c, options), files).values()
         ]
         files.save()
         # The backend is asked about GPUs before planning, so GPU claims are planned once.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -297,6 +299,55 @@ def test_the_claim_cache_keeps_each_claims_predictions_digest(
     data.pop("predictions")
     store.write_text(json.dumps(data))
     assert load_hub_claims(root).predictions == expected
+
+
+def test_the_claim_cache_keeps_each_claims_full_identity(
+    runner_hub: RunnerHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = runner_hub(alpha=("ok", {"inputs": ("repro/table.csv",)}), beta="ok")
+    (root / "repro" / "table.csv").write_text("1,2\n")
+    age(root)
+    first = load_hub_claims(root)
+    assert first.full == {cid: claim_identity(c, root) for cid, c in first.claims.items()}
+    run(root, all_claims=True)
+
+    def no_hashing(*args: object) -> None:
+        raise AssertionError("hashed again")
+
+    # A no-op run takes the identities from the cache, without reading a script.
+    with monkeypatch.context() as patched:
+        patched.setattr("site_tools.runner.cache.claim_identities", no_hashing)
+        _, log = run(root, all_claims=True)
+        assert log == "2 claims chosen: 0 runs to make, 2 claims up to date\n"
+        # Other configurations are not cached: they are hashed as before.
+        with pytest.raises(AssertionError, match="hashed again"):
+            run(root, "alpha", smoke=True)
+    # A declared input is no Python file, and the cache sees it change all the same.
+    table = root / "repro" / "table.csv"
+    table.write_text("1,3\n")
+    os.utime(table, (time.time() - 60, time.time() - 60))  # the only file that changed
+    again = load_hub_claims(root)
+    assert again.full["alpha"] != first.full["alpha"]
+    assert again.full["alpha"] == claim_identity(again.claims["alpha"], root)
+    assert again.full["beta"] == first.full["beta"]
+    _, log = run(root, all_claims=True)
+    assert "  alpha: seed 0 (file repro/table.csv changed)\n" in log
+
+
+def test_bytecode_under_repro_does_not_invalidate_the_claim_cache(
+    runner_hub: RunnerHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = runner_hub(alpha="ok")
+    age(root)
+    first = load_hub_claims(root)
+    (root / "repro" / "__pycache__").mkdir()
+    (root / "repro" / "__pycache__" / "ok.cpython-311.pyc").write_bytes(b"\0")
+
+    def no_validation(root: Path) -> None:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr("site_tools.runner.cache.load_catalog", no_validation)
+    assert load_hub_claims(root) == first
 
 
 def test_the_file_digest_memo_sees_a_same_size_edit(runner_hub: RunnerHub) -> None:
