@@ -241,6 +241,15 @@ def test_a_record_of_an_unknown_version_is_refused_with_a_message(runner_hub: Ru
     assert [e.state for e in status.reported] == ["reproduced"]
 
 
+def _forbid_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if the hub is validated again: the claims cache must answer."""
+
+    def no_validation(root: Path) -> None:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr("site_tools.runner.cache.load_catalog", no_validation)
+
+
 def test_the_claim_cache_is_used_until_a_file_changes(
     runner_hub: RunnerHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -248,11 +257,7 @@ def test_the_claim_cache_is_used_until_a_file_changes(
     age(root)
     first = load_hub_claims(root)
     assert (root / ".hub-cache" / "runner" / "claims.json").is_file()
-
-    def no_validation(root: Path) -> None:
-        raise AssertionError("validated again")
-
-    monkeypatch.setattr("site_tools.runner.cache.load_catalog", no_validation)
+    _forbid_validation(monkeypatch)
     assert load_hub_claims(root) == first
     yaml = root / "claims" / "alpha.yaml"
     yaml.write_text(yaml.read_text().replace("timeout_s: 20", "timeout_s: 25"))
@@ -281,12 +286,8 @@ def test_the_claim_cache_keeps_each_claims_predictions_digest(
     first = load_hub_claims(root)
     expected = {cid: predictions_digest(c) for cid, c in first.claims.items()}
     assert first.predictions == expected
-
-    def no_validation(root: Path) -> None:
-        raise AssertionError("validated again")
-
     with monkeypatch.context() as patched:
-        patched.setattr("site_tools.runner.cache.load_catalog", no_validation)
+        _forbid_validation(patched)
         assert load_hub_claims(root).predictions == expected
     # A cache whose digests do not cover every claim is not trusted, nor one of version 1.
     store = root / ".hub-cache" / "runner" / "claims.json"
@@ -342,11 +343,7 @@ def test_bytecode_under_repro_does_not_invalidate_the_claim_cache(
     first = load_hub_claims(root)
     (root / "repro" / "__pycache__").mkdir()
     (root / "repro" / "__pycache__" / "ok.cpython-311.pyc").write_bytes(b"\0")
-
-    def no_validation(root: Path) -> None:
-        raise AssertionError("validated again")
-
-    monkeypatch.setattr("site_tools.runner.cache.load_catalog", no_validation)
+    _forbid_validation(monkeypatch)
     assert load_hub_claims(root) == first
 
 
