@@ -237,6 +237,7 @@ class _CrossChecker:
         repro = doc.data.get("reproduction")
         if isinstance(repro, dict):
             self.check_script(doc, repro.get("script"))
+            self.check_inputs(doc, repro.get("inputs"))
             self.check_limits(doc, repro)
 
     def check_question(self, doc: SourceDoc) -> None:
@@ -296,6 +297,25 @@ class _CrossChecker:
             return
         if not os.path.realpath(path).startswith(self.repro_real):
             self.add(doc, loc, f"script '{script}' resolves outside repro/ (a symlink?)")
+
+    def check_inputs(self, doc: SourceDoc, inputs: Any) -> None:
+        """Each declared input must be a file under repro/ reached through no symlink: it is
+        mounted into the run's sandbox, so a path that leaves repro/ would let a contributed
+        script read any file of the machine that runs it (a token in ``.git/config``)."""
+        if not isinstance(inputs, list):
+            return
+        for index, rel in enumerate(inputs):
+            if not isinstance(rel, str):
+                continue
+            loc = ("reproduction", "inputs", index)
+            if rel.startswith("/") or ".." in Path(rel).parts:
+                self.add(doc, loc, f"input path '{rel}' escapes repro/; give a path under repro/")
+            elif not self._plain_file_in_repro(rel):
+                if os.path.lexists(os.path.join(self.paths.root, rel)):
+                    message = f"input '{rel}' is not a plain file under repro/ (a symlink?)"
+                else:
+                    message = f"input '{rel}' does not exist"
+                self.add(doc, loc, message)
 
     def _plain_file_in_repro(self, script: str) -> bool:
         """Whether ``script`` is a regular file under repro/ reached through no symlink.

@@ -263,7 +263,8 @@ class Reproduction(_Closed):
     through the harness as ``args.params``."""
     inputs: list[Annotated[str, Field(pattern=r"^repro/[A-Za-z0-9_./-]+$")]] = []
     """Data files under ``repro/`` the script reads; they are part of the claim's identity and
-    the only hub files besides the script and its helpers that a sandboxed run can see."""
+    the only hub files besides the script and its helpers that a sandboxed run can see. Each
+    must be a plain file under ``repro/``, reached through no symlink (the catalog checks)."""
     smoke: Configuration | None = None
     """Tiny CPU configuration (overrides of the parameters that run in seconds); required for
     GPU claims."""

@@ -88,6 +88,26 @@ def test_script_symlinked_out_of_repro_is_refused(temp_hub: TempHub, tmp_path: P
     )
 
 
+def test_an_input_symlinked_out_of_repro_is_refused(temp_hub: TempHub, tmp_path: Path) -> None:
+    # The file an input names is mounted into the sandbox: through a link, any file at all.
+    root = temp_hub()
+    secret = tmp_path / "credentials"
+    secret.write_text("token\n")
+    (root / "repro" / "table.csv").symlink_to(secret)
+    claim = root / "claims" / "mean-shrinks.yaml"
+    claim.write_text(
+        claim.read_text().replace(
+            "  seeds: [0, 1, 2]\n", "  seeds: [0, 1, 2]\n  inputs: [repro/table.csv]\n"
+        )
+    )
+    result = CliRunner().invoke(cli, ["validate", "--strict", "--root", str(root)])
+    assert result.exit_code == 1
+    assert result.output == (
+        "claims/mean-shrinks.yaml:14:12: reproduction.inputs.0: input 'repro/table.csv' is not "
+        "a plain file under repro/ (a symlink?)\n1 problem found\n"
+    )
+
+
 def test_github_format_prints_annotations(temp_hub: TempHub) -> None:
     root = temp_hub()
     overlay(root, FIXTURES / "broken" / "unknown-strand")

@@ -132,10 +132,18 @@ def _spec(plan: ClaimPlan, task: Task, ctx: _SpecContext) -> RunSpec:
         device=device,
         limits=limits,
         params=json.dumps(identity.parameters, sort_keys=True),
-        mounts=tuple(str(ctx.root / m) for m in identity.files),
+        mounts=_mounts(ctx.root, identity.files),
         session=ctx.session,
         temp_root=ctx.options.temp_root,
     )
+
+
+def _mounts(root: Path, files: tuple[str, ...]) -> tuple[str, ...]:
+    """The hub files a run's sandbox shows it: those of ``files`` that resolve inside
+    ``repro/``. Validation refuses any other; one that a link made since leads out of
+    ``repro/`` is left out, and the run fails to read it rather than reading what it points to."""
+    repro = os.path.realpath(root / "repro") + os.sep
+    return tuple(str(root / f) for f in files if os.path.realpath(root / f).startswith(repro))
 
 
 def _make_backend(options: RunOptions) -> tuple[Backend, str]:
