@@ -301,7 +301,7 @@ class _CrossChecker:
     def check_inputs(self, doc: SourceDoc, inputs: Any) -> None:
         """Each declared input must be a file under repro/ reached through no symlink: it is
         mounted into the run's sandbox, so a path that leaves repro/ would let a contributed
-        script read any file of the machine that runs it (a token in ``.git/config``)."""
+        script read any file its runner can (a key in the home folder)."""
         if not isinstance(inputs, list):
             return
         for index, rel in enumerate(inputs):
