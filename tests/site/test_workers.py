@@ -61,8 +61,13 @@ def test_ctrl_c_stops_every_worker_between_two_items_and_then_the_build() -> Non
 
     before = {child.pid for child in psutil.Process().children()}
     start = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        run_shares([[0], [1]], work)
+    # A shell starts a background job with Ctrl-C ignored; a terminal's Ctrl-C is what is tested.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_shares([[0], [1]], work)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - start < 30
     # Every worker was waited for: none is left, running or as a zombie.
     assert {child.pid for child in psutil.Process().children()} <= before
