@@ -172,6 +172,11 @@ def _read_folder(
             yield doc
 
 
+def _escapes(rel: str) -> bool:
+    """Whether a path declared under repro/ leaves it as written: absolute, or through ``..``."""
+    return rel.startswith("/") or ".." in Path(rel).parts
+
+
 @dataclass
 class _CrossChecker:
     """Checks that need more than one entry: references, ids, paths, limits, safety."""
@@ -286,7 +291,7 @@ class _CrossChecker:
         if not isinstance(script, str):
             return
         loc = ("reproduction", "script")
-        if script.startswith("/") or ".." in Path(script).parts:
+        if _escapes(script):
             self.add(doc, loc, f"script path '{script}' escapes repro/; give a path under repro/")
             return
         if self._plain_file_in_repro(script):
@@ -308,7 +313,7 @@ class _CrossChecker:
             if not isinstance(rel, str):
                 continue
             loc = ("reproduction", "inputs", index)
-            if rel.startswith("/") or ".." in Path(rel).parts:
+            if _escapes(rel):
                 self.add(doc, loc, f"input path '{rel}' escapes repro/; give a path under repro/")
             elif not self._plain_file_in_repro(rel):
                 if os.path.lexists(os.path.join(self.paths.root, rel)):
