@@ -340,8 +340,34 @@ HEADERS: Row = (
 )
 
 
-def _rows(report: RunReport) -> Iterable[tuple[ClaimResult, list[Row]]]:
-    for result in report.results:
+LISTED_MAX = 100
+"""Most claims a summary lists in full. A longer report lists only the claims that ran this
+time or do not pass, and counts the rest: a no-op ``lmhub run --all`` of 10,000 claims
+printed 20,000 lines of up-to-date passes (1.9 MB, a tenth of its time), a terminal cannot
+show them usefully, and a GitHub step summary over 1 MiB is refused."""
+
+QUIET_STATES: frozenset[str] = frozenset({"reproduced", "caught", "measured", "smoke-ok"})
+"""States of a claim that passes: left out of a long summary when nothing ran for it."""
+
+
+def listed(report: RunReport) -> tuple[list[ClaimResult], int]:
+    """The results a summary lists, and how many up-to-date passes it leaves out (see
+    :data:`LISTED_MAX`)."""
+    if len(report.results) <= LISTED_MAX:
+        return report.results, 0
+    shown = [r for r in report.results if r.ran or r.not_run or r.state not in QUIET_STATES]
+    return shown, len(report.results) - len(shown)
+
+
+def _left_out(count: int) -> list[str]:
+    if not count:
+        return []
+    claims = "claim" if count == 1 else "claims"
+    return [f"not listed: {count} up-to-date {claims} that pass (`lmhub run ID` shows one)"]
+
+
+def _rows(results: list[ClaimResult]) -> Iterable[tuple[ClaimResult, list[Row]]]:
+    for result in results:
         lines = result.lines()
         first = (result.label, result.state)
         if not lines:
@@ -366,20 +392,22 @@ def _rows(report: RunReport) -> Iterable[tuple[ClaimResult, list[Row]]]:
 
 def render_plain(report: RunReport) -> str:
     """The summary as a fixed-width text table, then the notes and the footer."""
+    shown, left_out = listed(report)
     table: list[Row] = [HEADERS]
     notes_after: dict[int, list[str]] = {}
-    for result, rows in _rows(report):
+    for result, rows in _rows(shown):
         table += rows
         notes = result.notes()
         if notes:
             notes_after[len(table) - 1] = notes
     widths = [max(len(row[i]) for row in table) for i in range(len(HEADERS))]
     out = []
-    for index, row in enumerate(table):
+    for index, row in enumerate(table if shown else []):
         out.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         if index == 0:
             out.append("  ".join("-" * w for w in widths))
         out += [f"    {note}" for note in notes_after.get(index, [])]
+    out += _left_out(left_out)
     out += report.footer()
     return "\n".join(out) + "\n"
 
@@ -392,14 +420,15 @@ the plain table."""
 
 
 def fits_rich_table(report: RunReport) -> bool:
-    """Whether ``report`` is short enough to draw with :func:`render_rich`."""
-    return len(report.results) <= RICH_TABLE_MAX_CLAIMS
+    """Whether the claims ``report`` lists are few enough to draw with :func:`render_rich`."""
+    return len(listed(report)[0]) <= RICH_TABLE_MAX_CLAIMS
 
 
 def render_rich(report: RunReport, console: Console) -> None:
     """The summary as a rich table on a terminal."""
+    shown, left_out = listed(report)
     table = Table(*HEADERS, title="lmhub run", title_justify="left")
-    for result, rows in _rows(report):
+    for result, rows in _rows(shown):
         style = _STYLE.get(result.state)
         for i, row in enumerate(rows):
             cells = list(row)
@@ -408,8 +437,9 @@ def render_rich(report: RunReport, console: Console) -> None:
             table.add_row(*cells, style=style if i == 0 else None)
         for note in result.notes():
             table.add_row("", "", note, style="dim")
-    console.print(table)
-    for line in report.footer():
+    if shown:
+        console.print(table)
+    for line in [*_left_out(left_out), *report.footer()]:
         console.print(line, highlight=False, markup=False)
 
 
@@ -420,13 +450,11 @@ def _md(text: str) -> str:
 def render_markdown(report: RunReport) -> str:
     """The summary as a Markdown section (for ``$GITHUB_STEP_SUMMARY``)."""
     title = "lmhub run --smoke" if report.smoke else "lmhub run"
-    out = [
-        f"### {title}: {_md(report.headline())}",
-        "",
-        "| claim | status | predictions | time |",
-        "|---|---|---|---|",
-    ]
-    for result in report.results:
+    shown, left_out = listed(report)
+    out = [f"### {title}: {_md(report.headline())}", ""]
+    if shown:
+        out += ["| claim | status | predictions | time |", "|---|---|---|---|"]
+    for result in shown:
         cells = [
             f"`{line.metric}`: expected {line.expected}, measured {line.measured}"
             + (f" ({line.seeds})" if line.seeds else "")
@@ -439,5 +467,5 @@ def render_markdown(report: RunReport) -> str:
             f"| `{result.label}` | {_MARK.get(result.state, '')} {result.state} | "
             f"{'<br>'.join(_md(c) for c in cells) or '—'} | {result.time_text()} |"
         )
-    out += ["", *[f"- {_md(line)}" for line in report.footer()[1:]]]
+    out += ["", *[f"- {_md(line)}" for line in [*_left_out(left_out), *report.footer()[1:]]]]
     return "\n".join(out).rstrip() + "\n\n"

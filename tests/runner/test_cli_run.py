@@ -21,7 +21,14 @@ from rich.console import Console
 from site_tools.cli.app import cli
 from site_tools.runner.api import RunOptions, run_hub
 from site_tools.runner.progress import PlainDisplay, RichDisplay
-from site_tools.runner.report import RICH_TABLE_MAX_CLAIMS, fits_rich_table, render_rich
+from site_tools.runner.report import (
+    LISTED_MAX,
+    RICH_TABLE_MAX_CLAIMS,
+    fits_rich_table,
+    render_markdown,
+    render_plain,
+    render_rich,
+)
 from tests.runner.conftest import RunnerHub, assert_kept, records, snapshot
 
 pytestmark = pytest.mark.timeout(90)
@@ -258,3 +265,37 @@ def test_a_long_summary_is_not_drawn_as_a_rich_table(runner_hub: RunnerHub) -> N
     assert fits_rich_table(many)
     many.results.append(report.results[0])
     assert not fits_rich_table(many)
+
+
+def test_a_long_summary_lists_what_ran_or_does_not_pass_and_counts_the_rest(
+    runner_hub: RunnerHub,
+) -> None:
+    root = runner_hub(good="ok", missed="misses")
+    run_hub(root, RunOptions(all_claims=True), PlainDisplay())
+    again = run_hub(root, RunOptions(all_claims=True), PlainDisplay())
+    passed, missed = sorted(again.results, key=lambda r: r.state != "reproduced")
+    assert (passed.state, passed.cached, missed.state) == ("reproduced", True, "failed")
+    many = dataclasses.replace(again, results=[passed] * LISTED_MAX + [missed])
+    plain = render_plain(many)
+    assert [line.split()[0] for line in plain.splitlines()[2:4]] == ["missed", "seed"]
+    assert not re.search(r"(?m)^good ", plain)
+    assert f"not listed: {LISTED_MAX} up-to-date claims that pass (`lmhub run ID` shows one)\n" in (
+        plain
+    )
+    markdown = render_markdown(many)
+    assert "| `missed` | ❌ failed |" in markdown
+    assert "`good`" not in markdown
+    assert f"- not listed: {LISTED_MAX} up-to-date claims" in markdown
+    # Up to LISTED_MAX claims, every one is listed.
+    few = dataclasses.replace(again, results=[passed] * (LISTED_MAX - 1) + [missed])
+    assert len(re.findall(r"(?m)^good ", render_plain(few))) == LISTED_MAX - 1
+    assert "not listed" not in render_plain(few)
+    # Nothing left to list: the counts alone, no empty table.
+    quiet = dataclasses.replace(again, results=[passed] * (LISTED_MAX + 1))
+    assert render_plain(quiet).splitlines()[0].startswith(f"not listed: {LISTED_MAX + 1} ")
+    assert "| claim |" not in render_markdown(quiet)
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=150, color_system=None)
+    assert fits_rich_table(quiet)
+    render_rich(quiet, console)
+    assert screen.getvalue().startswith(f"not listed: {LISTED_MAX + 1} ")
