@@ -34,12 +34,16 @@ from site_tools.site.dependencies import (
 from site_tools.site.exports import (
     CATALOG,
     EXPORT_SCHEMAS,
+    EntryFile,
+    claim_file,
     export_files,
     export_text,
+    question_file,
+    reference_file,
     schema_file,
 )
 from site_tools.site.nav import site_nav
-from site_tools.site.output import OutputTree
+from site_tools.site.output import OutputTree, Producer
 from site_tools.site.pages.claims import claim_md, claims_index
 from site_tools.site.pages.common import (
     EXAMPLE,
@@ -184,25 +188,20 @@ def _generate(
     for lazy in [*claims_index(data), *questions_index(data), *strand_pages(data)]:
         tree.add_lazy(lazy.path, lazy.key, functools.partial(_render_text, lazy.render))
     tree.add(PAPERS, papers_index_md(data))
+    header, exports = export_files(data)
+    tree.add(CATALOG, header)
+    export_of = {entry.path: entry for entry in exports}
+    urls = f"{directory_urls}:"
+    # Each entry's files are one group with one key (see site_tools.site.output): a page is
+    # rendered again only when what it shows has changed (see dependencies), and its export
+    # file, badge, BibTeX and plot show nothing its key does not cover.
     for paper_page in data.papers.pages:
-        tree.add_lazy(
-            paper_page.path,
-            papers_page_key(data, paper_page),
-            functools.partial(_render, papers_page_md, data, paper_page),
-        )
-    # An entry's page is rendered only when what it shows has changed (see dependencies).
-    for claim in catalog.claims.values():
-        tree.add_lazy(
-            claim_page(claim.id),
-            claim_page_key(data, claim),
-            functools.partial(_render, claim_md, data, claim),
-        )
-    for question in catalog.questions.values():
-        tree.add_lazy(
-            question_page(question.id),
-            question_page_key(data, question),
-            functools.partial(_render, question_md, data, question),
-        )
+        key = papers_page_key(data, paper_page)
+        files: list[tuple[str, Producer]] = [
+            (paper_page.path, functools.partial(_render, papers_page_md, data, paper_page))
+        ]
+        files += [_export_file(export_of.pop(reference_file(ref))) for ref in paper_page.keys]
+        tree.add_group(f"papers:{paper_page.path}", urls + key, files)
     seconds["indexes"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -211,18 +210,31 @@ def _generate(
         state = data.state(claim.id)
         if state not in badges:
             badges[state] = claim_badge(state).encode("utf-8")
-        tree.add(badge_file(claim.id), badges[state])
-        tree.add(bib_file(claim.id), catalog.bib.export(claim.citations))
         result = results[claim.id]
+        files = [
+            (claim_page(claim.id), functools.partial(_render, claim_md, data, claim)),
+            _export_file(export_of.pop(claim_file(claim.id))),
+            (badge_file(claim.id), functools.partial(bytes, badges[state])),
+            (bib_file(claim.id), functools.partial(_bib, catalog, claim.citations)),
+        ]
+        plot_key = ""
         if result.plot is not None:
-            tree.add_lazy(
-                plot_file(claim.id),
-                result.plot.key,
-                _plot_producer(plots, result, catalog.claims[claim.id].reproduction.plot),
+            plot_key = result.plot.key
+            files.append(
+                (
+                    plot_file(claim.id),
+                    _plot_producer(plots, result, catalog.claims[claim.id].reproduction.plot),
+                )
             )
-    header, exports = export_files(data)
-    tree.add(CATALOG, header)
-    for entry in exports:
+        key = f"{urls}{claim_page_key(data, claim)}\0{state}\0{plot_key}"
+        tree.add_group(f"claim:{claim.id}", key, files)
+    for question in catalog.questions.values():
+        files = [
+            (question_page(question.id), functools.partial(_render, question_md, data, question)),
+            _export_file(export_of.pop(question_file(question.id))),
+        ]
+        tree.add_group(f"question:{question.id}", urls + question_page_key(data, question), files)
+    for entry in export_of.values():
         tree.add_lazy(entry.path, entry.key, functools.partial(_export, entry.build))
     if cache_dir is not None:
         # The memo of export files that earlier versions kept; the manifest's keys replace it.
@@ -268,6 +280,14 @@ def _render_text(render: Callable[[], str]) -> bytes:
 
 def _export(build: Callable[[], BaseModel]) -> bytes:
     return export_text(build()).encode("utf-8")
+
+
+def _export_file(entry: EntryFile) -> tuple[str, Producer]:
+    return entry.path, functools.partial(_export, entry.build)
+
+
+def _bib(catalog: Catalog, citations: list[str]) -> bytes:
+    return catalog.bib.export(citations).encode("utf-8")
 
 
 def _plot_producer(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,110 @@ def test_a_file_made_again_as_it_was_is_not_written(tmp_path: Path) -> None:
     tree.add_lazy("a.svg", "key2", lambda: calls.append("a") or b"<svg/>")
     tree.add_lazy("b.svg", "key2", lambda: calls.append("b") or b"<svg></svg>")
     assert tree.commit().written == [] and calls == []
+
+
+def _group(tree: OutputTree, key: str, calls: list[str], plot: bytes | None = b"<svg/>") -> None:
+    def made(rel: str, data: bytes | None) -> Callable[[], bytes | None]:
+        return lambda: calls.append(rel) or data
+
+    files = [("p/a.md", made("p/a.md", b"page")), ("b/a.svg", made("b/a.svg", b"badge"))]
+    files.append(("plots/a.svg", made("plots/a.svg", plot)))
+    tree.add_group("claim:a", key, files)
+
+
+def test_a_group_is_made_again_only_when_its_key_or_a_file_of_it_changes(tmp_path: Path) -> None:
+    calls: list[str] = []
+    tree = OutputTree(tmp_path)
+    _group(tree, "k1", calls)
+    tree.add("index.md", "list")
+    first = tree.commit()
+    assert first.written == ["b/a.svg", "index.md", "p/a.md", "plots/a.svg"]
+    assert tree.paths == first.written
+
+    calls.clear()
+    tree = OutputTree(tmp_path)
+    _group(tree, "k1", calls)
+    tree.add("index.md", "list")
+    kept = tree.commit()
+    assert calls == [] and kept.written == [] and kept.unchanged == 4
+
+    # A new key makes every file again; only those whose content changed are written.
+    tree = OutputTree(tmp_path)
+    _group(tree, "k2", calls, plot=b"<svg>new</svg>")
+    tree.add("index.md", "list")
+    changed = tree.commit()
+    assert sorted(calls) == ["b/a.svg", "p/a.md", "plots/a.svg"]
+    assert changed.written == ["plots/a.svg"] and changed.unchanged == 3
+
+    # A file of the group deleted by hand: the group is made again.
+    (tmp_path / "b/a.svg").unlink()
+    calls.clear()
+    tree = OutputTree(tmp_path)
+    _group(tree, "k2", calls, plot=b"<svg>new</svg>")
+    assert tree.commit().written == ["b/a.svg"] and len(calls) == 3
+
+    # A group no longer generated: its files are deleted, other files are left alone.
+    (tmp_path / "p/mine.md").write_text("hand-written")
+    tree = OutputTree(tmp_path)
+    tree.add("index.md", "list")
+    gone = tree.commit()
+    assert gone.removed == ["b/a.svg", "p/a.md", "plots/a.svg"]
+    assert (tmp_path / "p/mine.md").is_file()
+
+
+def test_a_file_of_a_group_produced_as_nothing_does_not_make_the_group_stale(
+    tmp_path: Path,
+) -> None:
+    calls: list[str] = []
+    tree = OutputTree(tmp_path)
+    _group(tree, "k", calls, plot=None)
+    assert tree.commit().written == ["b/a.svg", "p/a.md"]
+    assert "plots/a.svg" not in tree.paths and not (tmp_path / "plots/a.svg").exists()
+
+    calls.clear()
+    tree = OutputTree(tmp_path)
+    _group(tree, "k", calls, plot=None)
+    assert tree.commit().written == [] and calls == []
+    assert tree.paths == ["b/a.svg", "p/a.md"]
+
+    tree = OutputTree(tmp_path)
+    _group(tree, "k2", calls, plot=b"<svg/>")
+    assert tree.commit().written == ["plots/a.svg"]
+
+
+def test_a_group_an_interrupted_commit_was_making_is_made_again(tmp_path: Path) -> None:
+    calls: list[str] = []
+    tree = OutputTree(tmp_path)
+    _group(tree, "k1", calls)
+    tree.commit()
+
+    tree = OutputTree(tmp_path)
+    tree.add_group(
+        "claim:a",
+        "k2",
+        [("p/a.md", _interrupted), ("b/a.svg", lambda: b"new badge")],
+    )
+    with pytest.raises(KeyboardInterrupt):
+        tree.commit()
+    assert (tmp_path / "b/a.svg").read_bytes() == b"new badge"  # written before the stop
+
+    # Back to the first key: the manifest must not vouch for the badge the stop replaced;
+    # the group's other files were due too, and are written to be sure.
+    calls.clear()
+    tree = OutputTree(tmp_path)
+    _group(tree, "k1", calls)
+    assert tree.commit().written == ["b/a.svg", "p/a.md", "plots/a.svg"]
+    assert (tmp_path / "b/a.svg").read_bytes() == b"badge"
+
+
+def test_a_group_is_checked_as_it_is_added(tmp_path: Path) -> None:
+    tree = OutputTree(tmp_path)
+    tree.add_group("claim:a", "k", [])
+    with pytest.raises(ValueError, match="added twice"):
+        tree.add_group("claim:a", "k", [])
+    with pytest.raises(ValueError, match="line break"):
+        tree.add_group("claim:b", "k\nx", [])
+    tree.add_group("claim:c", "k", [("../out.md", lambda: b"x")])
+    with pytest.raises(ValueError, match="not a plain relative path"):
+        tree.commit()
+    assert not (tmp_path.parent / "out.md").exists()
