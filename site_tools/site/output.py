@@ -117,8 +117,6 @@ class OutputTree:
         self._produced: dict[str, list[str]] = {}
         """Group name to the files it holds once committed (those producing nothing left
         out)."""
-        self._nothing: dict[str, list[str]] = {}
-        """Group name to its files produced as nothing, where any were."""
         self._rows: dict[str, str] = {}
         self._regrouped: set[str] = set()
         """Files held by the last build's groups that this commit makes again (see
@@ -260,10 +258,7 @@ class OutputTree:
                 nothing.add(rel)
                 self._digests.pop(rel, None)
         for name in stale_groups:
-            files = [rel for rel, _ in self._groups[name][1]]
-            self._produced[name] = [rel for rel in files if rel not in nothing]
-            if len(self._produced[name]) != len(files):
-                self._nothing[name] = [rel for rel in files if rel in nothing]
+            self._produced[name] = [rel for rel, _ in self._groups[name][1] if rel not in nothing]
         for rel in gone:
             try:
                 (self.root / _check(rel)).unlink()
@@ -285,37 +280,42 @@ class OutputTree:
             row = self._rows[name] = "\n".join([key, *[rel for rel, _ in files]])
         return row
 
+    def _held(self, name: str) -> list[str]:
+        """The files the last build's group ``name`` wrote (its paths but those it produced
+        as nothing)."""
+        paths = self.previous_groups[name].split("\n")[1:]
+        nothing = self.previous_nothing.get(name)
+        return [rel for rel in paths if rel not in nothing] if nothing else paths
+
     def _stale_groups(self, on_disk: set[str], report: WriteReport) -> tuple[list[str], set[str]]:
         """The groups to make again, and the files the last build's groups held that may be
         no longer generated (those of groups gone or made again). The files of each group
         kept are counted as unchanged in ``report``."""
         stale: list[str] = []
         old_files: set[str] = set()
-        previous, nothing = self.previous_groups, self.previous_nothing
+        previous = self.previous_groups
         for name in self._groups:
-            row = previous.get(name)
-            if row is not None:
-                held = row.split("\n")[1:]
-                if name in nothing:
-                    held = [rel for rel in held if rel not in nothing[name]]
-                if row == self._row(name) and on_disk.issuperset(held):
+            if name in previous:
+                held = self._held(name)
+                if previous[name] == self._row(name) and on_disk.issuperset(held):
                     self._produced[name] = held
-                    if name in nothing:
-                        self._nothing[name] = nothing[name]
                     report.unchanged += len(held)
                     continue
                 old_files.update(held)
             stale.append(name)
-        for name, row in previous.items():
-            if name not in self._groups:
-                old_files.update(
-                    rel for rel in row.split("\n")[1:] if rel not in nothing.get(name, ())
-                )
+        for name in previous.keys() - self._groups.keys():
+            old_files.update(self._held(name))
         return stale, old_files
 
     def _save(self) -> None:
-        rows = {name: self._row(name) for name in self._groups}
-        self.manifest.save({"files": self._digests, "groups": rows, "nothing": self._nothing})
+        rows: dict[str, str] = {}
+        nothing: dict[str, list[str]] = {}
+        for name, (_, files) in self._groups.items():
+            rows[name] = self._row(name)
+            produced = self._produced.get(name, [])
+            if len(produced) != len(files):
+                nothing[name] = [rel for rel, _ in files if rel not in produced]
+        self.manifest.save({"files": self._digests, "groups": rows, "nothing": nothing})
 
     def _write(self, rel: str, durable: bool) -> str:
         """Write ``rel``, a lazy file's content produced now; what became of it: written,
