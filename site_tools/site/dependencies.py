@@ -9,8 +9,8 @@ their works, the titles of the entries that cite them and the pages they link to
 each work an entry cites is part of the entry's key, since its page links there.
 
 A page of a long list (the claims and open-questions indexes, a strand's pages) is keyed on
-what each of its rows shows (:func:`claim_row`, :func:`question_row`) and on the counts of
-the whole list it states (:func:`list_page_key`), so that a change to one entry renders
+the page keys of the entries it lists, which cover what their rows show, and on the counts
+of the whole list it states (:func:`list_page_key`), so that a change to one entry renders
 again only the page that lists it.
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 
 from site_tools.models import Claim, OpenQuestion
 from site_tools.site.codebase import code_digest as code_digest  # re-exported
-from site_tools.site.pages.common import SiteData
+from site_tools.site.pages.common import PAPERS, SiteData
 from site_tools.site.pages.listing import ListPage
 from site_tools.site.pages.papers_layout import PapersPage
 
@@ -79,15 +79,18 @@ def _work_digests(data: SiteData) -> dict[str, str]:
 
 
 def _common(data: SiteData, kind: str, entry_id: str, citations: list[str]) -> list[str]:
+    shared = data.keys.get("common")
+    if shared is None:
+        shared = data.keys["common"] = f"{code_digest()}\0{data.catalog.settings.model_dump_json()}"
     bib = data.catalog.bib.references
-    if "settings" not in data.keys:
-        data.keys["settings"] = data.catalog.settings.model_dump_json()
+    works = data.works if data.works is not None else _work_digests(data)
+    page_of = data.papers.page_of
+    # Inlined work_digest and paper_page: this runs for each of 20,000 entries.
     return [
-        code_digest(),
-        data.keys["settings"],
+        shared,
         data.catalog.sources.get(f"{kind}:{entry_id}", ""),
         *(
-            f"{work_digest(data, k)}\0{data.paper_page(k)}" if k in bib else f"missing {k}"
+            f"{works[k]}\0{page_of.get(k, PAPERS)}" if k in bib else f"missing {k}"
             for k in citations
         ),
     ]
@@ -126,12 +129,13 @@ def _claim_key(data: SiteData, claim: Claim) -> str:
 
 def _question_key(data: SiteData, question: OpenQuestion) -> str:
     claims = [data.catalog.claims.get(c) for c in question.related_claims]
+    state = data.state
     return parts_digest(
         [
             "question",
             data.catalog.entry_key("question", question),
             data.strand_title(question.strand),
-            *(f"{c.id}\0{c.title}\0{data.state(c.id)}" if c else "missing" for c in claims),
+            *(f"{c.id}\0{c.title}\0{state(c.id)}" if c else "missing" for c in claims),
             *_common(data, "question", question.id, question.citations),
         ]
     )
@@ -149,65 +153,42 @@ def papers_page_key(data: SiteData, page: PapersPage) -> str:
 
 def _papers_key(data: SiteData, page: PapersPage) -> str:
     catalog = data.catalog
+    links = data.keys.get("papers-links")
+    if links is None:  # the same for every papers page
+        groups = data.papers.groups()
+        links = "\n".join(f"{group}\0{pages[0].path}" for group, pages in groups.items())
+        data.keys["papers-links"] = links
+    works = data.works if data.works is not None else _work_digests(data)
     cited = []
     for key in page.keys:
-        for kind, entry_id in data.cited_by.get(key, []):
+        for kind, entry_id in data.cited_by.get(key, ()):
             entry = catalog.claims[entry_id] if kind == "claim" else catalog.questions[entry_id]
             cited.append(f"{key}\0{kind}\0{entry_id}\0{entry.title}")
-    groups = data.papers.groups()
     return parts_digest(
         [
             "papers",
             code_digest(),
             f"{page.path}\0{page.number}\0{page.of}",
-            *(f"{group}\0{pages[0].path}" for group, pages in groups.items()),
-            *(work_digest(data, key) for key in page.keys),
+            links,
+            *(works[key] for key in page.keys),
             *cited,
         ]
     )
 
 
-def claim_row(data: SiteData, claim: Claim) -> list[Any]:
-    """What a row of a claims table shows of ``claim`` (see
-    :func:`~site_tools.site.pages.claims.claims_table`)."""
-    result = data.results.get(claim.id)
-    last = result.last_run if result else None
-    return [
-        claim.id,
-        claim.title,
-        claim.strand,
-        data.strand_title(claim.strand),
-        data.state(claim.id),
-        last.isoformat() if last else None,
-        claim.tags,
-    ]
-
-
-def question_row(data: SiteData, question: OpenQuestion) -> list[Any]:
-    """What a row of an open-questions table shows of ``question`` (see
-    :func:`~site_tools.site.pages.questions.questions_table`)."""
-    return [
-        question.id,
-        question.title,
-        question.strand,
-        data.strand_title(question.strand),
-        question.status,
-        len(question.related_claims),
-        question.tags,
-    ]
-
-
-def list_page_key(kind: str, page: ListPage, shared: list[Any], rows: list[list[Any]]) -> str:
+def list_page_key(kind: str, page: ListPage, shared: list[Any], entries: list[str]) -> str:
     """Key of one page of a list: ``shared``, what the page says of the whole list (its
-    counts), and ``rows``, what each of its rows shows (:func:`claim_row`...), plus the
-    page's place in the list. Both are JSON-serialisable (``json.dumps`` makes an injective
-    text of them in one call)."""
+    counts, JSON-serialisable), and ``entries``, the page keys of the entries it lists
+    (:func:`claim_page_key`, :func:`question_page_key`), plus the page's place in the list.
+    An entry's page key covers all that its row shows (title, strand, state, last run,
+    tags...): a list page may be rendered again when a row did not change (a cited work
+    did), and is then written only if its text differs."""
     return parts_digest(
         [
             kind,
             code_digest(),
             f"{page.first}\0{page.number}\0{page.of}",
             json.dumps(shared),
-            json.dumps(rows),
+            *entries,
         ]
     )

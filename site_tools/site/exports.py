@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import math
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -151,7 +149,8 @@ def _env(result: EnvironmentResult) -> EnvironmentExport:
     return EnvironmentExport(label=result.label, state=result.state, last_run=result.last_run)
 
 
-def _claim(data: SiteData, claim: Claim) -> ClaimExport:
+def claim_export(data: SiteData, claim: Claim) -> ClaimExport:
+    """A claim's export file, as its model."""
     result = data.results.get(claim.id)
     full = result.status if result else None
     status = StatusExport(
@@ -186,7 +185,8 @@ def _claim(data: SiteData, claim: Claim) -> ClaimExport:
     )
 
 
-def _question(data: SiteData, question: OpenQuestion) -> QuestionExport:
+def question_export(data: SiteData, question: OpenQuestion) -> QuestionExport:
+    """An open question's export file, as its model."""
     return QuestionExport(
         id=question.id,
         title=question.title,
@@ -205,7 +205,8 @@ def _question(data: SiteData, question: OpenQuestion) -> QuestionExport:
     )
 
 
-def _reference(data: SiteData, key: str) -> ReferenceExport:
+def reference_export(data: SiteData, key: str) -> ReferenceExport:
+    """A reference's export file, as its model."""
     r = data.catalog.bib.references[key]
     return ReferenceExport(
         key=r.key,
@@ -220,38 +221,41 @@ def _reference(data: SiteData, key: str) -> ReferenceExport:
     )
 
 
-_Row = tuple[str, str, str | None, str | None, str]
-"""An index row's fields, in :class:`IndexRowExport`'s order."""
-
-
-def _rows(data: SiteData) -> dict[str, list[Any]]:
-    """What the index rows of each kind are made of, by id (key): the row itself for a claim
-    or an open question; the key and the work's digest (:func:`work_digest`, made for the
-    papers pages' keys anyway) for a reference, whose title is decoded only when its index
-    page is built (:func:`_row`)."""
+def _listed(data: SiteData) -> dict[str, list[tuple[str, str]]]:
+    """The ids each kind of index lists, in order, each with the key of what its row shows:
+    the page key of a claim or an open question (:mod:`site_tools.site.dependencies`,
+    made for its page anyway, and covering its title, state and strand), the digest of a
+    reference's work (:func:`work_digest`)."""
     catalog = data.catalog
     return {
-        "claims": [
-            (c.id, c.title, data.state(c.id), c.strand, claim_file(c.id))
-            for _, c in sorted(catalog.claims.items())
-        ],
+        "claims": [(i, claim_page_key(data, c)) for i, c in sorted(catalog.claims.items())],
         "open_questions": [
-            (q.id, q.title, q.status, q.strand, question_file(q.id))
-            for _, q in sorted(catalog.questions.items())
+            (i, question_page_key(data, q)) for i, q in sorted(catalog.questions.items())
         ],
         "references": [(key, work_digest(data, key)) for key in sorted(catalog.bib.references)],
     }
 
 
-def _row(data: SiteData, kind: str, made_of: Any) -> _Row:
-    if kind != "references":
-        return made_of  # type: ignore[no-any-return]
-    key = made_of[0]
-    return (key, data.catalog.bib.references[key].title, None, None, reference_file(key))
+def _row(data: SiteData, kind: str, entry_id: str) -> IndexRowExport:
+    catalog = data.catalog
+    if kind == "claims":
+        c = catalog.claims[entry_id]
+        return IndexRowExport(
+            id=c.id, title=c.title, status=data.state(c.id), strand=c.strand, file=claim_file(c.id)
+        )
+    if kind == "open_questions":
+        q = catalog.questions[entry_id]
+        return IndexRowExport(
+            id=q.id, title=q.title, status=q.status, strand=q.strand, file=question_file(q.id)
+        )
+    title = catalog.bib.references[entry_id].title
+    return IndexRowExport(
+        id=entry_id, title=title, status=None, strand=None, file=reference_file(entry_id)
+    )
 
 
 def _index_page(
-    data: SiteData, kind: str, number: int, pages: int, total: int, chunk: list[Any]
+    data: SiteData, kind: str, number: int, pages: int, total: int, ids: list[str]
 ) -> BaseModel:
     return IndexPageExport(
         format_version=EXPORT_VERSION,
@@ -261,26 +265,25 @@ def _index_page(
         total=total,
         previous=index_file(kind, number - 1) if number > 1 else None,
         next=index_file(kind, number + 1) if number < pages else None,
-        rows=[
-            IndexRowExport(id=i, title=title, status=status, strand=strand, file=file)
-            for i, title, status, strand, file in (_row(data, kind, r) for r in chunk)
-        ],
+        rows=[_row(data, kind, i) for i in ids],
     )
 
 
-def _index_pages(data: SiteData, kind: str, rows: list[Any]) -> list[EntryFile]:
-    """The index pages of ``kind``, each keyed on its place and what its rows are made of
-    (strings, so ``json.dumps`` of them is an injective text)."""
+def _index_pages(data: SiteData, kind: str, listed: list[tuple[str, str]]) -> list[EntryFile]:
+    """The index pages of ``kind``, each keyed on its place and the keys of its rows."""
     size = INDEX_SIZE
-    chunks = [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+    chunks = [listed[i : i + size] for i in range(0, len(listed), size)] or [[]]
     pages = len(chunks)
     return [
         EntryFile(
             index_file(kind, n),
             parts_digest(
-                ["index", code_digest(), kind, f"{n}\0{pages}\0{len(rows)}", json.dumps(chunk)]
+                ["index", code_digest(), kind, f"{n}\0{pages}\0{len(listed)}"]
+                + [f"{i}\0{key}" for i, key in chunk]
             ),
-            functools.partial(_index_page, data, kind, n, pages, len(rows), chunk),
+            functools.partial(
+                _index_page, data, kind, n, pages, len(listed), [i for i, _ in chunk]
+            ),
         )
         for n, chunk in enumerate(chunks, 1)
     ]
@@ -324,8 +327,8 @@ def _indexes_and_header(data: SiteData) -> tuple[CatalogExport, list[EntryFile]]
     """``catalog.json``, and the index pages."""
     files: list[EntryFile] = []
     indexes: dict[str, list[str]] = {}
-    for kind, rows in _rows(data).items():
-        pages = _index_pages(data, kind, rows)
+    for kind, listed in _listed(data).items():
+        pages = _index_pages(data, kind, listed)
         indexes[kind] = [page.path for page in pages]
         files += pages
     return _header(data, indexes), files
@@ -364,7 +367,7 @@ def entry_files(data: SiteData) -> list[EntryFile]:
         EntryFile(
             claim_file(c.id),
             urls + claim_page_key(data, c),
-            functools.partial(_claim, data, c),
+            functools.partial(claim_export, data, c),
         )
         for c in catalog.claims.values()
     ]
@@ -372,7 +375,7 @@ def entry_files(data: SiteData) -> list[EntryFile]:
         EntryFile(
             question_file(q.id),
             urls + question_page_key(data, q),
-            functools.partial(_question, data, q),
+            functools.partial(question_export, data, q),
         )
         for q in catalog.questions.values()
     ]
@@ -381,7 +384,7 @@ def entry_files(data: SiteData) -> list[EntryFile]:
     for page in data.papers.pages:
         key = urls + papers_page_key(data, page)
         files += [
-            EntryFile(reference_file(ref), key, functools.partial(_reference, data, ref))
+            EntryFile(reference_file(ref), key, functools.partial(reference_export, data, ref))
             for ref in page.keys
         ]
     return files
@@ -392,11 +395,18 @@ def export_text(model: BaseModel) -> str:
     return model.model_dump_json() + "\n"
 
 
+def index_files(data: SiteData) -> tuple[str, list[EntryFile]]:
+    """The text of ``catalog.json`` (built now), and the index pages, to be built when their
+    keys change."""
+    header, indexes = _indexes_and_header(data)
+    return export_text(header), indexes
+
+
 def export_files(data: SiteData) -> tuple[str, list[EntryFile]]:
     """The text of ``catalog.json`` (built now), and every other file of the export: the
     index pages and each entry's file, to be built when their keys change."""
-    header, indexes = _indexes_and_header(data)
-    return export_text(header), [*indexes, *entry_files(data)]
+    header, indexes = index_files(data)
+    return header, [*indexes, *entry_files(data)]
 
 
 def catalog_files(data: SiteData) -> dict[str, str]:

@@ -34,11 +34,13 @@ from site_tools.site.dependencies import (
 from site_tools.site.exports import (
     CATALOG,
     EXPORT_SCHEMAS,
-    EntryFile,
+    claim_export,
     claim_file,
-    export_files,
     export_text,
+    index_files,
+    question_export,
     question_file,
+    reference_export,
     reference_file,
     schema_file,
 )
@@ -188,9 +190,10 @@ def _generate(
     for lazy in [*claims_index(data), *questions_index(data), *strand_pages(data)]:
         tree.add_lazy(lazy.path, lazy.key, functools.partial(_render_text, lazy.render))
     tree.add(PAPERS, papers_index_md(data))
-    header, exports = export_files(data)
+    header, indexes = index_files(data)
     tree.add(CATALOG, header)
-    export_of = {entry.path: entry for entry in exports}
+    for entry in indexes:
+        tree.add_lazy(entry.path, entry.key, functools.partial(_export, entry.build))
     urls = f"{directory_urls}:"
     # Each entry's files are one group with one key (see site_tools.site.output): a page is
     # rendered again only when what it shows has changed (see dependencies), and its export
@@ -200,7 +203,10 @@ def _generate(
         files: list[tuple[str, Producer]] = [
             (paper_page.path, functools.partial(_render, papers_page_md, data, paper_page))
         ]
-        files += [_export_file(export_of.pop(reference_file(ref))) for ref in paper_page.keys]
+        files += [
+            (reference_file(ref), functools.partial(_export, reference_export, data, ref))
+            for ref in paper_page.keys
+        ]
         tree.add_group(f"papers:{paper_page.path}", urls + key, files)
     seconds["indexes"] = time.perf_counter() - start
 
@@ -213,7 +219,7 @@ def _generate(
         result = results[claim.id]
         files = [
             (claim_page(claim.id), functools.partial(_render, claim_md, data, claim)),
-            _export_file(export_of.pop(claim_file(claim.id))),
+            (claim_file(claim.id), functools.partial(_export, claim_export, data, claim)),
             (badge_file(claim.id), functools.partial(bytes, badges[state])),
             (bib_file(claim.id), functools.partial(_bib, catalog, claim.citations)),
         ]
@@ -231,11 +237,12 @@ def _generate(
     for question in catalog.questions.values():
         files = [
             (question_page(question.id), functools.partial(_render, question_md, data, question)),
-            _export_file(export_of.pop(question_file(question.id))),
+            (
+                question_file(question.id),
+                functools.partial(_export, question_export, data, question),
+            ),
         ]
         tree.add_group(f"question:{question.id}", urls + question_page_key(data, question), files)
-    for entry in export_of.values():
-        tree.add_lazy(entry.path, entry.key, functools.partial(_export, entry.build))
     if cache_dir is not None:
         # The memo of export files that earlier versions kept; the manifest's keys replace it.
         (cache_dir / "exports.json").unlink(missing_ok=True)
@@ -278,12 +285,8 @@ def _render_text(render: Callable[[], str]) -> bytes:
     return render().encode("utf-8")
 
 
-def _export(build: Callable[[], BaseModel]) -> bytes:
-    return export_text(build()).encode("utf-8")
-
-
-def _export_file(entry: EntryFile) -> tuple[str, Producer]:
-    return entry.path, functools.partial(_export, entry.build)
+def _export(build: Callable[..., BaseModel], *args: Any) -> bytes:
+    return export_text(build(*args)).encode("utf-8")
 
 
 def _bib(catalog: Catalog, citations: list[str]) -> bytes:

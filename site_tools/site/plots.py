@@ -22,6 +22,7 @@ import hashlib
 import html
 import json
 import math
+import os
 import re
 from array import array
 from collections.abc import Mapping, Sequence
@@ -396,7 +397,9 @@ class PlotCache:
         self._kept: dict[str, str] = {}
         """Drawings of a cache without a folder, held for the rest of the build."""
         if folder is not None and folder.is_dir():
-            self.keys = {p.stem for p in folder.iterdir() if p.suffix == ".svg"}
+            # Names, not paths: a path object for each of 10,000 drawings costs a tenth of a
+            # second.
+            self.keys = {n[:-4] for n in os.listdir(folder) if n.endswith(".svg") and n != ".svg"}
 
     def path(self, key: str) -> Path:
         """Where the drawing of ``key`` is kept (only called with a folder)."""

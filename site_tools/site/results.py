@@ -325,7 +325,7 @@ def _key_inputs(
     """
     facts = [code, repro]
     for rel in files:
-        fact = _stat_fact(os.path.join(root, rel), since)
+        fact = _stat_fact(f"{root}/{rel}", since)  # os.path.join is a tenth of the cost
         if fact is None:
             return None
         facts.append(f"{rel}\0{fact}")
@@ -621,7 +621,7 @@ def _record_folders(catalog: Catalog) -> Callable[[str], list[str | None]]:
 
     def folders(claim_id: str) -> list[str | None]:
         return [
-            os.path.join(store, claim_id) if claim_id in names else None
+            f"{store}/{claim_id}" if claim_id in names else None
             for store, names in zip(stores, present, strict=True)
         ]
 

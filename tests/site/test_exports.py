@@ -245,8 +245,8 @@ def test_each_export_file_is_keyed_on_what_it_shows(site_hub: Path) -> None:
     data2 = SiteData(catalog, data.results)
     _, built2 = exports.export_files(data2)
     keys2 = {entry.path: entry.key for entry in built2}
-    # The claim's own file, the index page that lists its title, and the questions whose
-    # pages show the titles of their related claims.
+    # The claim's own file, the questions whose pages show the titles of their related
+    # claims, and the index pages that list them (keyed on the page keys of their rows).
     showing = {
         exports.question_file(q.id)
         for q in catalog.questions.values()
@@ -262,6 +262,7 @@ def test_each_export_file_is_keyed_on_what_it_shows(site_hub: Path) -> None:
     assert {p for p in keys if keys[p] != keys2[p]} == {
         "catalog/claims/logistic-modes.json",
         "catalog/claims-1.json",
+        "catalog/questions-1.json",
         *showing,
         *works,
     }

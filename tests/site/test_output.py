@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from site_tools.site import output
 from site_tools.site.output import MANIFEST, PENDING, OutputTree
 
 
@@ -252,3 +255,39 @@ def test_a_group_is_checked_as_it_is_added(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not a plain relative path"):
         tree.commit()
     assert not (tmp_path.parent / "out.md").exists()
+
+
+def test_a_folder_unchanged_since_the_last_commit_is_not_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Folders changed within RACY_NS of a commit are not trusted; here none is too recent.
+    monkeypatch.setattr(output, "RACY_NS", -1)
+    listed: list[str] = []
+    listdir = os.listdir
+
+    def spy(path: str) -> list[str]:
+        listed.append(Path(path).name)
+        return listdir(path)
+
+    monkeypatch.setattr(output.os, "listdir", spy)
+    calls: list[str] = []
+    tree = OutputTree(tmp_path)
+    _group(tree, "k1", calls)
+    tree.commit()
+    time.sleep(0.05)  # past the clock tick of the commit's last change
+
+    listed.clear()
+    tree = OutputTree(tmp_path)
+    _group(tree, "k1", calls)
+    assert tree.commit().unchanged == 3 and listed == []
+
+    # A file removed by hand: its folder's change time moves, even with its modification
+    # time put back, and the folder is listed.
+    folder = tmp_path / "b"
+    before = folder.stat()
+    (folder / "a.svg").unlink()
+    os.utime(folder, ns=(before.st_atime_ns, before.st_mtime_ns))
+    calls.clear()
+    tree = OutputTree(tmp_path)
+    _group(tree, "k1", calls)
+    assert tree.commit().written == ["b/a.svg"] and listed == ["b"]

@@ -10,7 +10,7 @@ from site_tools.judge import MetricSummary
 from site_tools.models import Claim, Prediction
 from site_tools.records import RunRecord
 from site_tools.site.badges import state_class
-from site_tools.site.dependencies import claim_row, list_page_key
+from site_tools.site.dependencies import claim_page_key, list_page_key
 from site_tools.site.pages.common import (
     CLAIMS_INDEX,
     SiteData,
@@ -101,7 +101,7 @@ def claims_index(data: SiteData) -> list[LazyPage]:
     for page in list_pages(CLAIMS_INDEX, page_count(len(claims))):
         shown = rows_of(claims, page)
         key = list_page_key(
-            "claims", page, [len(claims), summary], [claim_row(data, c) for c in shown]
+            "claims", page, [len(claims), summary], [claim_page_key(data, c) for c in shown]
         )
         render = functools.partial(_claims_index_page, data, page, len(claims), summary, shown)
         pages.append(LazyPage(page.path, key, render))

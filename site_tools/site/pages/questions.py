@@ -6,7 +6,7 @@ import functools
 from collections import Counter
 
 from site_tools.models import OpenQuestion
-from site_tools.site.dependencies import list_page_key, question_row
+from site_tools.site.dependencies import list_page_key, question_page_key
 from site_tools.site.pages.common import (
     QUESTIONS_INDEX,
     SiteData,
@@ -87,7 +87,10 @@ def questions_index(data: SiteData) -> list[LazyPage]:
     for page in list_pages(QUESTIONS_INDEX, page_count(len(ordered))):
         shown = rows_of(ordered, page)
         key = list_page_key(
-            "questions", page, [len(questions), summary], [question_row(data, q) for q in shown]
+            "questions",
+            page,
+            [len(questions), summary],
+            [question_page_key(data, q) for q in shown],
         )
         render = functools.partial(
             _questions_index_page, data, page, len(questions), summary, shown

@@ -6,7 +6,7 @@ import functools
 import re
 
 from site_tools.models import Claim, OpenQuestion, Strand
-from site_tools.site.dependencies import claim_row, list_page_key, question_row
+from site_tools.site.dependencies import claim_page_key, list_page_key, question_page_key
 from site_tools.site.pages.claims import claims_table
 from site_tools.site.pages.common import (
     STRANDS_INDEX,
@@ -71,8 +71,8 @@ def strand_md(data: SiteData, strand: Strand) -> list[LazyPage]:
             page,
             [strand.model_dump(mode="json"), len(claims), len(questions)],
             [
-                *(claim_row(data, c) for c in shown_claims),
-                *(question_row(data, q) for q in shown_questions),
+                *(claim_page_key(data, c) for c in shown_claims),
+                *(question_page_key(data, q) for q in shown_questions),
             ],
         )
         render = functools.partial(
