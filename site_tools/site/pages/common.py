@@ -172,17 +172,21 @@ class SiteData:
 
     def claims_in(self, strand_id: str) -> list[Claim]:
         """The claims of a strand, by title."""
-        return self._list(
-            f"claims:{strand_id}",
-            lambda: [c for c in self.sorted_claims() if c.strand == strand_id],
-        )
+        if "claims-by-strand" not in self._lists:
+            self._by_strand("claims", self.sorted_claims())
+        return self._list(f"claims:{strand_id}", list)
 
     def questions_in(self, strand_id: str) -> list[OpenQuestion]:
         """The open questions of a strand, by title."""
-        return self._list(
-            f"questions:{strand_id}",
-            lambda: [q for q in self.sorted_questions() if q.strand == strand_id],
-        )
+        if "questions-by-strand" not in self._lists:
+            self._by_strand("questions", self.sorted_questions())
+        return self._list(f"questions:{strand_id}", list)
+
+    def _by_strand(self, kind: str, entries: list[Any]) -> None:
+        """Cut a sorted list by strand in one pass (not one pass per strand)."""
+        for entry in entries:
+            self._lists.setdefault(f"{kind}:{entry.strand}", []).append(entry)
+        self._lists[f"{kind}-by-strand"] = []
 
     def sorted_claims(self) -> list[Claim]:
         """Every claim, by title."""
