@@ -45,14 +45,15 @@ def work_digest(data: SiteData, key: str) -> str:
     ``@string`` macros expanded and ``crossref`` filled in (its own BibTeX text does not
     show those), and that text (the BibTeX exports). The keys of every entry citing the work
     and of its papers page include it."""
-    works = data.works if data.works is not None else _work_digests(data)
-    return works[key]
+    return _work_digests(data)[key]
 
 
 def _work_digests(data: SiteData) -> dict[str, str]:
     """Every work's digest: made once per build, or taken from ``data.works_memo`` when the
     bibliography was read from the same file
     (:meth:`~site_tools.citations.Bibliography.text_digest`)."""
+    if data.works is not None:
+        return data.works
     bib = data.catalog.bib
     text = bib.text_digest()
     if text is not None:
@@ -83,7 +84,7 @@ def _common(data: SiteData, kind: str, entry_id: str, citations: list[str]) -> l
     if shared is None:
         shared = data.keys["common"] = f"{code_digest()}\0{data.catalog.settings.model_dump_json()}"
     bib = data.catalog.bib.references
-    works = data.works if data.works is not None else _work_digests(data)
+    works = _work_digests(data)
     page_of = data.papers.page_of
     # Inlined work_digest and paper_page: this runs for each of 20,000 entries.
     return [
@@ -158,7 +159,7 @@ def _papers_key(data: SiteData, page: PapersPage) -> str:
         groups = data.papers.groups()
         links = "\n".join(f"{group}\0{pages[0].path}" for group, pages in groups.items())
         data.keys["papers-links"] = links
-    works = data.works if data.works is not None else _work_digests(data)
+    works = _work_digests(data)
     cited = []
     for key in page.keys:
         for kind, entry_id in data.cited_by.get(key, ()):

@@ -75,12 +75,15 @@ Producer = Callable[[], bytes | None]
 """Makes a lazy file's content, or ``None`` when there is nothing to write."""
 
 
-def _folder_fact(path: str) -> str | None:
-    """What changes whenever a file is added to, renamed in or removed from a folder."""
+def _folder_stat(path: str) -> os.stat_result | None:
     try:
-        st = os.stat(path)
+        return os.stat(path)
     except OSError:
         return None
+
+
+def _folder_fact(st: os.stat_result) -> str:
+    """What changes whenever a file is added to, renamed in or removed from a folder."""
     return f"{st.st_ino} {st.st_mtime_ns} {st.st_ctime_ns}"
 
 
@@ -105,19 +108,24 @@ class _Present:
         folder, _, name = rel.rpartition("/")
         trusted = self.trusted.get(folder)
         if trusted is None:
-            fact = self.recorded.get(folder)
-            here = os.path.join(self.root, folder)
-            trusted = self.trusted[folder] = fact is not None and _folder_fact(here) == fact
+            trusted = self.trusted[folder] = self._unchanged(folder)
         if trusted:
             return True
         names = self.listed.get(folder)
         if names is None:
-            try:
-                names = set(os.listdir(os.path.join(self.root, folder)))
-            except OSError:
-                names = set()
-            self.listed[folder] = names
+            names = self.listed[folder] = self._names(folder)
         return name in names
+
+    def _unchanged(self, folder: str) -> bool:
+        fact = self.recorded.get(folder)
+        st = _folder_stat(os.path.join(self.root, folder)) if fact is not None else None
+        return st is not None and _folder_fact(st) == fact
+
+    def _names(self, folder: str) -> set[str]:
+        try:
+            return set(os.listdir(os.path.join(self.root, folder)))
+        except OSError:
+            return set()
 
     def issuperset(self, rels: Iterable[str]) -> bool:
         trusted = self.trusted
@@ -134,9 +142,9 @@ class _Present:
         now = time.time_ns()
         out = {}
         for folder in sorted(folders):
-            fact = _folder_fact(os.path.join(self.root, folder))
-            if fact is not None and now - int(fact.rsplit(" ", 1)[1]) > RACY_NS:
-                out[folder] = fact
+            st = _folder_stat(os.path.join(self.root, folder))
+            if st is not None and now - st.st_ctime_ns > RACY_NS:
+                out[folder] = _folder_fact(st)
         return out
 
 
@@ -181,9 +189,10 @@ class OutputTree:
             self.previous.pop(rel, None)
         if self._interrupted:
             for name, row in list(self.previous_groups.items()):
-                if not self._interrupted.isdisjoint(row.split("\n")[1:]):
+                paths = row.split("\n")[1:]
+                if not self._interrupted.isdisjoint(paths):
                     del self.previous_groups[name]
-                    self._interrupted.update(row.split("\n")[1:])
+                    self._interrupted.update(paths)
                     self.previous_nothing.pop(name, None)
         self._content: dict[str, bytes | None] = {}
         self._digests: dict[str, str] = {}

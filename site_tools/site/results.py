@@ -325,7 +325,8 @@ def _key_inputs(
     """
     facts = [code, repro]
     for rel in files:
-        fact = _stat_fact(f"{root}/{rel}", since)  # os.path.join is a tenth of the cost
+        # Joined by hand: os.path.join took a tenth of this loop's time.
+        fact = _stat_fact(f"{root}/{rel}", since)
         if fact is None:
             return None
         facts.append(f"{rel}\0{fact}")

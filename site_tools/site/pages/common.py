@@ -127,6 +127,8 @@ class SiteData:
     """Memo of :mod:`site_tools.site.dependencies` keys, by entry (computed once per build)."""
     _lists: dict[str, list[Any]] = field(default_factory=dict)
     """Memo of the sorted lists of entries, whole and by strand (the catalog is fixed)."""
+    _strands: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    """Memo of the sorted lists of entries by strand (``claims``, ``questions``)."""
     _strand_titles: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
@@ -172,21 +174,20 @@ class SiteData:
 
     def claims_in(self, strand_id: str) -> list[Claim]:
         """The claims of a strand, by title."""
-        if "claims-by-strand" not in self._lists:
-            self._by_strand("claims", self.sorted_claims())
-        return self._list(f"claims:{strand_id}", list)
+        return list(self._by_strand("claims", self.sorted_claims).get(strand_id, []))
 
     def questions_in(self, strand_id: str) -> list[OpenQuestion]:
         """The open questions of a strand, by title."""
-        if "questions-by-strand" not in self._lists:
-            self._by_strand("questions", self.sorted_questions())
-        return self._list(f"questions:{strand_id}", list)
+        return list(self._by_strand("questions", self.sorted_questions).get(strand_id, []))
 
-    def _by_strand(self, kind: str, entries: list[Any]) -> None:
-        """Cut a sorted list by strand in one pass (not one pass per strand)."""
-        for entry in entries:
-            self._lists.setdefault(f"{kind}:{entry.strand}", []).append(entry)
-        self._lists[f"{kind}-by-strand"] = []
+    def _by_strand(self, kind: str, entries: Callable[[], list[Any]]) -> dict[str, list[Any]]:
+        """A sorted list cut by strand, in one pass (not one pass per strand), made once."""
+        if kind not in self._strands:
+            cut: dict[str, list[Any]] = {}
+            for entry in entries():
+                cut.setdefault(entry.strand, []).append(entry)
+            self._strands[kind] = cut
+        return self._strands[kind]
 
     def sorted_claims(self) -> list[Claim]:
         """Every claim, by title."""
