@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ def schema_of(name: str) -> dict[str, Any]:
     return schema
 
 
+@functools.cache  # the models are fixed: made once, not at every build
 def schema_text(name: str) -> str:
     return json.dumps(schema_of(name), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 

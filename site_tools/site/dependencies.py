@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from site_tools.models import Claim, OpenQuestion
@@ -79,67 +79,88 @@ def _work_digests(data: SiteData) -> dict[str, str]:
     return made
 
 
-def _common(data: SiteData, kind: str, entry_id: str, citations: list[str]) -> list[str]:
-    shared = data.keys.get("common")
-    if shared is None:
-        shared = data.keys["common"] = f"{code_digest()}\0{data.catalog.settings.model_dump_json()}"
-    bib = data.catalog.bib.references
-    works = _work_digests(data)
-    page_of = data.papers.page_of
-    # Inlined work_digest and paper_page: this runs for each of 20,000 entries.
-    return [
-        shared,
-        data.catalog.sources.get(f"{kind}:{entry_id}", ""),
-        *(
-            f"{works[k]}\0{page_of.get(k, PAPERS)}" if k in bib else f"missing {k}"
-            for k in citations
-        ),
-    ]
-
-
 def claim_page_key(data: SiteData, claim: Claim) -> str:
-    """Key of a claim's page."""
+    """Key of a claim's page. The first call computes the key of every claim of the catalog
+    (a build needs them all), with what they share looked up once."""
+    keys = data.keys
     name = f"claim:{claim.id}"
-    if name not in data.keys:
-        data.keys[name] = _claim_key(data, claim)
-    return data.keys[name]
+    if name not in keys:
+        if data.catalog.claims.get(claim.id) is claim and "claim" not in data.keyed:
+            keys.update(_claim_keys(data, data.catalog.claims.values()))
+            data.keyed.add("claim")
+        if name not in keys:
+            keys.update(_claim_keys(data, [claim]))
+    return keys[name]
 
 
 def question_page_key(data: SiteData, question: OpenQuestion) -> str:
-    """Key of an open question's page."""
+    """Key of an open question's page (computed for every question at once, as
+    :func:`claim_page_key`)."""
+    keys = data.keys
     name = f"question:{question.id}"
-    if name not in data.keys:
-        data.keys[name] = _question_key(data, question)
-    return data.keys[name]
+    if name not in keys:
+        if data.catalog.questions.get(question.id) is question and "question" not in data.keyed:
+            keys.update(_question_keys(data, data.catalog.questions.values()))
+            data.keyed.add("question")
+        if name not in keys:
+            keys.update(_question_keys(data, [question]))
+    return keys[name]
 
 
-def _claim_key(data: SiteData, claim: Claim) -> str:
-    result = data.results.get(claim.id)
-    questions = [data.catalog.questions.get(q) for q in claim.open_questions]
-    return parts_digest(
-        [
+def _cited(data: SiteData) -> dict[str, str]:
+    """What an entry's key holds of each work it cites: the work's digest and its papers
+    page (the entry's page links there)."""
+    cited = data.keys_cited
+    if cited is None:
+        works = _work_digests(data)
+        page_of = data.papers.page_of
+        cited = data.keys_cited = {
+            key: f"{works[key]}\0{page_of.get(key, PAPERS)}" for key in data.catalog.bib.references
+        }
+    return cited
+
+
+def _shared(data: SiteData) -> str:
+    """What every entry's key holds: the code and the hub's settings."""
+    return f"{code_digest()}\0{data.catalog.settings.model_dump_json()}"
+
+
+def _claim_keys(data: SiteData, claims: Iterable[Claim]) -> Iterator[tuple[str, str]]:
+    catalog = data.catalog
+    shared, cited, sources = _shared(data), _cited(data), catalog.sources
+    results, questions, strand_title = data.results, catalog.questions, data.strand_title
+    for claim in claims:
+        result = results.get(claim.id)
+        parts = [
             "claim",
-            data.catalog.entry_key("claim", claim),
+            catalog.entry_key("claim", claim),
             result.key if result else "no results",
-            data.strand_title(claim.strand),
-            *(f"{q.id}\0{q.title}\0{q.status}" if q else "missing" for q in questions),
-            *_common(data, "claim", claim.id, claim.citations),
+            strand_title(claim.strand),
         ]
-    )
+        for question_id in claim.open_questions:
+            q = questions.get(question_id)
+            parts.append(f"{q.id}\0{q.title}\0{q.status}" if q else "missing")
+        parts += [shared, sources.get(f"claim:{claim.id}", "")]
+        parts += [cited.get(k) or f"missing {k}" for k in claim.citations]
+        yield f"claim:{claim.id}", parts_digest(parts)
 
 
-def _question_key(data: SiteData, question: OpenQuestion) -> str:
-    claims = [data.catalog.claims.get(c) for c in question.related_claims]
-    state = data.state
-    return parts_digest(
-        [
+def _question_keys(data: SiteData, questions: Iterable[OpenQuestion]) -> Iterator[tuple[str, str]]:
+    catalog = data.catalog
+    shared, cited, sources = _shared(data), _cited(data), catalog.sources
+    claims, state, strand_title = catalog.claims, data.state, data.strand_title
+    for question in questions:
+        parts = [
             "question",
-            data.catalog.entry_key("question", question),
-            data.strand_title(question.strand),
-            *(f"{c.id}\0{c.title}\0{state(c.id)}" if c else "missing" for c in claims),
-            *_common(data, "question", question.id, question.citations),
+            catalog.entry_key("question", question),
+            strand_title(question.strand),
         ]
-    )
+        for claim_id in question.related_claims:
+            c = claims.get(claim_id)
+            parts.append(f"{c.id}\0{c.title}\0{state(c.id)}" if c else "missing")
+        parts += [shared, sources.get(f"question:{question.id}", "")]
+        parts += [cited.get(k) or f"missing {k}" for k in question.citations]
+        yield f"question:{question.id}", parts_digest(parts)
 
 
 def papers_page_key(data: SiteData, page: PapersPage) -> str:

@@ -125,6 +125,10 @@ class SiteData:
 
     keys: dict[str, str] = field(default_factory=dict)
     """Memo of :mod:`site_tools.site.dependencies` keys, by entry (computed once per build)."""
+    keyed: set[str] = field(default_factory=set)
+    """The kinds of entries (``claim``, ``question``) whose every key is in :attr:`keys`."""
+    keys_cited: dict[str, str] | None = None
+    """What the key of an entry citing each work holds of it (made once per build)."""
     _lists: dict[str, list[Any]] = field(default_factory=dict)
     """Memo of the sorted lists of entries, whole and by strand (the catalog is fixed)."""
     _strands: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
