@@ -93,9 +93,28 @@ def _fill_hand_written(docs: Path, target: Path, data: SiteData) -> None:
             dest.write_text(filled, encoding="utf-8")
 
 
-def _config(root: Path, catalog: Catalog, report: GenerateReport, strict: bool) -> dict[str, Any]:
-    with (root / "mkdocs.yml").open(encoding="utf-8") as handle:
-        config: dict[str, Any] = yaml.load(handle, Loader=_Loader) or {}
+def _read_config(root: Path) -> dict[str, Any]:
+    """The hub's ``mkdocs.yml``, read before anything is generated, so that a missing or
+    broken one is reported as a hub problem at once."""
+    path = root / "mkdocs.yml"
+    try:
+        with path.open(encoding="utf-8") as handle:
+            config = yaml.load(handle, Loader=_Loader)
+    except FileNotFoundError:
+        raise _problem("missing: the site needs mkdocs.yml at the hub root") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise _problem(f"invalid site configuration: {exc}") from None
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise _problem("invalid site configuration: mkdocs.yml must hold a mapping of settings")
+    return config
+
+
+def _config(
+    config: dict[str, Any], catalog: Catalog, report: GenerateReport, strict: bool
+) -> dict[str, Any]:
+    config = dict(config)
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
     config["strict"] = strict
@@ -141,12 +160,13 @@ def build_with_zensical(
     """Build the site with Zensical into ``site_dir`` (default ``site/``)."""
     if not available():
         raise _problem("Zensical is not installed: pip install -e '.[zensical]'")
+    settings = _read_config(root)
     work = root / WORK
     report = generate(catalog, root / "build" / "docs", root / "build" / "cache")
     _merge([catalog.paths.docs, root / "build" / "docs"], work / "docs")
     assert report.data is not None
     _fill_hand_written(catalog.paths.docs, work / "docs", report.data)
-    config = _config(root, catalog, report, strict)
+    config = _config(settings, catalog, report, strict)
     (work / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     out = work / "site"
     if out.exists():

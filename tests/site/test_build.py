@@ -85,10 +85,29 @@ def test_a_broken_link_in_a_hand_written_page_fails_the_build(site_hub: Path) ->
     ]
 
 
-def test_a_hub_without_mkdocs_yml_is_reported(site_hub: Path) -> None:
+def _engine(name: str) -> str:
+    if name == "zensical":
+        from site_tools.site.zensical import available
+
+        if not available():
+            pytest.skip("Zensical is not installed (pip install -e '.[zensical]')")
+    return name
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_a_hub_without_mkdocs_yml_is_reported(site_hub: Path, engine: str) -> None:
     (site_hub / "mkdocs.yml").unlink()
     with pytest.raises(HubError, match=r"missing: the site needs mkdocs\.yml at the hub root"):
-        build_site(site_hub)
+        build_site(site_hub, engine=_engine(engine))
+    assert not (site_hub / "build" / "docs").exists()  # reported before anything is generated
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_a_broken_mkdocs_yml_is_reported(site_hub: Path, engine: str) -> None:
+    (site_hub / "mkdocs.yml").write_text("site_name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(HubError, match=r"invalid site configuration: .*line 2") as raised:
+        build_site(site_hub, engine=_engine(engine))
+    assert raised.value.problems[0].path == "mkdocs.yml"
 
 
 def test_plain_mkdocs_build_uses_the_plugin(site_hub: Path, tmp_path: Path) -> None:
