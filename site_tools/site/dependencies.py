@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from site_tools.models import Claim, OpenQuestion
@@ -82,28 +82,32 @@ def _work_digests(data: SiteData) -> dict[str, str]:
 def claim_page_key(data: SiteData, claim: Claim) -> str:
     """Key of a claim's page. The first call computes the key of every claim of the catalog
     (a build needs them all), with what they share looked up once."""
-    keys = data.keys
-    name = f"claim:{claim.id}"
-    if name not in keys:
-        if data.catalog.claims.get(claim.id) is claim and "claim" not in data.keyed:
-            keys.update(_claim_keys(data, data.catalog.claims.values()))
-            data.keyed.add("claim")
-        if name not in keys:
-            keys.update(_claim_keys(data, [claim]))
-    return keys[name]
+    return _page_key(data, "claim", claim, data.catalog.claims, _claim_keys)
 
 
 def question_page_key(data: SiteData, question: OpenQuestion) -> str:
     """Key of an open question's page (computed for every question at once, as
     :func:`claim_page_key`)."""
+    return _page_key(data, "question", question, data.catalog.questions, _question_keys)
+
+
+def _page_key(
+    data: SiteData,
+    kind: str,
+    entry: Any,
+    entries: dict[str, Any],
+    make: Callable[[SiteData, Iterable[Any]], Iterator[tuple[str, str]]],
+) -> str:
+    """The memoised key of ``entry``'s page: on first use, ``make`` keys every entry of its
+    ``kind`` in the catalog; an entry that is not the catalog's own is keyed alone."""
     keys = data.keys
-    name = f"question:{question.id}"
+    name = f"{kind}:{entry.id}"
     if name not in keys:
-        if data.catalog.questions.get(question.id) is question and "question" not in data.keyed:
-            keys.update(_question_keys(data, data.catalog.questions.values()))
-            data.keyed.add("question")
+        if entries.get(entry.id) is entry and kind not in data.keyed:
+            keys.update(make(data, entries.values()))
+            data.keyed.add(kind)
         if name not in keys:
-            keys.update(_question_keys(data, [question]))
+            keys.update(make(data, [entry]))
     return keys[name]
 
 
