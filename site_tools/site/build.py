@@ -45,7 +45,11 @@ class BuildResult:
         }
 
 
-def _problem(message: str) -> HubError:
+MISSING_CONFIG = f"missing: the site needs {CONFIG_FILE} at the hub root"
+
+
+def site_problem(message: str) -> HubError:
+    """A problem of the site's build, reported against ``mkdocs.yml``."""
     return HubError([Problem(CONFIG_FILE, 0, 0, "", message)])
 
 
@@ -55,13 +59,13 @@ def _load_config(root: Path, **overrides: Any) -> Any:
 
     config_file = root / CONFIG_FILE
     if not config_file.is_file():
-        raise _problem(f"missing: the site needs {CONFIG_FILE} at the hub root")
+        raise site_problem(MISSING_CONFIG)
     try:
         config = load_config(config_file=str(config_file), **overrides)
     except ConfigurationError as exc:
-        raise _problem(f"invalid site configuration: {exc}") from None
+        raise site_problem(f"invalid site configuration: {exc}") from None
     if PLUGIN not in config.plugins:
-        raise _problem(f"the '{PLUGIN}' plugin is not enabled; add it under plugins:")
+        raise site_problem(f"the '{PLUGIN}' plugin is not enabled; add it under plugins:")
     return config
 
 
@@ -78,7 +82,7 @@ def run_stale(root: Path, jobs: int, echo: Callable[[str], None]) -> None:
     try:
         report = run_hub(root, RunOptions(all_claims=True, jobs=jobs), PlainDisplay())
     except UsageError as exc:
-        raise _problem(f"cannot run the reproductions: {exc}") from None
+        raise site_problem(f"cannot run the reproductions: {exc}") from None
     echo(render_plain(report).rstrip("\n"))
 
 
@@ -144,7 +148,7 @@ def build_site(
             target, report = build_with_zensical(root, catalog, site_dir, strict)
             return BuildResult(target, report, time.perf_counter() - start)
         if engine != "mkdocs":
-            raise _problem(f"unknown site engine {engine!r}; use one of {', '.join(ENGINES)}")
+            raise site_problem(f"unknown site engine {engine!r}; use one of {', '.join(ENGINES)}")
         return _build(root, catalog, site_dir, strict, start, use_cache)
 
 
@@ -171,7 +175,7 @@ def _build(
         build(config)
     except (Abort, BuildError, ConfigurationError) as exc:
         message = getattr(exc, "message", None) or str(exc)
-        raise _problem(f"the site build failed: {message}") from None
+        raise site_problem(f"the site build failed: {message}") from None
     finally:
         config.plugins.on_shutdown()
     assert plugin.report is not None

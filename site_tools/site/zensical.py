@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from site_tools.catalog import Catalog
-from site_tools.problems import HubError, Problem
+from site_tools.site.build import CONFIG_FILE, MISSING_CONFIG, site_problem
 from site_tools.site.chrome import SharedChrome
 from site_tools.site.compact import compact_page
 from site_tools.site.generate import GenerateReport, generate
@@ -47,10 +47,6 @@ from site_tools.site.text import html, safe_url
 WORK = "build/zensical"
 """Zensical's project folder, relative to the hub root (its docs, config and raw output)."""
 _ARTICLE = re.compile(r'(<article class="md-content__inner[^"]*">)(.*?)(</article>)', re.DOTALL)
-
-
-def _problem(message: str) -> HubError:
-    return HubError([Problem("mkdocs.yml", 0, 0, "", message)])
 
 
 def available() -> bool:
@@ -86,7 +82,7 @@ def _fill_hand_written(docs: Path, target: Path, data: SiteData) -> None:
         try:
             filled = hand_written_markdown(text, data, page)
         except KeyError as exc:
-            raise _problem(str(exc.args[0])) from None
+            raise site_problem(str(exc.args[0])) from None
         if filled != text:
             dest = target / page
             dest.unlink()  # may be a hard link to the hand-written file: never write through it
@@ -96,18 +92,20 @@ def _fill_hand_written(docs: Path, target: Path, data: SiteData) -> None:
 def _read_config(root: Path) -> dict[str, Any]:
     """The hub's ``mkdocs.yml``, read before anything is generated, so that a missing or
     broken one is reported as a hub problem at once."""
-    path = root / "mkdocs.yml"
+    path = root / CONFIG_FILE
     try:
         with path.open(encoding="utf-8") as handle:
             config = yaml.load(handle, Loader=_Loader)
     except FileNotFoundError:
-        raise _problem("missing: the site needs mkdocs.yml at the hub root") from None
+        raise site_problem(MISSING_CONFIG) from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise _problem(f"invalid site configuration: {exc}") from None
+        raise site_problem(f"invalid site configuration: {exc}") from None
     if config is None:
         return {}
     if not isinstance(config, dict):
-        raise _problem("invalid site configuration: mkdocs.yml must hold a mapping of settings")
+        raise site_problem(
+            f"invalid site configuration: {CONFIG_FILE} must hold a mapping of settings"
+        )
     return config
 
 
@@ -159,7 +157,7 @@ def build_with_zensical(
 ) -> tuple[Path, GenerateReport]:
     """Build the site with Zensical into ``site_dir`` (default ``site/``)."""
     if not available():
-        raise _problem("Zensical is not installed: pip install -e '.[zensical]'")
+        raise site_problem("Zensical is not installed: pip install -e '.[zensical]'")
     settings = _read_config(root)
     work = root / WORK
     report = generate(catalog, root / "build" / "docs", root / "build" / "cache")
@@ -178,7 +176,7 @@ def build_with_zensical(
     if done.returncode != 0 or not (out / "index.html").is_file():
         # Zensical prints what went wrong to stdout and only its summary to stderr.
         lines = [line for line in (done.stdout + "\n" + done.stderr).splitlines() if line.strip()]
-        raise _problem("the Zensical build failed: " + " / ".join(lines[-12:]))
+        raise site_problem("the Zensical build failed: " + " / ".join(lines[-12:]))
     chrome = SharedChrome()
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -196,5 +194,5 @@ def build_with_zensical(
     try:
         build_search_index(target)
     except SearchIndexError as exc:
-        raise _problem(str(exc)) from None
+        raise site_problem(str(exc)) from None
     return target, report
